@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+//
+// xtcp: TCP socket diagnostics from every network namespace, to Kafka.
+// Module map: ../shared/DESIGN.md ("Modules"). C libraries come from Debian's
+// -dev packages (scripts/setup.sh installs them); nothing is vendored but the
+// kernel ABI headers (CKernelABI) and protoc-c's output (CXTCPRecord).
+import PackageDescription
+
+let package = Package(
+    name: "xtcp",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "xtcp", targets: ["xtcp"]),
+        .executable(name: "xtcp-codegen", targets: ["xtcp-codegen"]),
+        .library(name: "XTCP", targets: ["XTCP"]),
+        .library(name: "Netlink", targets: ["Netlink"]),
+        .library(name: "RecordFmt", targets: ["RecordFmt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C libraries from Debian
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+
+        // MARK: Vendored C
+        // The kernel ABI xtcp reads (Linux 6.18 layouts) and wrappers for what
+        // Swift cannot import (macros, _GNU_SOURCE-only calls).
+        .target(name: "CKernelABI", cSettings: [.define("_GNU_SOURCE")]),
+        // protoc-c's output for proto/xtcp_flat_record/v1/xtcp_flat_record.proto:
+        // the reference codec the fast encoder is tested against.
+        .target(name: "CXTCPRecord", dependencies: ["CProtobufC"]),
+
+        // MARK: Swift modules
+        .target(name: "RecordFmt", dependencies: ["CXTCPRecord"]),
+        .target(name: "Netlink", dependencies: ["CMnl", "CKernelABI", "RecordFmt"]),
+        .target(name: "IOUring", dependencies: ["CURing"]),
+        .target(
+            name: "XTCP",
+            dependencies: ["Netlink", "RecordFmt", "IOUring", "CRdKafka", "CKernelABI"]
+        ),
+        .executableTarget(
+            name: "xtcp",
+            dependencies: ["XTCP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // MARK: Code generation (schema → Swift encoder)
+        .target(name: "XTCPCodegen"),
+        .executableTarget(name: "xtcp-codegen", dependencies: ["XTCPCodegen"]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Netlink", "RecordFmt", "CXTCPRecord"], path: "Tests/TestSupport"),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport", "CKernelABI"]),
+        .testTarget(name: "RecordFmtTests", dependencies: ["RecordFmt", "TestSupport", "CXTCPRecord", "XTCPCodegen"]),
+        .testTarget(name: "XTCPTests", dependencies: ["XTCP", "TestSupport"]),
+    ]
+)

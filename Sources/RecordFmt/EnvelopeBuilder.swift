@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds one `Envelope` (repeated XtcpFlatRecord row = 10) in a reusable
+/// buffer, row by row, and hands it out framed for ClickHouse's ProtobufList
+/// format: `uvarint(len(envelope)) + envelope`.
+///
+/// `byteCount` is the exact packed size of the envelope so far, kept in O(1)
+/// per row (it is the write offset), so flush decisions never re-measure.
+/// The buffer is reused after `reset()`: in steady state appending allocates
+/// nothing.
+public struct EnvelopeBuilder {
+    /// Room kept in front of the envelope for its uvarint length prefix, so
+    /// that framing writes backwards into it instead of copying the envelope.
+    @usableFromInline static let prefixRoom = 5
+    /// The row tag: field `Envelope.row`, wire type 2 (length-delimited).
+    @usableFromInline static let rowTag = UInt8(FlatRecord.envelopeRowFieldNumber << 3 | 2)
+
+    @usableFromInline var storage: UnsafeMutableRawPointer
+    @usableFromInline var capacity: Int
+    /// Offset of the next byte to write; the envelope is `prefixRoom..<end`.
+    @usableFromInline var end: Int
+
+    @usableFromInline var rows = 0
+    @inlinable public var rowCount: Int { rows }
+
+    /// Bytes of the envelope built so far (the prefix not included).
+    @inlinable public var byteCount: Int { end - Self.prefixRoom }
+
+    /// `initialCapacity` should be the flush threshold plus one large record;
+    /// the buffer grows (rarely, by doubling) when a row would not fit.
+    public init(initialCapacity: Int = 1 << 20) {
+        capacity = max(initialCapacity, 4096)
+        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        end = Self.prefixRoom
+    }
+
+    /// Frees the buffer. The builder is unusable afterwards.
+    public mutating func deallocate() {
+        storage.deallocate()
+        capacity = 0
+        end = 0
+    }
+
+    public mutating func reset() {
+        end = Self.prefixRoom
+        rows = 0
+    }
+
+    /// Appends `record` as one row.
+    @inlinable
+    public mutating func append(_ record: borrowing FlatRecord) {
+        let maxBody = record.maxEncodedSize
+        // tag + up to 3 length bytes + body + the tag store's slack
+        let headroom = 1 + 3 + maxBody + ProtoWriter.slack
+        if capacity - end < headroom { grow(toFit: headroom) }
+        // Safe because `headroom` bytes are free from `end`.
+        let row = storage + end
+        row.storeBytes(of: Self.rowTag, as: UInt8.self)
+        let body = row + 3  // assume a 2-byte length; fix up below when not
+        var writer = ProtoWriter(start: body)
+        record.encode(into: &writer)
+        let length = writer.position - body
+        var rowSize: Int
+        if length < 0x80 {
+            row.storeBytes(of: UInt8(length), toByteOffset: 1, as: UInt8.self)
+            memmove(row + 2, body, length)  // overlapping regions: memmove
+            rowSize = 2 + length
+        } else if length < 0x4000 {
+            row.storeBytes(of: UInt8(truncatingIfNeeded: length) | 0x80, toByteOffset: 1, as: UInt8.self)
+            row.storeBytes(of: UInt8(truncatingIfNeeded: length >> 7), toByteOffset: 2, as: UInt8.self)
+            rowSize = 3 + length
+        } else {
+            // 3-byte length (records stay far below 2 MiB): shift the body up one byte.
+            memmove(body + 1, body, length)
+            row.storeBytes(of: UInt8(truncatingIfNeeded: length) | 0x80, toByteOffset: 1, as: UInt8.self)
+            row.storeBytes(of: UInt8(truncatingIfNeeded: length >> 7) | 0x80, toByteOffset: 2, as: UInt8.self)
+            row.storeBytes(of: UInt8(truncatingIfNeeded: length >> 14), toByteOffset: 3, as: UInt8.self)
+            rowSize = 4 + length
+        }
+        end += rowSize
+        rows += 1
+    }
+
+    @usableFromInline
+    mutating func grow(toFit headroom: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity - end < headroom { newCapacity *= 2 }
+        let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newStorage.copyMemory(from: storage, byteCount: end)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    /// The envelope alone (no length prefix). Do not let the pointer escape
+    /// `body`, nor append while it runs.
+    public func withEnvelope<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage + Self.prefixRoom, count: byteCount))
+    }
+
+    /// The envelope framed as one ProtobufList message:
+    /// `uvarint(len) + envelope`. Writes the prefix into the room kept in front
+    /// of the envelope; no copy. Do not let the pointer escape `body`.
+    public mutating func withProtobufListFrame<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let length = byteCount
+        let prefixLength = ProtoWriter.varintSize(UInt64(length))
+        let start = storage + (Self.prefixRoom - prefixLength)
+        var writer = ProtoWriter(start: start)
+        writer.writeVarint(UInt64(length))
+        return try body(UnsafeRawBufferPointer(start: start, count: prefixLength + length))
+    }
+}

@@ -1,0 +1,54 @@
+/// How records are written out (`-marshal`).
+public enum MarshalFormat: String, CaseIterable, Sendable {
+    /// `uvarint(len) + Envelope` per batch: ClickHouse's ProtobufList; the
+    /// production format.
+    case protobufList
+    /// One JSON object per record per line, proto field names, addresses as
+    /// text, the congestion enum by name.
+    case jsonl
+    /// The whole envelope as proto3 canonical JSON, for debugging.
+    case protoJson
+    /// The whole envelope in protobuf text format, for debugging.
+    case protoText
+
+    public func makeMarshaller(initialCapacity: Int = 1 << 20) -> any Marshaller {
+        switch self {
+        case .protobufList: return ProtobufListMarshaller(initialCapacity: initialCapacity)
+        case .jsonl: return JSONLinesMarshaller()
+        case .protoJson: return ProtoJSONMarshaller()
+        case .protoText: return ProtoTextMarshaller()
+        }
+    }
+}
+
+/// Accumulates records into one batch (an envelope) and hands the batch out
+/// as bytes. One per netlinker: not shared across threads.
+public protocol Marshaller: AnyObject {
+    var format: MarshalFormat { get }
+    var rowCount: Int { get }
+    /// Bytes the batch will take, exact, kept in O(1) per row.
+    var byteCount: Int { get }
+    func append(_ record: borrowing FlatRecord)
+    /// The batch as bytes. Do not let the pointer escape `body`.
+    func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+    /// Empties the batch, keeping its memory.
+    func reset()
+}
+
+/// The production marshaller: an `EnvelopeBuilder`.
+public final class ProtobufListMarshaller: Marshaller {
+    public var builder: EnvelopeBuilder
+
+    public init(initialCapacity: Int = 1 << 20) { builder = EnvelopeBuilder(initialCapacity: initialCapacity) }
+    deinit { builder.deallocate() }
+
+    public var format: MarshalFormat { .protobufList }
+    public var rowCount: Int { builder.rowCount }
+    /// The framed size: the envelope and its length prefix.
+    public var byteCount: Int { builder.byteCount + ProtoWriter.varintSize(UInt64(builder.byteCount)) }
+    public func append(_ record: borrowing FlatRecord) { builder.append(record) }
+    public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try builder.withProtobufListFrame(body)
+    }
+    public func reset() { builder.reset() }
+}

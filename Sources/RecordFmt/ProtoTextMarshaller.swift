@@ -1,0 +1,41 @@
+/// `-marshal protoText`: the whole envelope in protobuf text format, as
+/// `protoc --decode=xtcp_flat_record.v1.Envelope` prints it. For debugging.
+public final class ProtoTextMarshaller: Marshaller {
+    var sink = TextSink()
+    public private(set) var rowCount = 0
+
+    public init() {}
+
+    public var format: MarshalFormat { .protoText }
+    public var byteCount: Int { sink.bytes.count }
+
+    public func append(_ record: borrowing FlatRecord) {
+        sink.write("row {\n")
+        record.forEachField { index, value in
+            guard !value.isDefault else { return }
+            sink.write("  ")
+            sink.write(FlatRecord.fieldDescriptors[index].name)
+            sink.write(": ")
+            switch value {
+            case .uint32(let v): sink.write(decimal: v)
+            case .uint64(let v): sink.write(decimal: v)
+            case .int64(let v): sink.write(decimal: v)
+            case .string(let v): sink.writeTextFormatBytes(Array(v.utf8))
+            case .address(let v): sink.writeTextFormatBytes(v.bytes)
+            case .congestion(let v): sink.write(v.protoName)
+            }
+            sink.write("\n")
+        }
+        sink.write("}\n")
+        rowCount += 1
+    }
+
+    public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try sink.bytes.withUnsafeBytes(body)
+    }
+
+    public func reset() {
+        sink.bytes.removeAll(keepingCapacity: true)
+        rowCount = 0
+    }
+}

@@ -1,0 +1,20 @@
+// Regenerates the Swift record code from the schema:
+//   swift run xtcp-codegen [PACKAGE_ROOT]
+// Writes the files RecordCodegen names, relative to the package root
+// (default: the current directory).
+import Foundation
+import XTCPCodegen
+
+let root = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath
+do {
+    let schema = try String(contentsOfFile: "\(root)/\(RecordCodegen.schemaPath)", encoding: .utf8)
+    for file in try RecordCodegen.generate(schemaText: schema) {
+        let url = URL(fileURLWithPath: "\(root)/\(file.path)")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try file.contents.write(to: url, atomically: true, encoding: .utf8)
+        print("wrote \(file.path)")
+    }
+} catch {
+    FileHandle.standardError.write("xtcp-codegen: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}
