@@ -24,6 +24,9 @@ public struct CaptureFile {
     /// The netlink datagrams, in capture order (requests included: the
     /// decoder recognises and skips them).
     public let datagrams: [ArraySlice<UInt8>]
+    /// When each datagram was captured, in ns since the epoch (0 when the
+    /// format records no time, as with `ss -D`).
+    public let timestampsNs: [Int64]
     /// Bytes at the end that do not make a whole pcap record.
     public let trailingBytes: Int
 
@@ -36,7 +39,12 @@ public struct CaptureFile {
             do {
                 let capture = try PcapCapture(bytes: bytes)
                 format = .pcap
-                datagrams = capture.packets.filter { $0.netlinkProtocol == UInt16(XTCP_NETLINK_SOCK_DIAG) }.map(\.datagram)
+                let packets = capture.packets.filter { $0.netlinkProtocol == UInt16(XTCP_NETLINK_SOCK_DIAG) }
+                datagrams = packets.map(\.datagram)
+                let nanosecondMagic = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } == XTCP_PCAP_MAGIC_NSEC
+                timestampsNs = packets.map {
+                    Int64($0.timestampSeconds) * 1_000_000_000 + Int64($0.timestampFraction) * (nanosecondMagic ? 1 : 1000)
+                }
                 trailingBytes = capture.trailingBytes
             } catch let error as PcapCapture.Error {
                 throw Error.pcap(path: path, error)
@@ -46,6 +54,7 @@ public struct CaptureFile {
             // stream of whole netlink messages.
             format = .ssRawDump
             datagrams = [bytes[...]]
+            timestampsNs = [0]
             trailingBytes = 0
         } else {
             throw Error.unrecognised(path: path)

@@ -85,7 +85,7 @@ public struct PcapCapture {
 }
 
 /// Writes a LINKTYPE_NETLINK pcap, one packet per datagram.
-public struct PcapWriter: ~Copyable {
+public final class PcapWriter {
     let file: UnsafeMutablePointer<FILE>
 
     public struct OpenError: Error, CustomStringConvertible {

@@ -1,0 +1,57 @@
+import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One complete dump of the calling thread's network namespace, AF_INET then
+/// AF_INET6, decoded as it arrives, optionally recorded to a pcap. The
+/// building block of `-capture` and of tests; the daemon's netlinkers run
+/// the same loop with pooled buffers.
+public struct OneShotDump {
+    public var attributes: DiagAttributeSet
+    public var bufferSize: Int
+
+    public init(attributes: DiagAttributeSet = .defaultSet, bufferSize: Int = 64 * 1024) {
+        self.attributes = attributes
+        self.bufferSize = bufferSize
+    }
+
+    /// Runs the dump; `onSocket` sees each record. Returns the decoder's counts.
+    @discardableResult
+    public func run(
+        record: inout FlatRecord,
+        capture: PcapWriter? = nil,
+        onSocket: (inout FlatRecord) throws -> Void
+    ) throws -> DecodeStats {
+        let socket = try NetlinkSocket()
+        var stats = DecodeStats()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var sequence = UInt32(truncatingIfNeeded: time(nil))
+        for family in InetDiagRequest.Family.allCases {
+            sequence &+= 1
+            let request = InetDiagRequest(family: family, attributes: attributes, sequence: sequence).bytes
+            try socket.send(request)
+            capture?.write(datagram: request.withUnsafeBytes { $0 }, outgoing: true, timestampMicroseconds: Self.nowMicroseconds())
+            var decoder = DumpDecoder(attributes: attributes)
+            decoder.expectedSequence = sequence
+            receiving: while true {
+                guard case .bytes(let n) = try socket.receive(into: buffer) else { continue }
+                let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                capture?.write(datagram: datagram, outgoing: false, timestampMicroseconds: Self.nowMicroseconds())
+                switch try decoder.decode(datagram, into: &record, onSocket: onSocket) {
+                case .more: continue
+                case .done, .failed: break receiving
+                }
+            }
+            stats += decoder.stats
+        }
+        return stats
+    }
+
+    static func nowMicroseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+}
