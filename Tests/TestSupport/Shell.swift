@@ -1,0 +1,77 @@
+import Foundation
+
+/// Runs helper programs for tests (ip, ss, python3).
+public enum Shell {
+    public struct Failure: Error, CustomStringConvertible {
+        public var command: [String]
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "\(command.joined(separator: " ")) exited \(status): \(stderr)" }
+    }
+
+    /// Runs `command` to completion; returns stdout; throws on a non-zero exit.
+    @discardableResult
+    public static func run(_ command: [String], environment: [String: String] = [:]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(command: command, status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
+        }
+        return String(decoding: stdout, as: UTF8.self)
+    }
+}
+
+/// A network namespace made for one test with `ip netns add`, loopback up;
+/// deleted by `remove()` (call it in a defer).
+public final class TestNamespace {
+    public let name: String
+
+    public init(prefix: String = "xtcp-test") throws {
+        name = "\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try Shell.run(["ip", "netns", "add", name])
+        try Shell.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"])
+    }
+
+    /// `command` run inside the namespace.
+    public func exec(_ command: [String]) -> [String] { ["ip", "netns", "exec", name] + command }
+
+    public func remove() { _ = try? Shell.run(["ip", "netns", "del", name]) }
+}
+
+/// `Tests/Scripts/socket_farm.py` running in a namespace until `stop()`.
+public final class SocketFarm {
+    let process = Process()
+    let input = Pipe()
+
+    public init(in namespace: TestNamespace, pairsPerKind: Int) throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/socket_farm.py", String(pairsPerKind)])
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        // Wait for "ready": every socket is open and in its state.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("ready") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw Shell.Failure(command: process.arguments ?? [], status: -1, stderr: "socket farm ended before ready") }
+            seen += chunk
+        }
+    }
+
+    public func stop() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
