@@ -88,7 +88,8 @@ public struct DumpDecoder {
                 // The payload, when present, is the dump's int error (0 or -errno).
                 if payloadLength >= 4, Int32(bitPattern: RawBytes.u32(payload, 0)) < 0 {
                     stats.dumpErrors &+= 1
-                    stats.lastErrno = -Int32(bitPattern: RawBytes.u32(payload, 0))
+                    // clamping: a corrupt Int32.min has no positive negation.
+                    stats.lastErrno = Int32(clamping: Int32(bitPattern: RawBytes.u32(payload, 0)).magnitude)
                 }
                 progress = .done
             case Int32(XTCP_NLMSG_ERROR):
@@ -100,7 +101,8 @@ public struct DumpDecoder {
                 let error = Int32(bitPattern: RawBytes.u32(payload, 0))
                 if error != 0 {
                     stats.netlinkErrors &+= 1
-                    stats.lastErrno = error < 0 ? -error : error
+                    // The kernel sends -errno; clamping keeps a corrupt Int32.min from trapping.
+                    stats.lastErrno = Int32(clamping: error.magnitude)
                     progress = .failed(errno: stats.lastErrno)
                 }
             case Int32(XTCP_NLMSG_NOOP):
