@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what xtcp's build and tests need and this machine lacks: Debian's
+# -dev packages and tools (apt-get), and the PyPI packages the consumer tests
+# use (chdb, protobuf). Idempotent; needs root.
+set -euo pipefail
+need=()
+for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler iproute2 pkg-config; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+python3 -c 'import chdb, google.protobuf' 2>/dev/null || python3 -m pip install -q chdb protobuf
