@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "xtcp-codegen", dependencies: ["XTCPCodegen"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Netlink", "RecordFmt", "CXTCPRecord"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Netlink", "RecordFmt", "CXTCPRecord"], path: "TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport", "CKernelABI"]),
         .testTarget(name: "RecordFmtTests", dependencies: ["RecordFmt", "TestSupport", "CXTCPRecord", "XTCPCodegen"]),
         .testTarget(name: "XTCPTests", dependencies: ["XTCP", "TestSupport"]),

@@ -33,7 +33,7 @@ public enum RecordCodegen {
             File(path: "Sources/RecordFmt/Generated/FlatRecord.swift", contents: recordFile(fields, schema: schema, envelopeRowNumber: row.number)),
             File(path: "Sources/RecordFmt/Generated/FlatRecord+Encoding.swift", contents: encoderFile(fields)),
             File(path: "Sources/RecordFmt/Generated/FlatRecord+Fields.swift", contents: visitorFile(fields)),
-            File(path: "Tests/TestSupport/Generated/FlatRecord+ProtobufC.swift", contents: protobufCBridgeFile(fields, schema: schema)),
+            File(path: "TestSupport/Generated/FlatRecord+ProtobufC.swift", contents: protobufCBridgeFile(fields, schema: schema)),
         ]
     }
 

@@ -4,7 +4,7 @@ public enum Paths {
     /// The package root (the directory holding Package.swift).
     public static let packageRoot: String = {
         var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/TestSupport/Paths.swift
+        parts.removeLast(2)  // TestSupport/Paths.swift
         return parts.joined(separator: "/")
     }()
 
