@@ -52,9 +52,30 @@ extension DumpDecoder {
         }
     }
 
+    /// The fewest payload bytes each fixed-size attribute needs; shorter ones
+    /// are counted and skipped before any field is read. INFO and CONG take
+    /// any length (tcp_info is zero-filled, the name stops at the end).
+    @inlinable
+    static func minimumPayload(type: UInt16) -> Int {
+        switch Int32(type) {
+        case Int32(XTCP_INET_DIAG_MEMINFO), Int32(XTCP_INET_DIAG_VEGASINFO), Int32(XTCP_INET_DIAG_DCTCPINFO): return 16
+        case Int32(XTCP_INET_DIAG_BBRINFO): return 20
+        case Int32(XTCP_INET_DIAG_SKMEMINFO): return 32  // SK_MEMINFO_BACKLOG and before
+        case Int32(XTCP_INET_DIAG_CGROUP_ID): return 8
+        case Int32(XTCP_INET_DIAG_MARK), Int32(XTCP_INET_DIAG_CLASS_ID): return 4
+        case Int32(XTCP_INET_DIAG_SOCKOPT): return 2
+        case Int32(XTCP_INET_DIAG_TOS), Int32(XTCP_INET_DIAG_TCLASS), Int32(XTCP_INET_DIAG_SHUTDOWN), Int32(XTCP_INET_DIAG_SKV6ONLY): return 1
+        default: return 0
+        }
+    }
+
     /// One known attribute; `length` payload bytes are readable at `p`.
     @inlinable
     mutating func decodeAttribute(type: UInt16, payload p: UnsafeRawPointer, length: Int, into r: inout FlatRecord) {
+        guard length >= Self.minimumPayload(type: type) else {
+            stats.shortAttributes &+= 1
+            return
+        }
         switch Int32(type) {
         case Int32(XTCP_INET_DIAG_INFO):
             decodeTCPInfo(p, length: length, into: &r)
@@ -63,7 +84,6 @@ extension DumpDecoder {
         case Int32(XTCP_INET_DIAG_SKMEMINFO):
             // A u32 array whose length tells how many SK_MEMINFO_* the kernel has.
             let count = length / 4
-            guard count >= 8 else { stats.shortAttributes &+= 1; return }
             r.skMemInfoRmemAlloc = RawBytes.u32(p, 0)
             r.skMemInfoRcvBuf = RawBytes.u32(p, 4)
             r.skMemInfoWmemAlloc = RawBytes.u32(p, 8)
@@ -74,55 +94,43 @@ extension DumpDecoder {
             r.skMemInfoBacklog = RawBytes.u32(p, 28)
             if count >= 9 { r.skMemInfoDrops = RawBytes.u32(p, 32) }
         case Int32(XTCP_INET_DIAG_MEMINFO):
-            guard length >= 16 else { stats.shortAttributes &+= 1; return }
             r.memInfoRmem = RawBytes.u32(p, 0)
             r.memInfoWmem = RawBytes.u32(p, 4)
             r.memInfoFmem = RawBytes.u32(p, 8)
             r.memInfoTmem = RawBytes.u32(p, 12)
         case Int32(XTCP_INET_DIAG_TOS):
-            guard length >= 1 else { stats.shortAttributes &+= 1; return }
             r.typeOfService = UInt32(RawBytes.u8(p, 0))
         case Int32(XTCP_INET_DIAG_TCLASS):
-            guard length >= 1 else { stats.shortAttributes &+= 1; return }
             r.trafficClass = UInt32(RawBytes.u8(p, 0))
         case Int32(XTCP_INET_DIAG_SHUTDOWN):
-            guard length >= 1 else { stats.shortAttributes &+= 1; return }
             r.shutdownState = UInt32(RawBytes.u8(p, 0))
         case Int32(XTCP_INET_DIAG_SKV6ONLY):
-            guard length >= 1 else { stats.shortAttributes &+= 1; return }
             r.skv6only = UInt32(RawBytes.u8(p, 0))
         case Int32(XTCP_INET_DIAG_VEGASINFO):
-            guard length >= 16 else { stats.shortAttributes &+= 1; return }
             r.vegasInfoEnabled = RawBytes.u32(p, 0)
             r.vegasInfoRttCnt = RawBytes.u32(p, 4)
             r.vegasInfoRtt = RawBytes.u32(p, 8)
             r.vegasInfoMinRtt = RawBytes.u32(p, 12)
         case Int32(XTCP_INET_DIAG_DCTCPINFO):
-            guard length >= 16 else { stats.shortAttributes &+= 1; return }
             r.dctcpInfoEnabled = UInt32(RawBytes.u16(p, 0))
             r.dctcpInfoCeState = UInt32(RawBytes.u16(p, 2))
             r.dctcpInfoAlpha = RawBytes.u32(p, 4)
             r.dctcpInfoAbEcn = RawBytes.u32(p, 8)
             r.dctcpInfoAbTot = RawBytes.u32(p, 12)
         case Int32(XTCP_INET_DIAG_BBRINFO):
-            guard length >= 20 else { stats.shortAttributes &+= 1; return }
             r.bbrInfoBwLo = RawBytes.u32(p, 0)
             r.bbrInfoBwHi = RawBytes.u32(p, 4)
             r.bbrInfoMinRtt = RawBytes.u32(p, 8)
             r.bbrInfoPacingGain = RawBytes.u32(p, 12)
             r.bbrInfoCwndGain = RawBytes.u32(p, 16)
         case Int32(XTCP_INET_DIAG_MARK):
-            guard length >= 4 else { stats.shortAttributes &+= 1; return }
             r.mark = RawBytes.u32(p, 0)
         case Int32(XTCP_INET_DIAG_CLASS_ID):
-            guard length >= 4 else { stats.shortAttributes &+= 1; return }
             r.classId = RawBytes.u32(p, 0)
         case Int32(XTCP_INET_DIAG_CGROUP_ID):
-            guard length >= 8 else { stats.shortAttributes &+= 1; return }
             r.cGroup = RawBytes.u64(p, 0)
         case Int32(XTCP_INET_DIAG_SOCKOPT):
             // struct inet_diag_sockopt: 16 bits of flags, kept as they come.
-            guard length >= 2 else { stats.shortAttributes &+= 1; return }
             r.sockOpt = UInt32(RawBytes.u16(p, 0))
         default:
             break
