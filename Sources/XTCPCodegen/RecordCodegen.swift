@@ -31,7 +31,7 @@ public enum RecordCodegen {
         let fields = try record.fields.sorted { $0.number < $1.number }.map { try WireField($0, schema: schema) }
         return [
             File(path: "Sources/RecordFmt/Generated/FlatRecord.swift", contents: recordFile(fields, schema: schema, envelopeRowNumber: row.number)),
-            File(path: "Sources/RecordFmt/Generated/FlatRecord+Encoding.swift", contents: encoderFile(fields)),
+            File(path: "Sources/RecordFmt/Generated/FlatRecord+Encoding.swift", contents: try encoderFile(fields)),
             File(path: "Sources/RecordFmt/Generated/FlatRecord+Fields.swift", contents: visitorFile(fields)),
             File(path: "TestSupport/Generated/FlatRecord+ProtobufC.swift", contents: protobufCBridgeFile(fields, schema: schema)),
         ]
@@ -86,51 +86,86 @@ public enum RecordCodegen {
 
     // MARK: - The encoder
 
-    static func encoderFile(_ fields: [WireField]) -> String {
+    /// The one per-poll-range field that changes with every row: it splits
+    /// the per-poll fields into the two blocks `EncodedPollFields` holds.
+    static let perRowPollField = "record_counter"
+
+    static func encoderFile(_ fields: [WireField]) throws -> String {
+        guard let split = fields.first(where: { $0.name == perRowPollField }), split.number < firstSocketField else {
+            throw ProtoSchema.ParseError(line: 0, message: "\(recordMessage) must have \(perRowPollField) below \(firstSocketField)")
+        }
+        let segments: [EncoderSegment] = [
+            .init("PollHead", "the per-poll fields numbered below `\(split.name)`", fields.filter { $0.number < split.number }),
+            .init("RowCounter", "`\(split.name)`, the one per-poll-range field set per row", [split]),
+            .init("PollTail", "the per-poll fields numbered from `\(split.name)` to \(firstSocketField)", fields.filter { $0.number > split.number && $0.number < firstSocketField }),
+            .init("SocketFields", "the per-socket fields (numbered from \(firstSocketField))", fields.filter { $0.number >= firstSocketField }),
+        ]
         var out = header
-        let fixedMax = fields.reduce(0) { $0 + $1.tagBytes.count + $1.fixedMaxPayload }
-        let strings = fields.filter { if case .string = $0.kind { return true } else { return false } }
         out += """
 
             extension FlatRecord {
                 /// Upper bound of the encoded size with every field at its largest,
                 /// strings excluded.
-                public static let fixedMaxEncodedSize = \(fixedMax)
+                public static let fixedMaxEncodedSize = \(fixedMaxSize(fields))
 
                 /// An upper bound of `encodedSize()`, cheap enough for every row:
-                /// reserve this much before `encode(into:)`.
+                /// reserve this much (and `ProtoWriter.slack`) before `encode(into:)`.
                 @inlinable
                 public var maxEncodedSize: Int {
-                    var size = Self.fixedMaxEncodedSize
-
-            """
-        for field in strings { out += "        size &+= \(field.swiftName).utf8.count\n" }
-        out += """
-                    return size
+                    Self.fixedMaxEncodedSize &+ \(segments.filter(\.hasStrings).map { "\($0.lowerName)StringBytes" }.joined(separator: " &+ "))
                 }
 
                 /// Writes the record as a protobuf message body in field-number order,
                 /// skipping fields that hold their default (proto3). The writer must
-                /// have `maxEncodedSize` bytes free.
+                /// have `maxEncodedSize` bytes (and `ProtoWriter.slack`) free.
                 @inlinable
-                public func encode(into w: inout ProtoWriter) {
+                public func encode(into writer: inout ProtoWriter) {
+                    var cursor = writer.position
 
             """
-        for field in fields {
-            out += "        if !(\(field.isDefaultCheck)) {\n"
-            out += "            w.writeTag(\(field.tagLiteral))\n"
-            switch field.kind {
-            case .uint32: out += "            w.writeVarint32(\(field.swiftName))\n"
-            case .uint64: out += "            w.writeVarint(\(field.swiftName))\n"
-            case .int64: out += "            w.writeVarint(UInt64(bitPattern: \(field.swiftName)))\n"
-            case .string: out += "            w.writeString(\(field.swiftName))\n"
-            case .address: out += "            w.writeAddress(\(field.swiftName))\n"
-            case .enumeration: out += "            w.writeVarint(UInt64(bitPattern: Int64(\(field.swiftName).rawValue)))\n"
+        for segment in segments { out += "        cursor = encode\(segment.name)(at: cursor)\n" }
+        out += """
+                    writer = ProtoWriter(start: cursor)
+                }
+
+            """
+        for segment in segments where segment.hasStrings {
+            out += "\n    /// The UTF-8 bytes of the strings among \(segment.doc).\n"
+            out += "    @inlinable\n    public var \(segment.lowerName)StringBytes: Int {\n        var size = 0\n"
+            for field in segment.fields where field.isString { out += "        size &+= \(field.swiftName).utf8.count\n" }
+            out += "        return size\n    }\n"
+        }
+        for segment in segments {
+            out += """
+
+                    /// Upper bound of the encoded size of \(segment.doc), strings excluded.
+                    public static let \(segment.lowerName)FixedMaxEncodedSize = \(fixedMaxSize(segment.fields))
+
+                    /// Writes \(segment.doc) at `start` and returns
+                    /// where it ended. The cursor is passed by value, never by address, so
+                    /// that it stays in a register: a cursor behind an inout may alias the
+                    /// buffer being written and is reloaded around every store.
+                    @inlinable
+                    public func encode\(segment.name)(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+                        var w = ProtoWriter(start: start)
+
+                """
+            for field in segment.fields {
+                out += "        if !(\(field.isDefaultCheck)) {\n"
+                out += "            w.writeTag(\(field.tagLiteral))\n"
+                switch field.kind {
+                case .uint32: out += "            w.writeVarint32(\(field.swiftName))\n"
+                case .uint64: out += "            w.writeVarint(\(field.swiftName))\n"
+                case .int64: out += "            w.writeVarint(UInt64(bitPattern: \(field.swiftName)))\n"
+                case .string: out += "            w.writeString(\(field.swiftName))\n"
+                case .address: out += "            w.writeAddress(\(field.swiftName))\n"
+                case .enumeration: out += "            w.writeVarint(UInt64(bitPattern: Int64(\(field.swiftName).rawValue)))\n"
+                }
+                out += "        }\n"
             }
-            out += "        }\n"
+            out += "        return w.position\n    }\n"
         }
         out += """
-                }
 
                 /// The exact encoded size of the message body (what
                 /// protobuf_c_message_get_packed_size returns).
@@ -162,8 +197,39 @@ public enum RecordCodegen {
         for field in fields where field.number >= firstSocketField {
             out += "        \(field.swiftName) = \(field.defaultValue)\n"
         }
+        out += """
+                }
+
+                /// Sets every per-poll field (number < \(firstSocketField), `\(perRowPollField)`
+                /// excepted) to `other`'s: how a netlinker stamps its record with the
+                /// namespace's identity.
+                @inlinable
+                public mutating func copyPollFields(from other: borrowing FlatRecord) {
+
+            """
+        for field in fields where field.number < firstSocketField && field.name != perRowPollField {
+            out += "        \(field.swiftName) = other.\(field.swiftName)\n"
+        }
         out += "    }\n}\n"
         return out
+    }
+
+    /// A run of fields the encoder writes with one function.
+    struct EncoderSegment {
+        var name: String
+        var doc: String
+        var fields: [WireField]
+        init(_ name: String, _ doc: String, _ fields: [WireField]) {
+            self.name = name
+            self.doc = doc
+            self.fields = fields
+        }
+        var lowerName: String { name.prefix(1).lowercased() + name.dropFirst() }
+        var hasStrings: Bool { fields.contains(where: \.isString) }
+    }
+
+    static func fixedMaxSize(_ fields: [WireField]) -> Int {
+        fields.reduce(0) { $0 + $1.tagBytes.count + $1.fixedMaxPayload }
     }
 
     // MARK: - The field visitor

@@ -34,6 +34,11 @@ struct WireField {
         }
     }
 
+    var isString: Bool {
+        if case .string = kind { return true }
+        return false
+    }
+
     var wireType: Int {
         switch kind {
         case .string, .address: return 2

@@ -90,3 +90,57 @@ struct EnvelopeBuilderTests {
         }
     }
 }
+
+@Suite("Rows with pre-encoded per-poll fields")
+struct EncodedPollFieldsTests {
+    @Test("append(_:pollFields:) writes the same bytes as append(_:), row by row")
+    func sameBytesAsEncodingEveryField() {
+        var g = SeededGenerator(seed: 0x5eed_0002)
+        var everyField = EnvelopeBuilder(initialCapacity: 4096)  // small: forces growth
+        var withPollFields = EnvelopeBuilder(initialCapacity: 4096)
+        defer {
+            everyField.deallocate()
+            withPollFields.deallocate()
+        }
+        for poll in 0..<60 {
+            // One poll: random per-poll fields (sometimes none, sometimes a
+            // 20,000-byte label for 3-byte row lengths), then sockets that
+            // change only the per-socket fields and the row counter.
+            var template = FlatRecord.random(using: &g)
+            if poll % 10 == 0 { template = FlatRecord() }
+            if poll % 15 == 1 { template.label = String(repeating: "l", count: 20_000) }
+            template.resetSocketFields()
+            let pollFields = EncodedPollFields(of: template)
+            #expect(pollFields.matches(template))
+            for socket in 0..<30 {
+                var record = FlatRecord.random(using: &g)
+                record.copyPollFields(from: template)
+                if socket % 4 == 0 { record.recordCounter = 0 }
+                everyField.append(record)
+                withPollFields.append(record, pollFields: pollFields)
+            }
+            let expected = everyField.withEnvelope { Array($0) }
+            let actual = withPollFields.withEnvelope { Array($0) }
+            #expect(actual == expected, "poll \(poll)")
+            #expect(withPollFields.byteCount == everyField.byteCount)
+            if actual != expected { return }
+        }
+    }
+
+    @Test("matches(_:) notices a changed per-poll field, and ignores per-socket ones")
+    func matchesSeesPerPollFieldsOnly() {
+        var record = FlatRecord()
+        record.hostname = "host-a"
+        record.netnsInode = 4_026_531_840
+        let pollFields = EncodedPollFields(of: record)
+        var other = record
+        other.tcpInfoRtt = 1234
+        other.recordCounter = 99
+        #expect(pollFields.matches(other))
+        other.hostname = "host-b"
+        #expect(!pollFields.matches(other))
+        other = record
+        other.uplink2NicSpeedMbps = 25_000
+        #expect(!pollFields.matches(other))
+    }
+}

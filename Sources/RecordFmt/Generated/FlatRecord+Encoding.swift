@@ -7,10 +7,29 @@ extension FlatRecord {
     public static let fixedMaxEncodedSize = 1310
 
     /// An upper bound of `encodedSize()`, cheap enough for every row:
-    /// reserve this much before `encode(into:)`.
+    /// reserve this much (and `ProtoWriter.slack`) before `encode(into:)`.
     @inlinable
     public var maxEncodedSize: Int {
-        var size = Self.fixedMaxEncodedSize
+        Self.fixedMaxEncodedSize &+ pollHeadStringBytes &+ pollTailStringBytes &+ socketFieldsStringBytes
+    }
+
+    /// Writes the record as a protobuf message body in field-number order,
+    /// skipping fields that hold their default (proto3). The writer must
+    /// have `maxEncodedSize` bytes (and `ProtoWriter.slack`) free.
+    @inlinable
+    public func encode(into writer: inout ProtoWriter) {
+        var cursor = writer.position
+        cursor = encodePollHead(at: cursor)
+        cursor = encodeRowCounter(at: cursor)
+        cursor = encodePollTail(at: cursor)
+        cursor = encodeSocketFields(at: cursor)
+        writer = ProtoWriter(start: cursor)
+    }
+
+    /// The UTF-8 bytes of the strings among the per-poll fields numbered below `record_counter`.
+    @inlinable
+    public var pollHeadStringBytes: Int {
+        var size = 0
         size &+= daemonVersion.utf8.count
         size &+= hostname.utf8.count
         size &+= location.utf8.count
@@ -21,6 +40,13 @@ extension FlatRecord {
         size &+= containerImage.utf8.count
         size &+= label.utf8.count
         size &+= tag.utf8.count
+        return size
+    }
+
+    /// The UTF-8 bytes of the strings among the per-poll fields numbered from `record_counter` to 1000.
+    @inlinable
+    public var pollTailStringBytes: Int {
+        var size = 0
         size &+= uplink1Ifname.utf8.count
         size &+= uplink1NicDriver.utf8.count
         size &+= uplink1NicModel.utf8.count
@@ -41,15 +67,27 @@ extension FlatRecord {
         size &+= uplink2LldpMgmtIp.utf8.count
         size &+= uplink2LldpPortId.utf8.count
         size &+= uplink2LldpPortDescr.utf8.count
+        return size
+    }
+
+    /// The UTF-8 bytes of the strings among the per-socket fields (numbered from 1000).
+    @inlinable
+    public var socketFieldsStringBytes: Int {
+        var size = 0
         size &+= congestionAlgorithmString.utf8.count
         return size
     }
 
-    /// Writes the record as a protobuf message body in field-number order,
-    /// skipping fields that hold their default (proto3). The writer must
-    /// have `maxEncodedSize` bytes free.
+    /// Upper bound of the encoded size of the per-poll fields numbered below `record_counter`, strings excluded.
+    public static let pollHeadFixedMaxEncodedSize = 105
+
+    /// Writes the per-poll fields numbered below `record_counter` at `start` and returns
+    /// where it ended. The cursor is passed by value, never by address, so
+    /// that it stays in a register: a cursor behind an inout may alias the
+    /// buffer being written and is reloaded around every store.
     @inlinable
-    public func encode(into w: inout ProtoWriter) {
+    public func encodePollHead(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var w = ProtoWriter(start: start)
         if !(schemaVersion == 0) {
             w.writeTag(0x8, length: 1)
             w.writeVarint32(schemaVersion)
@@ -106,10 +144,36 @@ extension FlatRecord {
             w.writeTag(0x39A, length: 2)
             w.writeString(tag)
         }
+        return w.position
+    }
+
+    /// Upper bound of the encoded size of `record_counter`, the one per-poll-range field set per row, strings excluded.
+    public static let rowCounterFixedMaxEncodedSize = 12
+
+    /// Writes `record_counter`, the one per-poll-range field set per row at `start` and returns
+    /// where it ended. The cursor is passed by value, never by address, so
+    /// that it stays in a register: a cursor behind an inout may alias the
+    /// buffer being written and is reloaded around every store.
+    @inlinable
+    public func encodeRowCounter(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var w = ProtoWriter(start: start)
         if !(recordCounter == 0) {
             w.writeTag(0x3E0, length: 2)
             w.writeVarint(recordCounter)
         }
+        return w.position
+    }
+
+    /// Upper bound of the encoded size of the per-poll fields numbered from `record_counter` to 1000, strings excluded.
+    public static let pollTailFixedMaxEncodedSize = 218
+
+    /// Writes the per-poll fields numbered from `record_counter` to 1000 at `start` and returns
+    /// where it ended. The cursor is passed by value, never by address, so
+    /// that it stays in a register: a cursor behind an inout may alias the
+    /// buffer being written and is reloaded around every store.
+    @inlinable
+    public func encodePollTail(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var w = ProtoWriter(start: start)
         if !(socketFd == 0) {
             w.writeTag(0x3E8, length: 2)
             w.writeVarint(socketFd)
@@ -226,6 +290,19 @@ extension FlatRecord {
             w.writeTag(0xE82, length: 2)
             w.writeString(uplink2LldpPortDescr)
         }
+        return w.position
+    }
+
+    /// Upper bound of the encoded size of the per-socket fields (numbered from 1000), strings excluded.
+    public static let socketFieldsFixedMaxEncodedSize = 975
+
+    /// Writes the per-socket fields (numbered from 1000) at `start` and returns
+    /// where it ended. The cursor is passed by value, never by address, so
+    /// that it stays in a register: a cursor behind an inout may alias the
+    /// buffer being written and is reloaded around every store.
+    @inlinable
+    public func encodeSocketFields(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var w = ProtoWriter(start: start)
         if !(inetDiagMsgFamily == 0) {
             w.writeTag(0x3EC8, length: 2)
             w.writeVarint32(inetDiagMsgFamily)
@@ -726,6 +803,7 @@ extension FlatRecord {
             w.writeTag(0x183B8, length: 3)
             w.writeVarint(cGroup)
         }
+        return w.position
     }
 
     /// The exact encoded size of the message body (what
@@ -1033,5 +1111,55 @@ extension FlatRecord {
         mark = 0
         skv6only = 0
         cGroup = 0
+    }
+
+    /// Sets every per-poll field (number < 1000, `record_counter`
+    /// excepted) to `other`'s: how a netlinker stamps its record with the
+    /// namespace's identity.
+    @inlinable
+    public mutating func copyPollFields(from other: borrowing FlatRecord) {
+        schemaVersion = other.schemaVersion
+        daemonVersion = other.daemonVersion
+        timestampNs = other.timestampNs
+        hostname = other.hostname
+        location = other.location
+        netns = other.netns
+        netnsInode = other.netnsInode
+        nsid = other.nsid
+        containerId = other.containerId
+        containerRuntime = other.containerRuntime
+        containerName = other.containerName
+        containerImage = other.containerImage
+        label = other.label
+        tag = other.tag
+        socketFd = other.socketFd
+        netlinkerId = other.netlinkerId
+        pollSequence = other.pollSequence
+        uplink1Ifname = other.uplink1Ifname
+        uplink1NicDriver = other.uplink1NicDriver
+        uplink1NicModel = other.uplink1NicModel
+        uplink1NicPciVendor = other.uplink1NicPciVendor
+        uplink1NicPciDevice = other.uplink1NicPciDevice
+        uplink1NicBusInfo = other.uplink1NicBusInfo
+        uplink1NicSpeedMbps = other.uplink1NicSpeedMbps
+        uplink1NicFwVersion = other.uplink1NicFwVersion
+        uplink1LldpChassisName = other.uplink1LldpChassisName
+        uplink1LldpChassisId = other.uplink1LldpChassisId
+        uplink1LldpMgmtIp = other.uplink1LldpMgmtIp
+        uplink1LldpPortId = other.uplink1LldpPortId
+        uplink1LldpPortDescr = other.uplink1LldpPortDescr
+        uplink2Ifname = other.uplink2Ifname
+        uplink2NicDriver = other.uplink2NicDriver
+        uplink2NicModel = other.uplink2NicModel
+        uplink2NicPciVendor = other.uplink2NicPciVendor
+        uplink2NicPciDevice = other.uplink2NicPciDevice
+        uplink2NicBusInfo = other.uplink2NicBusInfo
+        uplink2NicSpeedMbps = other.uplink2NicSpeedMbps
+        uplink2NicFwVersion = other.uplink2NicFwVersion
+        uplink2LldpChassisName = other.uplink2LldpChassisName
+        uplink2LldpChassisId = other.uplink2LldpChassisId
+        uplink2LldpMgmtIp = other.uplink2LldpMgmtIp
+        uplink2LldpPortId = other.uplink2LldpPortId
+        uplink2LldpPortDescr = other.uplink2LldpPortDescr
     }
 }
