@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "XTCPCodegen"),
         .executableTarget(name: "xtcp-codegen", dependencies: ["XTCPCodegen"]),
 
+        // MARK: Fuzzing (scripts/fuzz.sh)
+        .executableTarget(name: "xtcp-fuzz-decoder", dependencies: ["Netlink", "RecordFmt"]),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Netlink", "RecordFmt", "CXTCPRecord"], path: "TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport", "CKernelABI"]),
