@@ -49,15 +49,21 @@ public final class TestNamespace {
     public func remove() { _ = try? Shell.run(["ip", "netns", "del", name]) }
 }
 
-/// `Tests/Scripts/socket_farm.py` running in a namespace until `stop()`.
+/// A socket farm script of `Tests/Scripts/` running in a namespace until
+/// `stop()`: it prints "ready" when every socket is open.
 public final class SocketFarm {
     let process = Process()
     let input = Pipe()
 
-    public init(in namespace: TestNamespace, pairsPerKind: Int) throws {
+    /// `socket_farm.py`: listeners, bbr/cubic/reno pairs, Recv-Q, half-closed pairs.
+    public convenience init(in namespace: TestNamespace, pairsPerKind: Int) throws {
+        try self.init(in: namespace, script: "socket_farm.py", arguments: [String(pairsPerKind)])
+    }
+
+    public init(in namespace: TestNamespace, script: String, arguments: [String]) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/socket_farm.py", String(pairsPerKind)])
+        process.arguments = namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/" + script] + arguments)
         process.standardInput = input
         process.standardOutput = output
         try process.run()

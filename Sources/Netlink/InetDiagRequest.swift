@@ -16,6 +16,8 @@ public struct InetDiagRequest: Sendable, Equatable {
     public var states: UInt32 = allStates
     public var ext: UInt8
     public var sequence: UInt32
+    /// An INET_DIAG_REQ_BYTECODE filter (`PortBytecode`), or none.
+    public var bytecode: [UInt8]?
 
     public init(family: Family, attributes: DiagAttributeSet = .defaultSet, sequence: UInt32) {
         self.family = family
@@ -23,12 +25,19 @@ public struct InetDiagRequest: Sendable, Equatable {
         self.sequence = sequence
     }
 
+    /// A request without a filter.
     public static let size = Int(XTCP_NLMSG_HDRLEN) + MemoryLayout<xtcp_inet_diag_req_v2>.size
+
+    /// Bytes of the request, its filter attribute included.
+    public var size: Int {
+        guard let bytecode else { return Self.size }
+        return Self.size + 4 + (bytecode.count + 3) & ~3
+    }
 
     /// The request's bytes, as sent to the kernel.
     public var bytes: [UInt8] {
         var header = xtcp_nlmsghdr()
-        header.nlmsg_len = UInt32(Self.size)
+        header.nlmsg_len = UInt32(size)
         header.nlmsg_type = UInt16(XTCP_SOCK_DIAG_BY_FAMILY)
         header.nlmsg_flags = UInt16(XTCP_NLM_F_REQUEST | XTCP_NLM_F_DUMP)
         header.nlmsg_seq = sequence
@@ -39,9 +48,17 @@ public struct InetDiagRequest: Sendable, Equatable {
         request.idiag_ext = ext
         request.idiag_states = states
         var out = [UInt8]()
-        out.reserveCapacity(Self.size)
+        out.reserveCapacity(size)
         withUnsafeBytes(of: header) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: request) { out.append(contentsOf: $0) }
+        if let bytecode {
+            // struct nlattr { u16 nla_len; u16 nla_type; } + the program, 4-aligned.
+            let attributeLength = UInt16(4 + bytecode.count)
+            withUnsafeBytes(of: attributeLength.littleEndian) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt16(XTCP_INET_DIAG_REQ_BYTECODE).littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: bytecode)
+            out.append(contentsOf: repeatElement(0, count: (4 - bytecode.count % 4) % 4))
+        }
         return out
     }
 }

@@ -28,6 +28,11 @@ public struct NetlinkSocket: ~Copyable {
         self.handle = try Self.open(receiveBufferBytes: receiveBufferBytes)
     }
 
+    /// Takes ownership of an open, bound libmnl socket.
+    init(adopting handle: OpaquePointer) {
+        self.handle = handle
+    }
+
     static func open(receiveBufferBytes: Int32?) throws -> OpaquePointer {
         guard let handle = mnl_socket_open2(Int32(XTCP_NETLINK_SOCK_DIAG), Int32(SOCK_CLOEXEC.rawValue)) else {
             throw SystemError(call: "mnl_socket_open2(NETLINK_SOCK_DIAG)", errno: errno)

@@ -30,20 +30,15 @@ public struct OneShotDump {
         var sequence = UInt32(truncatingIfNeeded: time(nil))
         for family in InetDiagRequest.Family.allCases {
             sequence &+= 1
-            let request = InetDiagRequest(family: family, attributes: attributes, sequence: sequence).bytes
-            try socket.send(request)
-            capture?.write(datagram: request.withUnsafeBytes { $0 }, outgoing: true, timestampMicroseconds: Self.nowMicroseconds())
+            let request = InetDiagRequest(family: family, attributes: attributes, sequence: sequence)
+            // Recorded before it is sent, as nlmon would see it.
+            request.bytes.withUnsafeBytes { capture?.write(datagram: $0, outgoing: true, timestampMicroseconds: Self.nowMicroseconds()) }
             var decoder = DumpDecoder(attributes: attributes)
-            decoder.expectedSequence = sequence
-            receiving: while true {
-                guard case .bytes(let n) = try socket.receive(into: buffer) else { continue }
-                let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-                capture?.write(datagram: datagram, outgoing: false, timestampMicroseconds: Self.nowMicroseconds())
-                switch try decoder.decode(datagram, into: &record, onSocket: onSocket) {
-                case .more: continue
-                case .done, .failed: break receiving
-                }
-            }
+            _ = try socket.dump(
+                request,
+                buffer: buffer, decoder: &decoder, record: &record,
+                onDatagram: { capture?.write(datagram: $0, outgoing: false, timestampMicroseconds: Self.nowMicroseconds()) },
+                onSocket: onSocket)
             stats += decoder.stats
         }
         return stats

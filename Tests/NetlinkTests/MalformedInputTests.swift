@@ -16,7 +16,7 @@ struct MalformedInputTests {
     func decode(_ bytes: [UInt8]) -> (DumpProgress, DecodeStats, Int) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
         defer { buffer.deallocate() }
-        buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         var decoder = DumpDecoder(attributes: .all)
         var record = FlatRecord()
         var sockets = 0

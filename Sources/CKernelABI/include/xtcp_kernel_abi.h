@@ -134,6 +134,33 @@ enum {
 // Request attribute: a bytecode filter (INET_DIAG_REQ_BYTECODE).
 enum { XTCP_INET_DIAG_REQ_BYTECODE = 1 };
 
+// struct inet_diag_bc_op: one bytecode instruction. After a test the program
+// moves `yes` or `no` bytes forward; running off the end exactly accepts the
+// socket, landing 4 bytes past it rejects. A port comparison is followed by
+// a second op whose `no` holds the port.
+struct xtcp_inet_diag_bc_op {
+    uint8_t code;
+    uint8_t yes;
+    uint16_t no;
+};
+
+enum {
+    XTCP_INET_DIAG_BC_NOP = 0,
+    XTCP_INET_DIAG_BC_JMP = 1,
+    XTCP_INET_DIAG_BC_S_GE = 2,
+    XTCP_INET_DIAG_BC_S_LE = 3,
+    XTCP_INET_DIAG_BC_D_GE = 4,
+    XTCP_INET_DIAG_BC_D_LE = 5,
+    XTCP_INET_DIAG_BC_AUTO = 6,
+    XTCP_INET_DIAG_BC_S_COND = 7,
+    XTCP_INET_DIAG_BC_D_COND = 8,
+    XTCP_INET_DIAG_BC_DEV_COND = 9,
+    XTCP_INET_DIAG_BC_MARK_COND = 10,
+    XTCP_INET_DIAG_BC_S_EQ = 11,
+    XTCP_INET_DIAG_BC_D_EQ = 12,
+    XTCP_INET_DIAG_BC_CGROUP_COND = 13,
+};
+
 struct xtcp_inet_diag_meminfo {
     uint32_t idiag_rmem;
     uint32_t idiag_wmem;
@@ -305,5 +332,10 @@ enum {
     XTCP_PCAP_RECORD_HEADER_LEN = 16,
     XTCP_NETLINK_COOKED_HEADER_LEN = 16,
 };
+
+// setns(fd, CLONE_NEWNET) for the calling thread: declared by glibc only
+// under _GNU_SOURCE, which this target's C files define and Swift's import
+// does not. Returns 0 or -1 with errno set.
+int xtcp_enter_network_namespace(int fd);
 
 #endif

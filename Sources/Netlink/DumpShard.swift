@@ -1,0 +1,68 @@
+/// One part of a namespace's dump, sent on its own socket: an address
+/// family and a kernel-side port filter. The shards of a plan cover every
+/// TCP socket of the namespace exactly once, so N netlinkers can dump in
+/// parallel (kernel ≥ 6.9 fills dumps on different sockets concurrently)
+/// without racing on one socket, and no row is lost or doubled.
+///
+/// Why ports, and which: the bytecode can compare ports but not hash them,
+/// so the split follows each socket's ephemeral-looking port, the one that
+/// varies from socket to socket. A socket whose source port is ≥ 32768 (a
+/// client's, or a server's on a high port) is placed by its source port; any
+/// other (a server's on a low port, a listener) by its destination port.
+/// Both tests are disjoint, and each side's ranges partition 0...65535, so
+/// every socket lands in exactly one shard whatever the host's mix; a
+/// server with all connections on port 443 still spreads over the shards by
+/// its clients' ports, which a split by source port alone would not.
+public struct DumpShard: Sendable, Equatable, CustomStringConvertible {
+    public var family: InetDiagRequest.Family
+    /// The ports this shard takes (of the port that places a socket).
+    public var ports: ClosedRange<UInt16>
+    /// nil: the whole family.
+    public var bytecode: [UInt8]?
+
+    public var description: String {
+        let name = family == .inet ? "inet" : "inet6"
+        return bytecode == nil ? name : "\(name) ports \(ports.lowerBound)-\(ports.upperBound)"
+    }
+
+    /// Where the placing port switches from destination to source.
+    public static let ephemeralFloor: UInt16 = 32768
+
+    /// `partsPerFamily` shards for each family: 1 is a plain dump of each.
+    /// Boundaries divide the ephemeral range, where the placing ports lie.
+    public static func plan(partsPerFamily parts: Int) -> [DumpShard] {
+        precondition(parts >= 1 && parts <= 256)
+        var shards: [DumpShard] = []
+        for family in InetDiagRequest.Family.allCases {
+            guard parts > 1 else {
+                shards.append(DumpShard(family: family, ports: 0...UInt16.max, bytecode: nil))
+                continue
+            }
+            let floor = Int(ephemeralFloor)
+            let width = (65536 - floor) / parts
+            for part in 0..<parts {
+                let low = part == 0 ? 0 : floor + part * width
+                let high = part == parts - 1 ? 65535 : floor + (part + 1) * width - 1
+                shards.append(DumpShard(family: family, ports: UInt16(low)...UInt16(high),
+                                        bytecode: filter(low: UInt16(low), high: UInt16(high))))
+            }
+        }
+        return shards
+    }
+
+    /// (sport ≥ 32768 ∧ sport ∈ low...high) ∨ (sport < 32768 ∧ dport ∈ low...high),
+    /// without the comparisons that always hold.
+    static func filter(low: UInt16, high: UInt16) -> [UInt8] {
+        var clauses: [[PortBytecode.Comparison]] = []
+        if high >= ephemeralFloor {
+            var bySource: [PortBytecode.Comparison] = [.sourceAtLeast(max(low, ephemeralFloor))]
+            if high < UInt16.max { bySource.append(.sourceAtMost(high)) }
+            clauses.append(bySource)
+        }
+        var byDestination: [PortBytecode.Comparison] = [.sourceAtMost(ephemeralFloor - 1)]
+        if low > 0 { byDestination.append(.destinationAtLeast(low)) }
+        if high < UInt16.max { byDestination.append(.destinationAtMost(high)) }
+        clauses.append(byDestination)
+        return PortBytecode.anyOf(clauses)
+    }
+}
