@@ -42,3 +42,26 @@ extension Benchmark.Configuration {
 
 /// Benchmark names use no spaces: package-benchmark writes threshold files
 /// with spaces turned to underscores but looks them up by the name as it is.
+
+extension Benchmark {
+    /// Measures `work` alone (the harness's start and stop around it) and
+    /// records its wall time divided by the sockets or records it handled,
+    /// which `work` returns.
+    @inline(__always)
+    func measure(_ metric: BenchmarkMetric, _ work: () -> Int) {
+        let clock = ContinuousClock()
+        startMeasurement()
+        let start = clock.now
+        let units = work()
+        let elapsed = clock.now - start
+        stopMeasurement()
+        measurement(metric, Int(elapsed.nanoseconds / Int64(max(units, 1))))
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -12,14 +12,10 @@ func registerDecodeBenchmark(_ fixture: CaptureFixture) {
         "Decode_\(fixture.name)",
         configuration: .with(XTCPMetric.nsPerSocket)
     ) { benchmark in
-        let clock = ContinuousClock()
-        benchmark.startMeasurement()
-        let start = clock.now
-        let checksum = decodeAll(fixture.buffers, with: &decoder, into: &record)
-        let elapsed = clock.now - start
-        benchmark.stopMeasurement()
-        blackHole(checksum)
-        benchmark.measurement(XTCPMetric.nsPerSocket, Int(elapsed.nanoseconds / Int64(fixture.sockets)))
+        benchmark.measure(XTCPMetric.nsPerSocket) {
+            blackHole(decodeAll(fixture.buffers, with: &decoder, into: &record))
+            return fixture.sockets
+        }
     }
 }
 
@@ -30,11 +26,4 @@ func decodeAll(_ buffers: [UnsafeRawBufferPointer], with decoder: inout DumpDeco
         _ = decoder.decode(buffer, into: &record) { checksum &+= $0.tcpInfoBytesReceived }
     }
     return checksum
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

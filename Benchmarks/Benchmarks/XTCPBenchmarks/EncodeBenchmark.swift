@@ -21,28 +21,20 @@ func registerEncodeBenchmarks(_ fixture: CaptureFixture) {
         configuration: .with(XTCPMetric.nsPerRecord)
     ) { benchmark in
         window.touchNext()
-        let clock = ContinuousClock()
-        benchmark.startMeasurement()
-        let start = clock.now
-        let count = window.appendNext(to: &builder) { $1.append($0, pollFields: pollFields) }
-        let elapsed = clock.now - start
-        benchmark.stopMeasurement()
+        benchmark.measure(XTCPMetric.nsPerRecord) {
+            window.appendNext(to: &builder) { $1.append($0, pollFields: pollFields) }
+        }
         blackHole(builder.byteCount)
-        benchmark.measurement(XTCPMetric.nsPerRecord, Int(elapsed.nanoseconds / Int64(count)))
     }
     Benchmark(
         "Encode_\(fixture.name)_every_field",
         configuration: .with(XTCPMetric.nsPerRecord)
     ) { benchmark in
         window.touchNext()
-        let clock = ContinuousClock()
-        benchmark.startMeasurement()
-        let start = clock.now
-        let count = window.appendNext(to: &builder) { $1.append($0) }
-        let elapsed = clock.now - start
-        benchmark.stopMeasurement()
+        benchmark.measure(XTCPMetric.nsPerRecord) {
+            window.appendNext(to: &builder) { $1.append($0) }
+        }
         blackHole(builder.byteCount)
-        benchmark.measurement(XTCPMetric.nsPerRecord, Int(elapsed.nanoseconds / Int64(count)))
     }
 }
 
