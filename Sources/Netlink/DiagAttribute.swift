@@ -92,3 +92,8 @@ extension Substring {
         String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
+
+extension DiagAttributeSet: CustomStringConvertible {
+    /// What `-deserializers` would take to give this set back.
+    public var description: String { self == .all ? "all" : members.map(\.name).joined(separator: ",") }
+}

@@ -1,25 +1,44 @@
 import RecordFmt
 
+/// How one dump ended.
+public enum DumpOutcome: Equatable, Sendable {
+    /// NLMSG_DONE: every socket was sent.
+    case done
+    /// NLMSG_ERROR with this errno (EINVAL for a refused filter).
+    case failed(errno: Int32)
+    /// Nothing arrived within the socket's receive timeout: the dump is
+    /// incomplete and the socket still holds its state (close it).
+    case timedOut
+    /// `shouldContinue` said stop (the poll's deadline passed): incomplete.
+    case abandoned
+}
+
 extension NetlinkSocket {
     /// Sends `request` and decodes the replies as they arrive, until
-    /// NLMSG_DONE or NLMSG_ERROR. `onDatagram` sees each received datagram
-    /// first (for `-capture`). The decoder's counts are left in `decoder`.
+    /// NLMSG_DONE, NLMSG_ERROR, a receive timeout, or `shouldContinue`
+    /// returning false between datagrams. `onDatagram` sees each received
+    /// datagram first (for `-capture`). The decoder's counts are left in
+    /// `decoder`.
     public func dump(
         _ request: InetDiagRequest,
         buffer: UnsafeMutableRawBufferPointer,
         decoder: inout DumpDecoder,
         record: inout FlatRecord,
         onDatagram: (UnsafeRawBufferPointer) -> Void = { _ in },
+        shouldContinue: () -> Bool = { true },
         onSocket: (inout FlatRecord) throws -> Void
-    ) throws -> DumpProgress {
+    ) throws -> DumpOutcome {
         try send(request.bytes)
         decoder.expectedSequence = request.sequence
         while true {
-            guard case .bytes(let n) = try receive(into: buffer) else { continue }
+            guard case .bytes(let n) = try receive(into: buffer) else { return .timedOut }
             let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             onDatagram(datagram)
-            let progress = try decoder.decode(datagram, into: &record, onSocket: onSocket)
-            if progress != .more { return progress }
+            switch try decoder.decode(datagram, into: &record, onSocket: onSocket) {
+            case .done: return .done
+            case .failed(let errno): return .failed(errno: errno)
+            case .more: if !shouldContinue() { return .abandoned }
+            }
         }
     }
 }

@@ -5,11 +5,12 @@ import Glibc
 #endif
 
 /// A NETLINK_SOCK_DIAG socket (libmnl). Owned: closing happens in deinit.
+/// Used by one thread at a time (a netlinker owns its sockets).
 ///
 /// A netlink socket belongs to the network namespace of the thread that
 /// created it; whoever needs another namespace creates the socket from a
 /// thread that entered it.
-public struct NetlinkSocket: ~Copyable {
+public final class NetlinkSocket: @unchecked Sendable {
     public struct SystemError: Error, CustomStringConvertible {
         public var call: String
         public var errno: Int32
@@ -24,8 +25,8 @@ public struct NetlinkSocket: ~Copyable {
 
     let handle: OpaquePointer
 
-    public init(receiveBufferBytes: Int32? = nil) throws {
-        self.handle = try Self.open(receiveBufferBytes: receiveBufferBytes)
+    public convenience init(receiveBufferBytes: Int32? = nil) throws {
+        self.init(adopting: try Self.open(receiveBufferBytes: receiveBufferBytes))
     }
 
     /// Takes ownership of an open, bound libmnl socket.
@@ -58,8 +59,19 @@ public struct NetlinkSocket: ~Copyable {
         guard sent == bytes.count else { throw SystemError(call: "mnl_socket_sendto", errno: errno) }
     }
 
-    /// Receives one datagram into `buffer`; retries EINTR; EAGAIN comes back
-    /// as `.wouldBlock`; ENOBUFS and the rest are thrown.
+    /// Makes a receive that waits longer than `timeout` return `.wouldBlock`
+    /// (SO_RCVTIMEO): how a dump that stalls is noticed.
+    public func setReceiveTimeout(_ timeout: Duration) throws {
+        let (seconds, attoseconds) = timeout.components
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        guard setsockopt(fileDescriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw SystemError(call: "setsockopt(SO_RCVTIMEO)", errno: errno)
+        }
+    }
+
+    /// Receives one datagram into `buffer`; retries EINTR; EAGAIN (nothing
+    /// within the receive timeout) comes back as `.wouldBlock`; ENOBUFS and
+    /// the rest are thrown.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) throws -> Received {
         while true {
             let n = mnl_socket_recvfrom(handle, buffer.baseAddress, buffer.count)

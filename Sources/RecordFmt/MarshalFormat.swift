@@ -29,10 +29,19 @@ public protocol Marshaller: AnyObject {
     /// Bytes the batch will take, exact, kept in O(1) per row.
     var byteCount: Int { get }
     func append(_ record: borrowing FlatRecord)
+    /// Appends a row whose per-poll fields are those `pollFields` was made
+    /// from (the netlinker's path; text formats ignore the shortcut).
+    func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields)
     /// The batch as bytes. Do not let the pointer escape `body`.
     func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
     /// Empties the batch, keeping its memory.
     func reset()
+}
+
+extension Marshaller {
+    public func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields) {
+        append(record)
+    }
 }
 
 /// The production marshaller: an `EnvelopeBuilder`.
@@ -47,6 +56,9 @@ public final class ProtobufListMarshaller: Marshaller {
     /// The framed size: the envelope and its length prefix.
     public var byteCount: Int { builder.byteCount + ProtoWriter.varintSize(UInt64(builder.byteCount)) }
     public func append(_ record: borrowing FlatRecord) { builder.append(record) }
+    public func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields) {
+        builder.append(record, pollFields: pollFields)
+    }
     public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try builder.withProtobufListFrame(body)
     }

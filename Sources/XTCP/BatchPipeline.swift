@@ -2,22 +2,18 @@ import RecordFmt
 
 /// Records in, batches out: appends each record to the marshaller and hands
 /// a batch to the destination when it reaches `-envelopeFlushRows` rows or
-/// `-envelopeFlushBytes` bytes, and at `finish()`. Counts what it did.
+/// `-envelopeFlushBytes` bytes, and when told (end of a dump, shutdown,
+/// timeout). Counts what it did. One per netlinker (or per replay): not
+/// shared across threads; the destination is.
 public final class BatchPipeline {
-    public struct Counts: Sendable, Equatable {
-        public var records: UInt64 = 0
-        public var batches: UInt64 = 0
-        public var bytes: UInt64 = 0
-        public var flushedByRows: UInt64 = 0
-        public var flushedByBytes: UInt64 = 0
-        public var flushedAtEnd: UInt64 = 0
-    }
-
     let marshaller: any Marshaller
     let destination: any Destination
     let flushRows: Int
     let flushBytes: Int
-    public private(set) var counts = Counts()
+    public internal(set) var counts = PollCounts()
+    /// The last write error, for the poll's log line; the envelope it lost
+    /// is counted in `counts.droppedEnvelopes[.writeError]`.
+    public internal(set) var lastWriteError: (any Error)?
 
     public init(marshaller: any Marshaller, destination: any Destination, flushRows: Int, flushBytes: Int) {
         self.marshaller = marshaller
@@ -26,30 +22,52 @@ public final class BatchPipeline {
         self.flushBytes = flushBytes
     }
 
-    public func append(_ record: borrowing FlatRecord) throws {
-        marshaller.append(record)
+    /// The per-poll fields of the rows to come, encoded once (set per dump
+    /// by a netlinker); nil encodes every field of every row.
+    public var pollFields: EncodedPollFields?
+
+    /// Appends one row, flushing when the batch is full. A failed write is
+    /// counted and remembered, never thrown: the next rows go on.
+    public func append(_ record: borrowing FlatRecord) {
+        if let pollFields {
+            marshaller.append(record, pollFields: pollFields)
+        } else {
+            marshaller.append(record)
+        }
         counts.records &+= 1
         if marshaller.rowCount >= flushRows {
-            counts.flushedByRows &+= 1
-            try flush()
+            flush(.rows)
         } else if marshaller.byteCount >= flushBytes {
-            counts.flushedByBytes &+= 1
-            try flush()
+            flush(.bytes)
         }
     }
 
-    /// Flushes what is left (the end of a dump).
-    public func finish() throws {
-        guard marshaller.rowCount > 0 else { return }
-        counts.flushedAtEnd &+= 1
-        try flush()
+    /// Hands over what the batch holds, if anything.
+    public func flush(_ reason: FlushReason) {
+        let rows = marshaller.rowCount
+        guard rows > 0 else { return }
+        defer { marshaller.reset() }
+        let size = marshaller.byteCount
+        counts.flushed(reason, bytes: size)
+        do {
+            try marshaller.withBatch { try destination.write($0) }
+            counts.delivered += 1
+        } catch {
+            counts.dropped(.writeError, rows: rows)
+            lastWriteError = error
+        }
     }
 
-    func flush() throws {
-        let size = marshaller.byteCount
-        try marshaller.withBatch { try destination.write($0) }
-        counts.batches &+= 1
-        counts.bytes &+= UInt64(size)
-        marshaller.reset()
+    /// Flushes what is left and throws the last write error, if any: for
+    /// one-shot runs (`-replay`), where a lost batch is a failure.
+    public func finish() throws {
+        flush(.endOfDump)
+        if let lastWriteError { throw lastWriteError }
+    }
+
+    /// Takes the counts so far, leaving zeros: per-poll accounting.
+    public func takeCounts() -> PollCounts {
+        defer { counts = PollCounts() }
+        return counts
     }
 }

@@ -1,9 +1,11 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where batches go (`-dest`). Kafka and UDP come with the daemon.
-public protocol Destination: AnyObject {
+/// Where batches go (`-dest`). Shared by a namespace's netlinkers: `write`
+/// may be called from several threads at once.
+public protocol Destination: AnyObject, Sendable {
     /// Takes one batch; the bytes are only valid during the call.
     func write(_ batch: UnsafeRawBufferPointer) throws
     func close() throws
@@ -56,11 +58,14 @@ public struct DestinationError: Error, CustomStringConvertible {
     public var description: String { "\(what): \(String(cString: strerror(errno)))" }
 }
 
-/// Writes batches to a file descriptor, whole (short writes are continued).
+/// Writes batches to a file descriptor, whole (short writes are continued),
+/// one batch at a time so that batches from different netlinkers never
+/// interleave.
 public final class FileDestination: Destination {
     let descriptor: Int32
     let name: String
     let owned: Bool
+    let writing = Mutex(())
 
     init(descriptor: Int32, name: String, owned: Bool) {
         self.descriptor = descriptor
@@ -69,6 +74,10 @@ public final class FileDestination: Destination {
     }
 
     public func write(_ batch: UnsafeRawBufferPointer) throws {
+        try writing.withLock { _ in try writeWhole(batch) }
+    }
+
+    private func writeWhole(_ batch: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < batch.count {
             let n = Glibc.write(descriptor, batch.baseAddress! + offset, batch.count - offset)

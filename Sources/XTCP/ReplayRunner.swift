@@ -15,7 +15,7 @@ public struct ReplayRunner {
     public struct Summary: Sendable {
         public var format: CaptureFile.Format
         public var decode: DecodeStats
-        public var pipeline: BatchPipeline.Counts
+        public var pipeline: PollCounts
         public var trailingBytes: Int
     }
 
@@ -29,11 +29,11 @@ public struct ReplayRunner {
         for (index, datagram) in capture.datagrams.enumerated() {
             record.timestampNs = capture.timestampsNs[index]
             record.pollSequence = dump
-            let progress = try datagram.withUnsafeBytes { bytes in
-                try decoder.decode(bytes, into: &record) { r in
+            let progress = datagram.withUnsafeBytes { bytes in
+                decoder.decode(bytes, into: &record) { r in
                     counter &+= 1
                     r.recordCounter = counter
-                    try pipeline.append(r)
+                    pipeline.append(r)
                 }
             }
             if progress != .more { dump &+= 1 }

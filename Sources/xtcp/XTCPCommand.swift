@@ -16,9 +16,13 @@ struct XTCPCommand: ParsableCommand {
         commandName: "xtcp",
         abstract: "Stream the kernel's TCP socket diagnostics (ss -tiem) as protobuf records.",
         discussion: """
+            Poll this host:     xtcp -frequency 10s -netlinkers 4 -dest file:/var/tmp/xtcp.bin
+            Try it:             xtcp -frequency 1s -maxLoops 3
             Replay a capture:   xtcp -replay dump.pcap -dest stdout -marshal jsonl
             Capture this host:  xtcp -capture dump.pcap
-            Exit codes: 0 success, 1 runtime failure, 2 usage error.
+            Every flag can also come from the environment as XTCP_<FLAG> (XTCP_FREQUENCY=30s, \
+            XTCP_DEST=...); a flag on the command line wins.
+            Exit codes: 0 success (also after SIGTERM/SIGINT), 1 runtime failure, 2 usage error.
             """
     )
 
@@ -28,11 +32,35 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("capture"), help: "Dump this network namespace once and record the netlink traffic to a pcap.")
     var capture: String?
 
+    @Option(name: flag("frequency"), help: "Time between polls (Go duration: 500ms, 10s, 1m).")
+    var frequency: String = "10s"
+
+    @Option(name: flag("timeout"), help: "Longest a poll may take; dumps still running then are abandoned and counted (default: -frequency).")
+    var timeout: String?
+
+    @Option(name: flag("pollJitterPct"), help: "Delay each tick by a random 0 to this percent of -frequency (0-50).")
+    var pollJitterPct: Int = 10
+
+    @Option(name: flag("maxLoops"), help: "Exit after this many polls (0: run until SIGTERM/SIGINT).")
+    var maxLoops: Int = 0
+
+    @Option(name: flag("netlinkers"), help: "Netlinker threads per namespace, each dumping its own part of the sockets (1-64).")
+    var netlinkers: Int = 4
+
+    @Option(name: flag("nltimeout"), help: "Longest wait for a netlink reply before a dump counts as stalled (Go duration).")
+    var nltimeout: String = "1s"
+
+    @Option(name: flag("packetSize"), help: "Bytes of each netlinker's receive buffer (16384-1048576).")
+    var packetSize: Int = 32 * 1024
+
+    @Flag(name: flag("conf"), help: "Print the effective configuration (flags and XTCP_* environment) and exit.")
+    var conf = false
+
     @Option(name: flag("dest"), help: "Destination: stdout, null or file:PATH.")
     var dest: String = "stdout"
 
-    @Option(name: flag("marshal"), help: "Output format: \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var marshal: String = "protobufList"
+    @Option(name: flag("marshal"), help: "Output format: \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: jsonl to stdout, protobufList elsewhere).")
+    var marshal: String?
 
     @Option(name: flag("deserializers"), help: "Attributes to decode, comma-separated, or all (default: all but meminfo).")
     var deserializers: String?
@@ -59,23 +87,63 @@ struct XTCPCommand: ParsableCommand {
     var version = false
 
     func validate() throws {
-        guard MarshalFormat(rawValue: marshal) != nil else {
-            throw ValidationError("-marshal \(marshal): expected one of \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        do { _ = try DestinationSpec(parsing: dest) } catch { throw ValidationError("-dest: \(error)") }
-        if let deserializers {
-            do { _ = try DiagAttributeSet(parsing: deserializers) } catch { throw ValidationError("-deserializers: \(error)") }
-        }
-        guard envelopeFlushRows >= 1 else { throw ValidationError("-envelopeFlushRows must be at least 1") }
-        guard envelopeFlushBytes >= 1024 else { throw ValidationError("-envelopeFlushBytes must be at least 1024") }
+        _ = try makeConfig()
     }
 
     /// Checked after parsing, so that an unknown flag is reported as such
-    /// rather than as a missing mode.
+    /// rather than as a clash of modes.
     func validateMode() throws {
-        if !version, replay == nil, capture == nil {
-            throw ValidationError("nothing to do: give -replay FILE or -capture FILE (live polling arrives with the daemon)")
+        if replay != nil, capture != nil { throw ValidationError("-replay and -capture exclude each other") }
+    }
+
+    /// The flags, validated, as the daemon's configuration.
+    func makeConfig() throws -> DaemonConfig {
+        func duration(_ text: String, _ name: String) throws -> GoDuration {
+            do { return try GoDuration(parsing: text) } catch { throw ValidationError("-\(name) \(error)") }
         }
+        var identity = RecordIdentity(hostname: hostname ?? Self.systemHostname())
+        identity.location = location
+        identity.label = label
+        identity.tag = tag
+        var config = DaemonConfig(identity: identity)
+
+        config.frequency = try duration(frequency, "frequency")
+        guard config.frequency.nanoseconds >= 10_000_000 else { throw ValidationError("-frequency \(frequency): at least 10ms") }
+        config.timeout = try timeout.map { try duration($0, "timeout") } ?? config.frequency
+        guard config.timeout.nanoseconds > 0 else { throw ValidationError("-timeout must be more than 0") }
+        guard config.timeout.nanoseconds <= config.frequency.nanoseconds else {
+            throw ValidationError("-timeout \(config.timeout) is longer than -frequency \(config.frequency): polls would overlap")
+        }
+        config.netlinkTimeout = try duration(nltimeout, "nltimeout")
+        guard config.netlinkTimeout.nanoseconds >= 1_000_000 else { throw ValidationError("-nltimeout \(nltimeout): at least 1ms") }
+        guard (0...50).contains(pollJitterPct) else { throw ValidationError("-pollJitterPct \(pollJitterPct): expected 0 to 50") }
+        config.pollJitterPercent = pollJitterPct
+        guard maxLoops >= 0 else { throw ValidationError("-maxLoops \(maxLoops): expected 0 (forever) or more") }
+        config.maxLoops = maxLoops
+        guard (1...64).contains(netlinkers) else { throw ValidationError("-netlinkers \(netlinkers): expected 1 to 64") }
+        config.netlinkers = netlinkers
+        guard (16 * 1024...1024 * 1024).contains(packetSize) else {
+            throw ValidationError("-packetSize \(packetSize): expected 16384 to 1048576 bytes")
+        }
+        config.packetSize = packetSize
+
+        do { config.destination = try DestinationSpec(parsing: dest) } catch { throw ValidationError("-dest: \(error)") }
+        if let marshal {
+            guard let format = MarshalFormat(rawValue: marshal) else {
+                throw ValidationError("-marshal \(marshal): expected one of \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.marshal = format
+        } else {
+            config.marshal = config.destination == .stdout ? .jsonl : .protobufList
+        }
+        if let deserializers {
+            do { config.attributes = try DiagAttributeSet(parsing: deserializers) } catch { throw ValidationError("-deserializers: \(error)") }
+        }
+        guard envelopeFlushRows >= 1 else { throw ValidationError("-envelopeFlushRows must be at least 1") }
+        guard envelopeFlushBytes >= 1024 else { throw ValidationError("-envelopeFlushBytes must be at least 1024") }
+        config.envelopeFlushRows = envelopeFlushRows
+        config.envelopeFlushBytes = envelopeFlushBytes
+        return config
     }
 
     func run() throws {
@@ -83,33 +151,33 @@ struct XTCPCommand: ParsableCommand {
             print("xtcp \(XTCPVersion.daemon) (schema \(XTCPVersion.schema))")
             return
         }
-        let attributes = try deserializers.map(DiagAttributeSet.init(parsing:)) ?? .defaultSet
-        var identity = RecordIdentity(hostname: hostname ?? Self.systemHostname())
-        identity.location = location
-        identity.label = label
-        identity.tag = tag
-
+        let config = try makeConfig()
+        if conf {
+            config.lines.forEach { print($0) }
+            return
+        }
         if let capture {
             let writer = try PcapWriter(path: capture)
             var record = FlatRecord()
             var count = 0
-            let stats = try OneShotDump(attributes: attributes).run(record: &record, capture: writer) { _ in count += 1 }
+            let stats = try OneShotDump(attributes: config.attributes).run(record: &record, capture: writer) { _ in count += 1 }
             printError("xtcp: captured \(count) sockets to \(capture) (\(stats.problems) problems)")
             return
         }
         if let replay {
-            let destination = try DestinationSpec(parsing: dest).open()
-            let format = MarshalFormat(rawValue: marshal)!
+            let destination = try config.destination.open()
             let pipeline = BatchPipeline(
-                marshaller: format.makeMarshaller(initialCapacity: envelopeFlushBytes + 64 * 1024),
-                destination: destination, flushRows: envelopeFlushRows, flushBytes: envelopeFlushBytes)
-            let summary = try ReplayRunner(identity: identity, attributes: attributes).run(path: replay, into: pipeline)
+                marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeFlushBytes + 64 * 1024),
+                destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
+            let summary = try ReplayRunner(identity: config.identity, attributes: config.attributes).run(path: replay, into: pipeline)
             try destination.close()
-            var line = "xtcp: replayed \(summary.decode.sockets) sockets from \(replay) (\(summary.format.rawValue)) in \(summary.pipeline.batches) batches"
+            var line = "xtcp: replayed \(summary.decode.sockets) sockets from \(replay) (\(summary.format.rawValue)) in \(summary.pipeline.envelopes) batches"
             if summary.decode.problems > 0 { line += "; \(summary.decode.problems) bad messages or attributes skipped: \(summary.decode)" }
             if summary.trailingBytes > 0 { line += "; capture truncated: \(summary.trailingBytes) trailing bytes ignored" }
             printError(line)
+            return
         }
+        try Daemon(config: config).run()
     }
 
     static func systemHostname() -> String {

@@ -22,7 +22,7 @@ struct DumpShardTests {
             let progress = try socket.dump(request, buffer: buffer, decoder: &decoder, record: &record) {
                 all.append($0.inetDiagMsgSocketCookie)
             }
-            #expect(progress == .done, "\(shard): \(progress)")  // an invalid program is refused with NLMSG_ERROR
+            #expect(progress == .done, "\(shard): \(progress)")  // an invalid program is refused with NLMSG_ERROR (EINVAL)
             #expect(decoder.stats.problems == 0)
             perShard.append(all.count - before)
         }

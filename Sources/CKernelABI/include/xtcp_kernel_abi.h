@@ -338,4 +338,8 @@ enum {
 // does not. Returns 0 or -1 with errno set.
 int xtcp_enter_network_namespace(int fd);
 
+// pthread_setname_np for the calling thread (15 bytes shown): what `top -H`
+// and /proc/PID/task/TID/comm show. Returns 0 or an errno.
+int xtcp_set_thread_name(const char *name);
+
 #endif

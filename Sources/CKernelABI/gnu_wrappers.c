@@ -1,0 +1,13 @@
+// Thin wrappers for calls glibc declares only under _GNU_SOURCE, which this
+// target defines and Swift's import of glibc does not.
+#include <pthread.h>
+#include <sched.h>
+#include "xtcp_kernel_abi.h"
+
+int xtcp_enter_network_namespace(int fd) {
+    return setns(fd, CLONE_NEWNET);
+}
+
+int xtcp_set_thread_name(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
+}

@@ -1,0 +1,113 @@
+import Netlink
+import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `xtcp` without `-replay` or `-capture`: polls on a schedule until
+/// `-maxLoops` polls are done or SIGTERM/SIGINT arrives, then flushes and
+/// closes the destination.
+///
+/// Signals are blocked in every thread and taken by the main thread with
+/// sigtimedwait while it waits for the next tick: no handler runs in the
+/// middle of a dump, and a signal that arrives during a poll is taken when
+/// the poll ends (within `-timeout`), after its envelopes are flushed.
+public final class Daemon {
+    public let config: DaemonConfig
+    let log: (String) -> Void
+    public private(set) var totals = PollCounts()
+    public private(set) var polls: UInt64 = 0
+
+    public init(config: DaemonConfig, log: @escaping (String) -> Void = { printError($0) }) {
+        self.config = config
+        self.log = log
+    }
+
+    /// Runs until done; returns the signal that ended it, if one did.
+    @discardableResult
+    public func run() throws -> Int32? {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)  // inherited by the netlinkers
+
+        let destination = try config.destination.open()
+        let namespace = PolledNamespace.own()
+        let poller = try NamespacePoller(namespace: namespace, config: config, destination: destination)
+        log("xtcp \(XTCPVersion.daemon): polling \(namespace.name) (netns:[\(namespace.inode)]) every \(config.frequency) "
+            + "with \(poller.netlinkers.count) netlinkers, \(config.marshal.rawValue) to \(config.destination)")
+
+        var template = FlatRecord()
+        config.identity.stamp(&template)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var signal: Int32?
+        var skippedTicks: UInt64 = 0
+        while true {
+            polls += 1
+            let began = clock.now
+            template.pollSequence = polls
+            template.timestampNs = Self.wallClockNs()
+            let ticket = PollTicket(sequence: polls, requestedAtNs: template.timestampNs,
+                                    deadline: began + config.timeout.duration, template: template)
+            let (counts, problems) = poller.poll(ticket)
+            totals += counts
+            let elapsed = clock.now - began
+            log("poll \(polls): \(Self.milliseconds(elapsed)) ms \(counts.summary)")
+            for problem in problems { log("poll \(polls): \(problem)") }
+
+            if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
+            // The next tick on the schedule, plus jitter; ticks a slow poll
+            // overran are skipped, not run back to back.
+            var next = start + config.frequency.duration * Int(polls)
+            while next < clock.now {
+                next += config.frequency.duration
+                skippedTicks += 1
+            }
+            next += config.frequency.duration * (Double.random(in: 0..<1) * Double(config.pollJitterPercent) / 100)
+            if let taken = Self.waitForSignal(signals, until: next, clock: clock) {
+                signal = taken
+                break
+            }
+        }
+        poller.stop()
+        do { try destination.close() } catch { log("closing \(config.destination): \(error)") }
+        var ending = "xtcp: \(polls) polls"
+        if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
+        if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
+        log(ending + ": " + totals.summary)
+        return signal
+    }
+
+    /// Waits until `deadline` unless SIGTERM or SIGINT comes first.
+    static func waitForSignal(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock) -> Int32? {
+        var signals = signals
+        while true {
+            let remaining = deadline - clock.now
+            guard remaining > .zero else {
+                // Also take a signal that arrived during the poll.
+                var zero = timespec(tv_sec: 0, tv_nsec: 0)
+                let taken = sigtimedwait(&signals, nil, &zero)
+                return taken > 0 ? taken : nil
+            }
+            let (seconds, attoseconds) = remaining.components
+            var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            let taken = sigtimedwait(&signals, nil, &wait)
+            if taken > 0 { return taken }
+            // EAGAIN: time is up (loop checks); EINTR: another signal, wait on.
+        }
+    }
+
+    static func wallClockNs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    static func milliseconds(_ d: Duration) -> String {
+        let (seconds, attoseconds) = d.components
+        let ms = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        return String(Int(ms.rounded()))
+    }
+}

@@ -1,0 +1,173 @@
+import Dispatch
+import Netlink
+import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One OS thread that, at each poll, dumps its shards of one namespace,
+/// each on its own netlink socket, decoding straight from its own receive
+/// buffer into its own record and envelope. Nothing on its path is shared
+/// but the destination's write.
+final class Netlinker: @unchecked Sendable {  // its state is touched by its thread only, between semaphores
+    let id: Int
+    let namespace: PolledNamespace
+    let shards: [DumpShard]
+    let config: DaemonConfig
+    let pipeline: BatchPipeline
+
+    private var sockets: [NetlinkSocket?]
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var record = FlatRecord()
+    private var recordCounter: UInt64 = 0
+    private var requestSequence: UInt32
+
+    // Hand-over with the poller.
+    private let start = DispatchSemaphore(value: 0)
+    private let finished: DispatchSemaphore
+    private var ticket: PollTicket?
+    private var stopping = false
+    private var thread: OSThread?
+    /// This poll's counts; read by the poller after `finished` is signalled.
+    private(set) var counts = PollCounts()
+    private(set) var lastProblem: String?
+
+    init(id: Int, namespace: PolledNamespace, shards: [DumpShard], config: DaemonConfig,
+         destination: any Destination, finished: DispatchSemaphore) {
+        self.id = id
+        self.namespace = namespace
+        self.shards = shards
+        self.config = config
+        self.finished = finished
+        sockets = Array(repeating: nil, count: shards.count)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.packetSize, alignment: 4096)
+        requestSequence = UInt32(truncatingIfNeeded: id &* 1_000_000 &+ Int(time(nil) & 0xFFFF))
+        pipeline = BatchPipeline(
+            marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeFlushBytes + 64 * 1024),
+            destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func startThread() throws {
+        thread = try OSThread(name: "xtcp-nl-\(id)") { [self] in run() }
+    }
+
+    /// Starts a poll; `finished` is signalled when it is done.
+    func begin(_ ticket: PollTicket) {
+        self.ticket = ticket
+        start.signal()
+    }
+
+    /// Ends the thread after the poll in progress, if any.
+    func stop() {
+        stopping = true
+        start.signal()
+        thread?.join()
+        sockets = sockets.map { _ in nil }
+    }
+
+    private func run() {
+        while true {
+            start.wait()
+            if stopping { return }
+            guard let ticket else { continue }
+            counts = PollCounts()
+            lastProblem = nil
+            poll(ticket)
+            finished.signal()
+        }
+    }
+
+    private func poll(_ ticket: PollTicket) {
+        record.copyPollFields(from: ticket.template)
+        record.netlinkerId = UInt64(id)
+        var timedOut = false
+        for index in shards.indices {
+            guard ContinuousClock.now < ticket.deadline else {
+                counts.dumps += 1
+                counts.dumpsTimedOut += 1
+                timedOut = true
+                continue
+            }
+            timedOut = !dump(shard: index, deadline: ticket.deadline) || timedOut
+        }
+        pipeline.flush(timedOut ? .timeout : .endOfDump)
+        counts += pipeline.takeCounts()
+        if let error = pipeline.lastWriteError {
+            lastProblem = "write to \(config.destination): \(error)"
+            pipeline.lastWriteError = nil
+        }
+    }
+
+    /// One shard's dump. Returns false when it ended incomplete for lack of
+    /// time (stalled or past the deadline).
+    private func dump(shard index: Int, deadline: ContinuousClock.Instant) -> Bool {
+        counts.dumps += 1
+        let socket: NetlinkSocket
+        do {
+            socket = try sockets[index] ?? openSocket()
+            sockets[index] = socket
+        } catch {
+            counts.dumpsFailed += 1
+            lastProblem = "netlink socket in \(namespace.name): \(error)"
+            return true
+        }
+        requestSequence &+= 1
+        var request = InetDiagRequest(family: shards[index].family, attributes: config.attributes, sequence: requestSequence)
+        request.bytecode = shards[index].bytecode
+        record.socketFd = UInt64(socket.fileDescriptor)
+        pipeline.pollFields = config.marshal == .protobufList ? EncodedPollFields(of: record) : nil
+
+        var decoder = DumpDecoder(attributes: config.attributes)
+        let outcome: DumpOutcome
+        do {
+            outcome = try socket.dump(
+                request, buffer: buffer, decoder: &decoder, record: &record,
+                shouldContinue: { ContinuousClock.now < deadline }
+            ) { [self] row in
+                recordCounter &+= 1
+                row.recordCounter = recordCounter
+                pipeline.append(row)
+            }
+        } catch {
+            // ENOBUFS (the socket overflowed) and other receive errors: the
+            // dump is incomplete and the socket's state unknown.
+            counts.dumpsFailed += 1
+            lastProblem = "\(shards[index]): \(error)"
+            sockets[index] = nil
+            finishDump(decoder)
+            return true
+        }
+        finishDump(decoder)
+        switch outcome {
+        case .done:
+            counts.dumpsDone += 1
+            return true
+        case .failed(let errno):
+            counts.dumpsFailed += 1
+            lastProblem = "\(shards[index]): NLMSG_ERROR \(String(cString: strerror(errno)))"
+            return true
+        case .timedOut:
+            // A dump left half-read keeps its socket busy: replace it.
+            counts.dumpsStalled += 1
+            sockets[index] = nil
+            return false
+        case .abandoned:
+            counts.dumpsTimedOut += 1
+            sockets[index] = nil
+            return false
+        }
+    }
+
+    private func finishDump(_ decoder: DumpDecoder) {
+        counts.sockets += decoder.stats.sockets
+        counts.decode += decoder.stats
+    }
+
+    private func openSocket() throws -> NetlinkSocket {
+        let socket = try namespace.openSocket()
+        try socket.setReceiveTimeout(config.netlinkTimeout.duration)
+        return socket
+    }
+}

@@ -1,0 +1,52 @@
+import CKernelABI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A named OS thread running one closure, joined by `join()`. The daemon's
+/// long-lived threads (netlinkers) are these rather than Dispatch or
+/// Concurrency workers: they block in recv for a living, and a thread per
+/// netlinker is what the operator sees in `top -H` and counts.
+final class OSThread {
+    private var thread = pthread_t()
+    private var joined = false
+
+    /// Starts `body` on a new thread called `name` (at most 15 bytes shown).
+    init(name: String, _ body: @escaping () -> Void) throws {
+        final class Start {
+            let name: String
+            let body: () -> Void
+            init(name: String, body: @escaping () -> Void) {
+                self.name = name
+                self.body = body
+            }
+        }
+        let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
+        let result = pthread_create(&thread, nil, { argument in
+            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+            _ = xtcp_set_thread_name(String(start.name.utf8.prefix(15))!)
+            start.body()
+            return nil
+        }, start)
+        guard result == 0 else {
+            Unmanaged<Start>.fromOpaque(start).release()
+            throw DaemonError.thread(name: name, errno: result)
+        }
+    }
+
+    func join() {
+        guard !joined else { return }
+        joined = true
+        pthread_join(thread, nil)
+    }
+}
+
+public enum DaemonError: Error, CustomStringConvertible {
+    case thread(name: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .thread(let name, let errno): return "cannot start thread \(name): \(String(cString: strerror(errno)))"
+        }
+    }
+}

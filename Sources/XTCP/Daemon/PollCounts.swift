@@ -1,0 +1,117 @@
+import Netlink
+
+/// Why an envelope was handed to the destination.
+public enum FlushReason: Int, CaseIterable, Sendable, CustomStringConvertible {
+    case rows, bytes, endOfDump, shutdown, timeout
+
+    public var description: String {
+        switch self {
+        case .rows: return "rows"
+        case .bytes: return "bytes"
+        case .endOfDump: return "end"
+        case .shutdown: return "shutdown"
+        case .timeout: return "timeout"
+        }
+    }
+}
+
+/// Why an envelope was lost.
+public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
+    /// The destination refused the write (file, stdout, udp errors).
+    case writeError
+    /// Kafka's local queue stayed full past the wait bound.
+    case queueFull
+    /// Kafka gave up delivering it (broker down past message.timeout.ms).
+    case deliveryFailed
+    /// Still queued for Kafka when the shutdown flush timed out.
+    case shutdown
+    /// Larger than the destination takes (a UDP datagram).
+    case tooLarge
+
+    public var description: String {
+        switch self {
+        case .writeError: return "write error"
+        case .queueFull: return "queue full"
+        case .deliveryFailed: return "delivery failed"
+        case .shutdown: return "shutdown"
+        case .tooLarge: return "too large"
+        }
+    }
+}
+
+/// What netlinkers did: per poll, and summed over the run. Plain values,
+/// added up by the poller after each poll (no shared counter on the hot path).
+public struct PollCounts: Sendable, Equatable {
+    public var sockets: UInt64 = 0
+    public var records: UInt64 = 0
+    public var envelopes: UInt64 = 0
+    public var envelopeBytes: UInt64 = 0
+    public var flushes = [UInt64](repeating: 0, count: FlushReason.allCases.count)
+    public var delivered: UInt64 = 0
+    public var droppedEnvelopes = [UInt64](repeating: 0, count: DropReason.allCases.count)
+    public var droppedRows = [UInt64](repeating: 0, count: DropReason.allCases.count)
+    public var dumps: UInt64 = 0
+    public var dumpsDone: UInt64 = 0
+    /// NLMSG_ERROR instead of a dump (the errno is in `decode.lastErrno`).
+    public var dumpsFailed: UInt64 = 0
+    /// No reply within `-nltimeout`.
+    public var dumpsStalled: UInt64 = 0
+    /// Still running when the poll's `-timeout` came.
+    public var dumpsTimedOut: UInt64 = 0
+    public var decode = DecodeStats()
+
+    public init() {}
+
+    public var dumpsIncomplete: UInt64 { dumpsFailed + dumpsStalled + dumpsTimedOut }
+    public var envelopesDropped: UInt64 { droppedEnvelopes.reduce(0, +) }
+    public var rowsDropped: UInt64 { droppedRows.reduce(0, +) }
+
+    mutating func flushed(_ reason: FlushReason, bytes: Int) {
+        envelopes += 1
+        envelopeBytes += UInt64(bytes)
+        flushes[reason.rawValue] += 1
+    }
+
+    mutating func dropped(_ reason: DropReason, rows: Int) {
+        droppedEnvelopes[reason.rawValue] += 1
+        droppedRows[reason.rawValue] += UInt64(rows)
+    }
+
+    public static func += (a: inout PollCounts, b: PollCounts) {
+        a.sockets += b.sockets
+        a.records += b.records
+        a.envelopes += b.envelopes
+        a.envelopeBytes += b.envelopeBytes
+        for i in a.flushes.indices { a.flushes[i] += b.flushes[i] }
+        a.delivered += b.delivered
+        for i in a.droppedEnvelopes.indices {
+            a.droppedEnvelopes[i] += b.droppedEnvelopes[i]
+            a.droppedRows[i] += b.droppedRows[i]
+        }
+        a.dumps += b.dumps
+        a.dumpsDone += b.dumpsDone
+        a.dumpsFailed += b.dumpsFailed
+        a.dumpsStalled += b.dumpsStalled
+        a.dumpsTimedOut += b.dumpsTimedOut
+        a.decode += b.decode
+    }
+
+    /// The per-poll log line's counts: `key=value` pairs, zero ones left out
+    /// but for sockets, records and envelopes.
+    public var summary: String {
+        var parts = ["sockets=\(sockets)", "records=\(records)", "envelopes=\(envelopes)"]
+        let byReason = FlushReason.allCases.filter { flushes[$0.rawValue] > 0 }.map { "\($0)=\(flushes[$0.rawValue])" }
+        if !byReason.isEmpty { parts.append("flushed(\(byReason.joined(separator: ",")))") }
+        parts.append("bytes=\(envelopeBytes)")
+        parts.append("delivered=\(delivered)")
+        for reason in DropReason.allCases where droppedEnvelopes[reason.rawValue] > 0 {
+            parts.append("dropped(\(reason))=\(droppedEnvelopes[reason.rawValue]) envelopes/\(droppedRows[reason.rawValue]) rows")
+        }
+        if dumpsFailed > 0 { parts.append("dumpsFailed=\(dumpsFailed)(errno \(decode.lastErrno))") }
+        if dumpsStalled > 0 { parts.append("dumpsStalled=\(dumpsStalled)") }
+        if dumpsTimedOut > 0 { parts.append("dumpsTimedOut=\(dumpsTimedOut)") }
+        if decode.problems > 0 { parts.append("decodeProblems=\(decode.problems)") }
+        if decode.dumpInterrupted > 0 { parts.append("dumpInterrupted=\(decode.dumpInterrupted)") }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,26 @@
+import Netlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A network namespace the daemon polls: its name for records, its inode,
+/// and where to open sockets in it.
+public struct PolledNamespace: Sendable, Equatable {
+    public var name: String
+    public var inode: UInt64
+    /// A namespace file (`/run/netns/NAME`, `/proc/PID/ns/net`), or nil for
+    /// the daemon's own namespace.
+    public var path: String?
+
+    /// The namespace xtcp runs in.
+    public static func own() -> PolledNamespace {
+        var info = stat()
+        let inode = stat("/proc/self/ns/net", &info) == 0 ? UInt64(info.st_ino) : 0
+        return PolledNamespace(name: "host", inode: inode, path: nil)
+    }
+
+    func openSocket() throws -> NetlinkSocket {
+        guard let path else { return try NetlinkSocket() }
+        return try NetlinkSocket.inNamespace(path: path)
+    }
+}
