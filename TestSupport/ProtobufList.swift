@@ -1,0 +1,39 @@
+import RecordFmt
+
+/// Reading what `-marshal protobufList` writes: `uvarint(len) + Envelope`,
+/// one after another.
+public enum ProtobufList {
+    /// The envelopes of a stream; nil when the framing is broken.
+    public static func envelopes(_ bytes: [UInt8]) -> [ArraySlice<UInt8>]? {
+        var out: [ArraySlice<UInt8>] = []
+        var i = 0
+        while i < bytes.count {
+            var length = 0
+            var shift = 0
+            while true {
+                guard i < bytes.count, shift < 35 else { return nil }
+                let b = bytes[i]
+                i += 1
+                length |= Int(b & 0x7f) << shift
+                shift += 7
+                if b < 0x80 { break }
+            }
+            guard i + length <= bytes.count else { return nil }
+            out.append(bytes[i..<(i + length)])
+            i += length
+        }
+        return out
+    }
+
+    /// Every record of a stream, decoded by protobuf-c; nil when anything
+    /// does not decode.
+    public static func records(_ bytes: [UInt8]) -> [FlatRecord]? {
+        guard let envelopes = envelopes(bytes) else { return nil }
+        var records: [FlatRecord] = []
+        for envelope in envelopes {
+            guard let rows = envelope.withUnsafeBytes({ ProtobufCReference.unpackEnvelope($0) }) else { return nil }
+            records += rows
+        }
+        return records
+    }
+}

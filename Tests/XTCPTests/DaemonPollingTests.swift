@@ -1,0 +1,52 @@
+import Foundation
+import Netlink
+import RecordFmt
+import Testing
+import TestSupport
+
+@Suite("The daemon reports every socket exactly once per poll (live kernel)", .serialized)
+struct DaemonPollingTests {
+    static let xtcp = Paths.packageRoot + "/.build/debug/xtcp"
+
+    /// `local|peer` as ss prints them, wildcards made one spelling.
+    static func key(_ local: SSAddress, _ peer: SSAddress) -> String {
+        func text(_ a: SSAddress) -> String {
+            ["*", "0.0.0.0", "::"].contains(a.host) ? "*:\(a.port)" : "\(a.host):\(a.port)"
+        }
+        return text(local) + "|" + text(peer)
+    }
+
+    @Test("2,020 sockets over IPv4 and IPv6, 3 polls: ss's socket set in each poll, nothing doubled", arguments: [1, 2, 4])
+    func everySocketOncePerPoll(netlinkers: Int) throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["25"])
+        defer { farm.stop() }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-poll-\(netlinkers)-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+
+        _ = try Shell.run(ns.exec([
+            Self.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)",
+            "-dest", "file:\(output)", "-marshal", "protobufList", "-hostname", "poll-test", "-label", "netlinkers-\(netlinkers)",
+        ]))
+        let expected = SSOutput.parse(try Shell.run(ns.exec(["ss", "-tan"]))).map { Self.key($0.local, $0.peer) }
+        #expect(expected.count == 2 * 10 * 101, "the farm's sockets: \(expected.count)")
+
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))
+        let records = try #require(ProtobufList.records(bytes), "the output decodes")
+        for poll in UInt64(1)...3 {
+            let rows = records.filter { $0.pollSequence == poll }
+            let keys = rows.map {
+                Self.key(SSAddress(host: $0.inetDiagMsgSocketSource.text, port: $0.inetDiagMsgSocketSourcePort),
+                         SSAddress(host: $0.inetDiagMsgSocketDestination.text, port: $0.inetDiagMsgSocketDestinationPort))
+            }
+            #expect(keys.count == expected.count, "poll \(poll): \(keys.count) records for \(expected.count) sockets")
+            #expect(Set(keys) == Set(expected), "poll \(poll): another socket set")
+            #expect(Set(rows.map(\.inetDiagMsgSocketCookie)).count == rows.count, "poll \(poll): a socket twice")
+            #expect(Set(rows.map(\.netlinkerId)) == Set((0..<UInt64(netlinkers)).map { $0 }), "poll \(poll): netlinkers")
+            #expect(rows.allSatisfy { $0.hostname == "poll-test" && $0.label == "netlinkers-\(netlinkers)" && $0.netns == "host" })
+            #expect(Set(rows.map(\.timestampNs)).count == 1, "poll \(poll): one request time")
+        }
+        #expect(records.count == 3 * expected.count)
+    }
+}
