@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "xtcp", targets: ["xtcp"]),
         .executable(name: "xtcp-codegen", targets: ["xtcp-codegen"]),
+        .executable(name: "xtcp-kafka-mock", targets: ["xtcp-kafka-mock"]),
         .library(name: "XTCP", targets: ["XTCP"]),
         .library(name: "Netlink", targets: ["Netlink"]),
         .library(name: "RecordFmt", targets: ["RecordFmt"]),
@@ -50,6 +51,9 @@ let package = Package(
         // MARK: Code generation (schema → Swift encoder)
         .target(name: "XTCPCodegen"),
         .executableTarget(name: "xtcp-codegen", dependencies: ["XTCPCodegen"]),
+
+        // MARK: A local Kafka-protocol broker (librdkafka's mock cluster)
+        .executableTarget(name: "xtcp-kafka-mock", dependencies: ["CRdKafka"]),
 
         // MARK: Fuzzing (scripts/fuzz.sh)
         .executableTarget(name: "xtcp-fuzz-decoder", dependencies: ["Netlink", "RecordFmt"]),

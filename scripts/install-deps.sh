@@ -11,4 +11,4 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
-python3 -c 'import chdb, google.protobuf' 2>/dev/null || python3 -m pip install -q chdb protobuf
+python3 -c 'import chdb, google.protobuf, confluent_kafka' 2>/dev/null || python3 -m pip install -q chdb protobuf confluent-kafka
