@@ -10,7 +10,7 @@ public final class KafkaMock {
     private var pending = ""
 
     public init(brokers: Int = 1, topic: String, partitions: Int) throws {
-        process.executableURL = URL(fileURLWithPath: Paths.packageRoot + "/.build/debug/xtcp-kafka-mock")
+        process.executableURL = URL(fileURLWithPath: Paths.kafkaMock)
         process.arguments = [String(brokers), topic, String(partitions)]
         process.standardInput = input
         process.standardOutput = output

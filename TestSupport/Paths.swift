@@ -11,8 +11,9 @@ public enum Paths {
     /// `../shared/fixtures/xtcp2-captures`, beside the checkout as in CI.
     public static let xtcp2Captures = packageRoot + "/../shared/fixtures/xtcp2-captures"
 
-    /// Fixtures this repository owns.
-    public static let ownFixtures = packageRoot + "/Tests/Fixtures"
+    /// The debug binaries `swift build --build-tests` leaves.
+    public static let xtcp = packageRoot + "/.build/debug/xtcp"
+    public static let kafkaMock = packageRoot + "/.build/debug/xtcp-kafka-mock"
 
     public static let schema = packageRoot + "/proto/xtcp_flat_record/v1/xtcp_flat_record.proto"
 }

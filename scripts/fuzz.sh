@@ -20,7 +20,12 @@ swift build -c release --product xtcp-fuzz-decoder --scratch-path "$build" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DXTCP_LIBFUZZER
 
 corpus="$build/corpus-decoder"
-python3 scripts/pcap_datagrams.py ../shared/fixtures/xtcp2-captures "$corpus"
+mkdir -p "$corpus"
+# The seeds are written by the plain build of the same target, which reads
+# captures with the project's own CaptureFile.
+swift build --product xtcp-fuzz-decoder
+find ../shared/fixtures/xtcp2-captures -name '*.pcap' -print0 \
+    | xargs -0 "$(swift build --show-bin-path)/xtcp-fuzz-decoder" -seed-corpus "$corpus"
 mkdir -p fuzz-artifacts/decoder
 limit=()
 if [ "$seconds" != 0 ]; then limit=(-max_total_time="$seconds"); fi

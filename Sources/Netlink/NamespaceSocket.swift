@@ -17,7 +17,7 @@ extension NetlinkSocket {
 
         final class Outcome: @unchecked Sendable {  // written by the thread, read after join
             var handle: OpaquePointer?
-            var error: SystemError?
+            var error: (any Error)?
         }
         let outcome = Outcome()
         let body: () -> Void = {
@@ -25,29 +25,10 @@ extension NetlinkSocket {
                 outcome.error = SystemError(call: "setns(\(path))", errno: errno)
                 return
             }
-            do { outcome.handle = try NetlinkSocket.open(receiveBufferBytes: receiveBufferBytes) } catch let e as SystemError {
-                outcome.error = e
-            } catch {}
+            do { outcome.handle = try NetlinkSocket.open(receiveBufferBytes: receiveBufferBytes) } catch { outcome.error = error }
         }
-        try runOnFreshThread(body)
+        try OSThread(name: "xtcp-setns", body).join()
         if let error = outcome.error { throw error }
         return NetlinkSocket(adopting: outcome.handle!)
-    }
-
-    /// Runs `body` on a new pthread and waits for it to end.
-    static func runOnFreshThread(_ body: @escaping () -> Void) throws {
-        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
-        guard started == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            throw SystemError(call: "pthread_create", errno: started)
-        }
-        pthread_join(thread, nil)
     }
 }

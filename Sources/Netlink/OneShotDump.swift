@@ -32,21 +32,15 @@ public struct OneShotDump {
             sequence &+= 1
             let request = InetDiagRequest(family: family, attributes: attributes, sequence: sequence)
             // Recorded before it is sent, as nlmon would see it.
-            request.bytes.withUnsafeBytes { capture?.write(datagram: $0, outgoing: true, timestampMicroseconds: Self.nowMicroseconds()) }
+            request.bytes.withUnsafeBytes { capture?.write(datagram: $0, outgoing: true, timestampMicroseconds: UInt64(WallClock.nanoseconds() / 1000)) }
             var decoder = DumpDecoder(attributes: attributes)
             _ = try socket.dump(
                 request,
                 buffer: buffer, decoder: &decoder, record: &record,
-                onDatagram: { capture?.write(datagram: $0, outgoing: false, timestampMicroseconds: Self.nowMicroseconds()) },
+                onDatagram: { capture?.write(datagram: $0, outgoing: false, timestampMicroseconds: UInt64(WallClock.nanoseconds() / 1000)) },
                 onSocket: onSocket)
             stats += decoder.stats
         }
         return stats
-    }
-
-    static func nowMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 }

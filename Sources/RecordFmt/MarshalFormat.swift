@@ -28,10 +28,11 @@ public protocol Marshaller: AnyObject {
     var rowCount: Int { get }
     /// Bytes the batch will take, exact, kept in O(1) per row.
     var byteCount: Int { get }
+    /// The per-poll fields of the rows to come, encoded once (a netlinker
+    /// sets them per dump); `append` then copies them instead of encoding
+    /// them. Text formats ignore it.
+    var pollFields: EncodedPollFields? { get set }
     func append(_ record: borrowing FlatRecord)
-    /// Appends a row whose per-poll fields are those `pollFields` was made
-    /// from (the netlinker's path; text formats ignore the shortcut).
-    func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields)
     /// The batch as bytes. Do not let the pointer escape `body`.
     func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
     /// Empties the batch, keeping its memory.
@@ -39,8 +40,9 @@ public protocol Marshaller: AnyObject {
 }
 
 extension Marshaller {
-    public func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields) {
-        append(record)
+    public var pollFields: EncodedPollFields? {
+        get { nil }
+        set {}
     }
 }
 
@@ -55,9 +57,13 @@ public final class ProtobufListMarshaller: Marshaller {
     public var rowCount: Int { builder.rowCount }
     /// The framed size: the envelope and its length prefix.
     public var byteCount: Int { builder.byteCount + ProtoWriter.varintSize(UInt64(builder.byteCount)) }
-    public func append(_ record: borrowing FlatRecord) { builder.append(record) }
-    public func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields) {
-        builder.append(record, pollFields: pollFields)
+    public var pollFields: EncodedPollFields?
+    public func append(_ record: borrowing FlatRecord) {
+        if let pollFields {
+            builder.append(record, pollFields: pollFields)
+        } else {
+            builder.append(record)
+        }
     }
     public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try builder.withProtobufListFrame(body)

@@ -24,17 +24,17 @@ public final class BatchPipeline {
 
     /// The per-poll fields of the rows to come, encoded once (set per dump
     /// by a netlinker); nil encodes every field of every row.
-    public var pollFields: EncodedPollFields?
+    public var pollFields: EncodedPollFields? {
+        get { marshaller.pollFields }
+        set { marshaller.pollFields = newValue }
+    }
 
     /// Appends one row, flushing when the batch is full. A failed write is
-    /// counted and remembered, never thrown: the next rows go on.
+    /// counted and remembered, never thrown: the next rows go on. Rows are
+    /// counted when their batch is flushed, not here: the hot path keeps to
+    /// the marshaller.
     public func append(_ record: borrowing FlatRecord) {
-        if let pollFields {
-            marshaller.append(record, pollFields: pollFields)
-        } else {
-            marshaller.append(record)
-        }
-        counts.records &+= 1
+        marshaller.append(record)
         if marshaller.rowCount >= flushRows {
             flush(.rows)
         } else if marshaller.byteCount >= flushBytes {
@@ -48,6 +48,7 @@ public final class BatchPipeline {
         guard rows > 0 else { return }
         defer { marshaller.reset() }
         let size = marshaller.byteCount
+        counts.records += UInt64(rows)
         counts.flushed(reason, bytes: size)
         do {
             try marshaller.withBatch { try destination.write($0) }

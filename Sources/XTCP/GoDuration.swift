@@ -9,9 +9,7 @@ public struct GoDuration: Equatable, Sendable, CustomStringConvertible {
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
     public static func seconds(_ s: Int64) -> GoDuration { GoDuration(nanoseconds: s * 1_000_000_000) }
-    public static func milliseconds(_ ms: Int64) -> GoDuration { GoDuration(nanoseconds: ms * 1_000_000) }
 
-    public var seconds: Double { Double(nanoseconds) / 1e9 }
     public var duration: Duration { .nanoseconds(nanoseconds) }
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {

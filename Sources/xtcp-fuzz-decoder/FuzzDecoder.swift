@@ -2,7 +2,9 @@
 // Built and run by scripts/fuzz.sh (-sanitize=fuzzer,address, seeded with
 // every datagram of the xtcp2 captures). Built plainly, as `swift build`
 // does, it is a replayer: `xtcp-fuzz-decoder FILE…` runs each file through
-// the same function, which is how a crasher found by the fuzzer is re-run.
+// the same function, which is how a crasher found by the fuzzer is re-run;
+// and `xtcp-fuzz-decoder -seed-corpus DIR CAPTURE…` writes the datagrams of
+// captures (anything -replay reads) into DIR, one file each.
 import Netlink
 import RecordFmt
 
@@ -54,12 +56,16 @@ enum FuzzDecoderMain {
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzDecoder))
         #else
-        let paths = CommandLine.arguments.dropFirst()
-        guard !paths.isEmpty else {
-            print("usage: xtcp-fuzz-decoder FILE...  (scripts/fuzz.sh builds it for fuzzing)")
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "-seed-corpus", arguments.count >= 3 {
+            seedCorpus(directory: arguments[1], captures: arguments.dropFirst(2))
+            return
+        }
+        guard !arguments.isEmpty, !arguments[0].hasPrefix("-") else {
+            print("usage: xtcp-fuzz-decoder FILE... | -seed-corpus DIR CAPTURE...  (scripts/fuzz.sh builds it for fuzzing)")
             exit(2)
         }
-        for path in paths {
+        for path in arguments {
             do {
                 let bytes = try FileBytes.read(path: path)
                 _ = bytes.withUnsafeBufferPointer { fuzzDecoder($0.baseAddress, $0.count) }
@@ -71,6 +77,33 @@ enum FuzzDecoderMain {
         }
         #endif
     }
+}
+
+/// Writes each datagram of the captures to `directory`, named by a hash of
+/// its bytes so that reruns add nothing twice.
+func seedCorpus(directory: String, captures: ArraySlice<String>) {
+    var written = 0
+    for path in captures {
+        do {
+            for datagram in try CaptureFile(path: path).datagrams {
+                // FNV-1a: a stable name, not a security boundary.
+                let hash = datagram.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+                let name = directory + "/" + String(hash, radix: 16)
+                let file = fopen(name, "wb")
+                guard let file else {
+                    print("\(name): \(String(cString: strerror(errno)))")
+                    exit(1)
+                }
+                _ = datagram.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+                fclose(file)
+                written += 1
+            }
+        } catch {
+            print("\(error)")
+            exit(1)
+        }
+    }
+    print("\(written) datagrams from \(captures.count) captures in \(directory)")
 }
 
 #if XTCP_LIBFUZZER

@@ -73,8 +73,7 @@ struct LiveKernelCaptureTests {
         defer { farm.stop() }
         let pcap = NSTemporaryDirectory() + "xtcp-capture-\(getpid()).pcap"
         defer { try? FileManager.default.removeItem(atPath: pcap) }
-        let xtcp = Paths.packageRoot + "/.build/debug/xtcp"
-        try Shell.run(ns.exec([xtcp, "-capture", pcap, "-deserializers", "all"]))
+        try Shell.run(ns.exec([Paths.xtcp, "-capture", pcap, "-deserializers", "all"]))
         let ssText = try Shell.run(ns.exec(["ss", "-tiem", "-a"]))
 
         let (records, stats) = try Replay.records(path: pcap)

@@ -10,8 +10,7 @@ struct ConsumersReadOutputTests {
     static let capture = "\(Paths.xtcp2Captures)/6_10_3/6_10_3_tcp_1000_sockets.pcap"
 
     func replay(to path: String, extra: [String] = []) throws {
-        let xtcp = Paths.packageRoot + "/.build/debug/xtcp"
-        try Shell.run([xtcp, "-replay", Self.capture, "-dest", "file:\(path)", "-marshal", "protobufList", "-hostname", "replay-host"] + extra)
+        try Shell.run([Paths.xtcp, "-replay", Self.capture, "-dest", "file:\(path)", "-marshal", "protobufList", "-hostname", "replay-host"] + extra)
     }
 
     @Test("chdb (ClickHouse) loads every row with the same values")
@@ -42,13 +41,11 @@ struct ConsumersReadOutputTests {
         let out = NSTemporaryDirectory() + "xtcp-protoc-\(getpid()).bin"
         defer { try? FileManager.default.removeItem(atPath: out) }
         try replay(to: out, extra: ["-envelopeFlushRows", "100000"])  // one envelope
-        // Strip the uvarint length prefix: protoc reads a bare message.
-        let bytes = try FileBytes.read(path: out)
-        var prefix = 0
-        while bytes[prefix] & 0x80 != 0 { prefix += 1 }
+        // protoc reads a bare message: the envelope without its length prefix.
+        let envelope = try #require(ProtobufList.envelopes(FileBytes.read(path: out))?.first)
         let bare = out + ".bare"
         defer { try? FileManager.default.removeItem(atPath: bare) }
-        try Data(bytes[(prefix + 1)...]).write(to: URL(fileURLWithPath: bare))
+        try Data(envelope).write(to: URL(fileURLWithPath: bare))
         let protoDir = Paths.packageRoot + "/proto/xtcp_flat_record/v1"
         let text = try Shell.run(["sh", "-c", "protoc --decode=xtcp_flat_record.v1.Envelope -I \(protoDir) xtcp_flat_record.proto < \(bare)"])
         let (records, _) = try Replay.records(path: Self.capture, attributes: .defaultSet)
@@ -56,7 +53,7 @@ struct ConsumersReadOutputTests {
         #expect(text.contains("hostname: \"replay-host\""))
         #expect(text.contains("congestion_algorithm_enum: CONGESTION_ALGORITHM_CUBIC"))
         // Our protoText marshaller prints what protoc prints.
-        let ours = try Shell.run([Paths.packageRoot + "/.build/debug/xtcp", "-replay", Self.capture, "-marshal", "protoText", "-hostname", "replay-host", "-envelopeFlushRows", "100000"])
+        let ours = try Shell.run([Paths.xtcp, "-replay", Self.capture, "-marshal", "protoText", "-hostname", "replay-host", "-envelopeFlushRows", "100000"])
         #expect(ours == text)
     }
 }

@@ -6,8 +6,6 @@ import TestSupport
 
 @Suite("The daemon reports every socket exactly once per poll (live kernel)", .serialized)
 struct DaemonPollingTests {
-    static let xtcp = Paths.packageRoot + "/.build/debug/xtcp"
-
     /// `local|peer` as ss prints them, wildcards made one spelling.
     static func key(_ local: SSAddress, _ peer: SSAddress) -> String {
         func text(_ a: SSAddress) -> String {
@@ -26,7 +24,7 @@ struct DaemonPollingTests {
         defer { try? FileManager.default.removeItem(atPath: output) }
 
         _ = try Shell.run(ns.exec([
-            Self.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)",
+            Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)",
             "-dest", "file:\(output)", "-marshal", "protobufList", "-hostname", "poll-test", "-label", "netlinkers-\(netlinkers)",
         ]))
         let expected = SSOutput.parse(try Shell.run(ns.exec(["ss", "-tan"]))).map { Self.key($0.local, $0.peer) }

@@ -10,7 +10,8 @@ import Glibc
 /// receive buffers hold them, and the records they decode to.
 struct CaptureFixture {
     let name: String
-    /// One buffer per received datagram (requests left out). Never freed:
+    /// One buffer per datagram (the requests too: the decoder skips them, as
+    /// it does in a capture). Never freed:
     /// they live as long as the benchmark process.
     let buffers: [UnsafeRawBufferPointer]
     let sockets: Int
@@ -50,7 +51,7 @@ struct CaptureFixture {
         self.name = name
         let capture = try CaptureFile(path: path)
         var buffers: [UnsafeRawBufferPointer] = []
-        for datagram in capture.datagrams where !Self.isRequest(datagram) {
+        for datagram in capture.datagrams {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(datagram.count, 32 * 1024), alignment: 4096)
             buffer.copyBytes(from: datagram)
             buffers.append(UnsafeRawBufferPointer(rebasing: buffer[..<datagram.count]))
@@ -84,9 +85,5 @@ struct CaptureFixture {
         record.timestampNs = 1_763_800_000_000_000_000
         record.pollSequence = 1
         record.netlinkerId = 1
-    }
-
-    private static func isRequest(_ datagram: ArraySlice<UInt8>) -> Bool {
-        datagram.count >= 8 && datagram[datagram.startIndex + 6] & 1 != 0  // NLM_F_REQUEST
     }
 }

@@ -48,9 +48,8 @@ public final class Daemon {
             polls += 1
             let began = clock.now
             template.pollSequence = polls
-            template.timestampNs = Self.wallClockNs()
-            let ticket = PollTicket(sequence: polls, requestedAtNs: template.timestampNs,
-                                    deadline: began + config.timeout.duration, template: template)
+            template.timestampNs = WallClock.nanoseconds()
+            let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
             let (counts, problems) = poller.poll(ticket)
             totals += counts
             let elapsed = clock.now - began
@@ -97,12 +96,6 @@ public final class Daemon {
             if taken > 0 { return taken }
             // EAGAIN: time is up (loop checks); EINTR: another signal, wait on.
         }
-    }
-
-    static func wallClockNs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     static func milliseconds(_ d: Duration) -> String {

@@ -117,17 +117,23 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         var request = InetDiagRequest(family: shards[index].family, attributes: config.attributes, sequence: requestSequence)
         request.bytecode = shards[index].bytecode
         record.socketFd = UInt64(socket.fileDescriptor)
-        pipeline.pollFields = config.marshal == .protobufList ? EncodedPollFields(of: record) : nil
+        pipeline.pollFields = EncodedPollFields(of: record)
 
         var decoder = DumpDecoder(attributes: config.attributes)
+        // The counter and pipeline as locals: the per-row closure then
+        // touches no stored property of this class (each such access is a
+        // dynamic exclusivity check).
+        var counter = recordCounter
+        defer { recordCounter = counter }
+        let pipeline = pipeline
         let outcome: DumpOutcome
         do {
             outcome = try socket.dump(
                 request, buffer: buffer, decoder: &decoder, record: &record,
                 shouldContinue: { ContinuousClock.now < deadline }
-            ) { [self] row in
-                recordCounter &+= 1
-                row.recordCounter = recordCounter
+            ) { row in
+                counter &+= 1
+                row.recordCounter = counter
                 pipeline.append(row)
             }
         } catch {

@@ -6,13 +6,14 @@ import Glibc
 /// A named OS thread running one closure, joined by `join()`. The daemon's
 /// long-lived threads (netlinkers) are these rather than Dispatch or
 /// Concurrency workers: they block in recv for a living, and a thread per
-/// netlinker is what the operator sees in `top -H` and counts.
-final class OSThread {
+/// netlinker is what the operator sees in `top -H` and counts. The
+/// short-lived thread that enters a namespace is one too.
+public final class OSThread {
     private var thread = pthread_t()
     private var joined = false
 
     /// Starts `body` on a new thread called `name` (at most 15 bytes shown).
-    init(name: String, _ body: @escaping () -> Void) throws {
+    public init(name: String, _ body: @escaping () -> Void) throws {
         final class Start {
             let name: String
             let body: () -> Void
@@ -30,23 +31,13 @@ final class OSThread {
         }, start)
         guard result == 0 else {
             Unmanaged<Start>.fromOpaque(start).release()
-            throw DaemonError.thread(name: name, errno: result)
+            throw NetlinkSocket.SystemError(call: "pthread_create(\(name))", errno: result)
         }
     }
 
-    func join() {
+    public func join() {
         guard !joined else { return }
         joined = true
         pthread_join(thread, nil)
-    }
-}
-
-public enum DaemonError: Error, CustomStringConvertible {
-    case thread(name: String, errno: Int32)
-
-    public var description: String {
-        switch self {
-        case .thread(let name, let errno): return "cannot start thread \(name): \(String(cString: strerror(errno)))"
-        }
     }
 }
