@@ -3,45 +3,30 @@ import Foundation
 /// `xtcp-kafka-mock` (librdkafka's mock cluster) running until `stop()`,
 /// driven through its stdin.
 public final class KafkaMock {
-    let process = Process()
-    let input = Pipe()
-    let output = Pipe()
-    public private(set) var bootstrap = ""
-    private var pending = ""
+    let mock: LineProcess
+    public let bootstrap: String
 
-    public init(brokers: Int = 1, topic: String, partitions: Int) throws {
-        process.executableURL = URL(fileURLWithPath: Paths.kafkaMock)
-        process.arguments = [String(brokers), topic, String(partitions)]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let first = try readLine()
+    /// Starts the mock, in `namespace` if one is given.
+    public init(brokers: Int = 1, topic: String, partitions: Int, in namespace: TestNamespace? = nil) throws {
+        let command = [Paths.kafkaMock, String(brokers), topic, String(partitions)]
+        mock = try LineProcess(namespace?.exec(command) ?? command)
+        let first = mock.nextLine() ?? "nothing"
         guard first.hasPrefix("bootstrap ") else {
-            throw Shell.Failure(command: process.arguments ?? [], status: -1, stderr: "mock said \(first)")
+            throw Shell.Failure(command: command, status: -1, stderr: "mock said \(first)")
         }
         bootstrap = String(first.dropFirst("bootstrap ".count))
     }
 
+    /// The first broker's port.
+    public var port: Int { Int(bootstrap.split(separator: ",")[0].split(separator: ":").last!)! }
+
     /// Sends a command (`down 1`, `up 1`, `rtt 1 500`) and returns the answer.
     @discardableResult
     public func command(_ line: String) throws -> String {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
-        return try readLine()
+        mock.write(line)
+        guard let answer = mock.nextLine() else { throw Shell.Failure(command: [line], status: -1, stderr: "mock ended") }
+        return answer
     }
 
-    private func readLine() throws -> String {
-        while !pending.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw Shell.Failure(command: process.arguments ?? [], status: -1, stderr: "mock ended") }
-            pending += String(decoding: chunk, as: UTF8.self)
-        }
-        let line = String(pending[..<pending.firstIndex(of: "\n")!])
-        pending = String(pending[pending.index(after: pending.firstIndex(of: "\n")!)...])
-        return line
-    }
-
-    public func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
+    public func stop() { mock.finish() }
 }

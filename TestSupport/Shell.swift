@@ -9,6 +9,29 @@ public enum Shell {
         public var description: String { "\(command.joined(separator: " ")) exited \(status): \(stderr)" }
     }
 
+    /// Runs `command` to completion; returns its exit status, stdout and
+    /// stderr, whatever the status.
+    public static func capture(_ command: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        // stderr goes to a file, so that neither stream can fill a pipe
+        // while the other is read.
+        let errPath = NSTemporaryDirectory() + "xtcp-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        let errFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = errFile
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try errFile.close()
+        let stderr = try String(contentsOfFile: errPath, encoding: .utf8)
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), stderr)
+    }
+
     /// Runs `command` to completion; returns stdout; throws on a non-zero exit.
     @discardableResult
     public static func run(_ command: [String], environment: [String: String] = [:]) throws -> String {

@@ -127,6 +127,35 @@ public struct EnvelopeBuilder {
         try body(UnsafeRawBufferPointer(start: storage + Self.prefixRoom, count: byteCount))
     }
 
+    /// Hands the buffer over with the envelope framed in it and takes
+    /// `replacement` (at least `capacity` bytes from `allocateBuffer` or a
+    /// detached buffer) as the new, empty one: the zero-copy hand-off to a
+    /// destination that keeps the bytes until it is done with them (Kafka).
+    /// The caller owns the returned buffer and must give it back to a builder
+    /// or `deallocateBuffer` it.
+    public mutating func detach(replacingWith replacement: UnsafeMutableRawPointer, capacity replacementCapacity: Int) -> DetachedEnvelope {
+        let length = byteCount
+        let prefixLength = ProtoWriter.varintSize(UInt64(length))
+        let frameOffset = Self.prefixRoom - prefixLength
+        var writer = ProtoWriter(start: storage + frameOffset)
+        writer.writeVarint(UInt64(length))
+        let detached = DetachedEnvelope(
+            buffer: storage, capacity: capacity, frameOffset: frameOffset,
+            frameLength: prefixLength + length, rows: rows)
+        storage = replacement
+        capacity = replacementCapacity
+        reset()
+        return detached
+    }
+
+    /// The capacity of the buffer in use.
+    public var bufferCapacity: Int { capacity }
+
+    /// A buffer of the kind a builder uses (16-byte aligned).
+    public static func allocateBuffer(capacity: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
     /// The envelope framed as one ProtobufList message:
     /// `uvarint(len) + envelope`. Writes the prefix into the room kept in front
     /// of the envelope; no copy. Do not let the pointer escape `body`.
@@ -137,5 +166,20 @@ public struct EnvelopeBuilder {
         var writer = ProtoWriter(start: start)
         writer.writeVarint(UInt64(length))
         return try body(UnsafeRawBufferPointer(start: start, count: prefixLength + length))
+    }
+}
+
+/// A builder's buffer handed out by `EnvelopeBuilder.detach`: the framed
+/// ProtobufList message is `buffer + frameOffset ..< + frameLength`.
+public struct DetachedEnvelope: Sendable {
+    // The buffer is owned by whoever holds this value: one owner at a time.
+    public nonisolated(unsafe) var buffer: UnsafeMutableRawPointer
+    public var capacity: Int
+    public var frameOffset: Int
+    public var frameLength: Int
+    public var rows: Int
+
+    public var frame: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffer + frameOffset, count: frameLength)
     }
 }

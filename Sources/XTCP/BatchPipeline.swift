@@ -15,9 +15,18 @@ public final class BatchPipeline {
     /// is counted in `counts.droppedEnvelopes[.writeError]`.
     public internal(set) var lastWriteError: (any Error)?
 
+    /// Set when envelopes can be lent to the destination instead of copied:
+    /// a protobufList marshaller and a destination with an envelope pool.
+    let lending: (marshaller: ProtobufListMarshaller, pool: EnvelopePool)?
+
     public init(marshaller: any Marshaller, destination: any Destination, flushRows: Int, flushBytes: Int) {
         self.marshaller = marshaller
         self.destination = destination
+        if let pool = destination.envelopePool, let list = marshaller as? ProtobufListMarshaller {
+            lending = (list, pool)
+        } else {
+            lending = nil
+        }
         self.flushRows = flushRows
         self.flushBytes = flushBytes
     }
@@ -51,8 +60,22 @@ public final class BatchPipeline {
         counts.records += UInt64(rows)
         counts.flushed(reason, bytes: size)
         do {
-            try marshaller.withBatch { try destination.write($0) }
-            counts.delivered += 1
+            let outcome: WriteOutcome
+            if let lending, size * 2 >= lending.marshaller.builder.bufferCapacity {
+                // Lend the buffer, continue in one from the pool.
+                let replacement = lending.pool.take()
+                let envelope = lending.marshaller.builder.detach(replacingWith: replacement.pointer, capacity: replacement.capacity)
+                outcome = try destination.send(envelope)
+            } else {
+                outcome = try marshaller.withBatch { try destination.write($0, rows: rows) }
+            }
+            switch outcome {
+            case .delivered: counts.delivered += 1
+            case .queued: counts.queued += 1
+            }
+        } catch let drop as DestinationDrop {
+            counts.dropped(drop.reason, rows: rows)
+            lastWriteError = drop
         } catch {
             counts.dropped(.writeError, rows: rows)
             lastWriteError = error

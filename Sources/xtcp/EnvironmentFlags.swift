@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `XTCP_<FLAG>` environment variables as flags: each one whose flag is not
 /// on the command line is added to it, so the command line wins and every
 /// value goes through the same validation. `XTCP_FREQUENCY=30s` is
@@ -7,10 +11,26 @@ enum EnvironmentFlags {
     static let options = [
         "frequency", "timeout", "pollJitterPct", "maxLoops", "netlinkers", "nltimeout", "packetSize",
         "deserializers", "marshal", "envelopeFlushRows", "envelopeFlushBytes", "dest",
-        "hostname", "location", "label", "tag",
+        "hostname", "location", "label", "tag", "topic", "kafkaCompression", "kafkaQueueKBytes",
+        "kafkaMessageTimeout", "kafkaQueueFullWait", "kafkaFlushTimeout", "kafkaStartTimeout",
     ]
     /// Flags that take none.
     static let switches = ["conf"]
+
+    /// The process's environment, read from `environ` (Foundation's
+    /// ProcessInfo would cost the daemon ~8 MB of resident ICU data).
+    static func processEnvironment() -> [String: String] {
+        var out: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return out
+    }
 
     static func variable(for flag: String) -> String { "XTCP_" + flag.uppercased() }
 

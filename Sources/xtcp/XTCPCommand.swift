@@ -22,7 +22,10 @@ struct XTCPCommand: ParsableCommand {
             Capture this host:  xtcp -capture dump.pcap
             Every flag can also come from the environment as XTCP_<FLAG> (XTCP_FREQUENCY=30s, \
             XTCP_DEST=...); a flag on the command line wins.
-            Exit codes: 0 success (also after SIGTERM/SIGINT), 1 runtime failure, 2 usage error.
+            To Kafka:           xtcp -dest kafka:broker1:9092,broker2:9092 -topic xtcp
+            Exit codes: 0 success (also after SIGTERM/SIGINT), 1 runtime failure, 2 usage error, \
+            3 destination unavailable at start (unreachable broker, unwritable file), \
+            4 not privileged enough (run as root).
             """
     )
 
@@ -56,8 +59,32 @@ struct XTCPCommand: ParsableCommand {
     @Flag(name: flag("conf"), help: "Print the effective configuration (flags and XTCP_* environment) and exit.")
     var conf = false
 
-    @Option(name: flag("dest"), help: "Destination: stdout, null or file:PATH.")
+    @Option(name: flag("dest"), help: "Destination: stdout, null, file:PATH, udp:HOST:PORT or kafka:HOST:PORT[,HOST:PORT...].")
     var dest: String = "stdout"
+
+    @Option(name: flag("topic"), help: "Kafka topic.")
+    var topic: String = "xtcp"
+
+    @Option(name: flag("kafkaCompression"), help: "Kafka compression: lz4, zstd or none.")
+    var kafkaCompression: String = "lz4"
+
+    @Option(name: flag("kafkaQueueKBytes"), help: "KiB of envelopes Kafka may hold undelivered (bounds memory; 1024-2097151).")
+    var kafkaQueueKBytes: Int = 16 * 1024
+
+    @Option(name: flag("kafkaMessageTimeout"), help: "How long Kafka retries an envelope before dropping it (Go duration).")
+    var kafkaMessageTimeout: String = "60s"
+
+    @Option(name: flag("kafkaQueueFullWait"), help: "How long a full Kafka queue may hold a netlinker before the envelope is dropped.")
+    var kafkaQueueFullWait: String = "1s"
+
+    @Option(name: flag("kafkaFlushTimeout"), help: "How long shutdown waits for Kafka deliveries.")
+    var kafkaFlushTimeout: String = "3s"
+
+    @Option(name: flag("kafkaStartTimeout"), help: "How long the start waits to reach a Kafka broker (exit 3 if none answers).")
+    var kafkaStartTimeout: String = "10s"
+
+    @Option(name: flag("kafkaProperty"), help: "A librdkafka property, key=value (repeatable): TLS, SASL, client.id, ...")
+    var kafkaProperty: [String] = []
 
     @Option(name: flag("marshal"), help: "Output format: \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: jsonl to stdout, protobufList elsewhere).")
     var marshal: String?
@@ -68,8 +95,8 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("envelopeFlushRows"), help: "Flush an envelope at this many rows.")
     var envelopeFlushRows: Int = 10_000
 
-    @Option(name: flag("envelopeFlushBytes"), help: "Flush an envelope at this many bytes.")
-    var envelopeFlushBytes: Int = 768 * 1024
+    @Option(name: flag("envelopeFlushBytes"), help: "Flush an envelope at this many bytes (default: 786432; 60000 with -dest udp).")
+    var envelopeFlushBytes: Int?
 
     @Option(name: flag("hostname"), help: "Hostname stamped into records (default: this host's).")
     var hostname: String?
@@ -140,9 +167,47 @@ struct XTCPCommand: ParsableCommand {
             do { config.attributes = try DiagAttributeSet(parsing: deserializers) } catch { throw ValidationError("-deserializers: \(error)") }
         }
         guard envelopeFlushRows >= 1 else { throw ValidationError("-envelopeFlushRows must be at least 1") }
-        guard envelopeFlushBytes >= 1024 else { throw ValidationError("-envelopeFlushBytes must be at least 1024") }
         config.envelopeFlushRows = envelopeFlushRows
-        config.envelopeFlushBytes = envelopeFlushBytes
+        if config.destination.isUDP {
+            // A datagram carries at most 65,507 bytes; the flush happens
+            // after the row that crosses the threshold, so leave room for one.
+            let limit = UDPDestination.maxIPv4Datagram - 5 * 1024
+            config.envelopeFlushBytes = envelopeFlushBytes ?? 60_000
+            guard config.envelopeFlushBytes <= limit else {
+                throw ValidationError("-envelopeFlushBytes \(config.envelopeFlushBytes): with -dest udp at most \(limit), so an envelope fits one datagram")
+            }
+        } else {
+            config.envelopeFlushBytes = envelopeFlushBytes ?? 768 * 1024
+            guard config.envelopeFlushBytes <= 64 * 1024 * 1024 else { throw ValidationError("-envelopeFlushBytes must be at most 67108864") }
+        }
+        guard config.envelopeFlushBytes >= 1024 else { throw ValidationError("-envelopeFlushBytes must be at least 1024") }
+
+        guard !topic.isEmpty, topic.count <= 249,
+              topic.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else { throw ValidationError("-topic \"\(topic)\": 1 to 249 of a-z A-Z 0-9 . _ -") }
+        config.kafka.topic = topic
+        guard let compression = KafkaCompression(rawValue: kafkaCompression) else {
+            throw ValidationError("-kafkaCompression \(kafkaCompression): expected lz4, zstd or none")
+        }
+        config.kafka.compression = compression
+        guard (1024...2_097_151).contains(kafkaQueueKBytes) else {
+            throw ValidationError("-kafkaQueueKBytes \(kafkaQueueKBytes): expected 1024 to 2097151")
+        }
+        config.kafka.queueKBytes = kafkaQueueKBytes
+        config.kafka.messageTimeout = try duration(kafkaMessageTimeout, "kafkaMessageTimeout")
+        config.kafka.queueFullWait = try duration(kafkaQueueFullWait, "kafkaQueueFullWait")
+        config.kafka.flushTimeout = try duration(kafkaFlushTimeout, "kafkaFlushTimeout")
+        config.kafka.startTimeout = try duration(kafkaStartTimeout, "kafkaStartTimeout")
+        for (name, value, least) in [
+            ("kafkaMessageTimeout", config.kafka.messageTimeout, Int64(1_000_000)),
+            ("kafkaFlushTimeout", config.kafka.flushTimeout, 0), ("kafkaStartTimeout", config.kafka.startTimeout, 1_000_000),
+            ("kafkaQueueFullWait", config.kafka.queueFullWait, 0),
+        ] where value.nanoseconds < least || value.nanoseconds > 3_600_000_000_000 {
+            throw ValidationError("-\(name) \(value): expected \(least > 0 ? "1ms" : "0s") to 1h")
+        }
+        do {
+            config.kafka.properties = try kafkaProperty.map(KafkaSettings.Property.init(parsing:))
+        } catch { throw ValidationError("-kafkaProperty \(error)") }
         return config
     }
 
@@ -165,18 +230,23 @@ struct XTCPCommand: ParsableCommand {
             return
         }
         if let replay {
-            let destination = try config.destination.open()
+            let destination = try config.openDestination()
             let pipeline = BatchPipeline(
-                marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeFlushBytes + 64 * 1024),
+                marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
                 destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
             let summary = try ReplayRunner(identity: config.identity, attributes: config.attributes).run(path: replay, into: pipeline)
             try destination.close()
+            let late = destination.takeLateCounts()
+            if late.envelopesDropped > 0 {
+                throw DestinationDrop(reason: .deliveryFailed, detail: "\(late.envelopesDropped) envelopes (\(late.rowsDropped) rows) not delivered to \(config.destination)")
+            }
             var line = "xtcp: replayed \(summary.decode.sockets) sockets from \(replay) (\(summary.format.rawValue)) in \(summary.pipeline.envelopes) batches"
             if summary.decode.problems > 0 { line += "; \(summary.decode.problems) bad messages or attributes skipped: \(summary.decode)" }
             if summary.trailingBytes > 0 { line += "; capture truncated: \(summary.trailingBytes) trailing bytes ignored" }
             printError(line)
             return
         }
+        try Privileges.current().requireForPolling()
         try Daemon(config: config).run()
     }
 

@@ -1,12 +1,15 @@
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XTCP
 
 // Exit codes: 0 success (also when SIGTERM/SIGINT ends polling), 1 runtime
-// failure, 2 usage error. Either failure is one line on stderr, no trace.
+// failure, 2 usage error, 3 destination unavailable at start, 4 not
+// privileged enough. Every failure is one line on stderr, no trace.
 let arguments = EnvironmentFlags.merged(
     arguments: Array(CommandLine.arguments.dropFirst()),
-    environment: ProcessInfo.processInfo.environment)
+    environment: EnvironmentFlags.processEnvironment())
 let command: XTCPCommand
 do {
     command = try XTCPCommand.parse(arguments)
@@ -21,6 +24,15 @@ do {
 }
 do {
     try command.run()
+} catch let error as KafkaConfigurationError {
+    printError("xtcp: \(error) (xtcp -help lists the flags)")
+    exit(2)
+} catch let error as DestinationUnavailable {
+    printError("xtcp: \(error)")
+    exit(3)
+} catch let error as InsufficientPrivilege {
+    printError("xtcp: \(error)")
+    exit(4)
 } catch {
     printError("xtcp: \(error)")
     exit(1)

@@ -6,14 +6,6 @@ import TestSupport
 
 @Suite("The daemon reports every socket exactly once per poll (live kernel)", .serialized)
 struct DaemonPollingTests {
-    /// `local|peer` as ss prints them, wildcards made one spelling.
-    static func key(_ local: SSAddress, _ peer: SSAddress) -> String {
-        func text(_ a: SSAddress) -> String {
-            ["*", "0.0.0.0", "::"].contains(a.host) ? "*:\(a.port)" : "\(a.host):\(a.port)"
-        }
-        return text(local) + "|" + text(peer)
-    }
-
     @Test("2,020 sockets over IPv4 and IPv6, 3 polls: ss's socket set in each poll, nothing doubled", arguments: [1, 2, 4])
     func everySocketOncePerPoll(netlinkers: Int) throws {
         let ns = try TestNamespace()
@@ -27,17 +19,14 @@ struct DaemonPollingTests {
             Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)",
             "-dest", "file:\(output)", "-marshal", "protobufList", "-hostname", "poll-test", "-label", "netlinkers-\(netlinkers)",
         ]))
-        let expected = SSOutput.parse(try Shell.run(ns.exec(["ss", "-tan"]))).map { Self.key($0.local, $0.peer) }
+        let expected = try SocketKey.ssKeys(in: ns)
         #expect(expected.count == 2 * 10 * 101, "the farm's sockets: \(expected.count)")
 
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))
         let records = try #require(ProtobufList.records(bytes), "the output decodes")
         for poll in UInt64(1)...3 {
             let rows = records.filter { $0.pollSequence == poll }
-            let keys = rows.map {
-                Self.key(SSAddress(host: $0.inetDiagMsgSocketSource.text, port: $0.inetDiagMsgSocketSourcePort),
-                         SSAddress(host: $0.inetDiagMsgSocketDestination.text, port: $0.inetDiagMsgSocketDestinationPort))
-            }
+            let keys = rows.map(SocketKey.key)
             #expect(keys.count == expected.count, "poll \(poll): \(keys.count) records for \(expected.count) sockets")
             #expect(Set(keys) == Set(expected), "poll \(poll): another socket set")
             #expect(Set(rows.map(\.inetDiagMsgSocketCookie)).count == rows.count, "poll \(poll): a socket twice")

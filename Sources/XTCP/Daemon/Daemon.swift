@@ -32,7 +32,7 @@ public final class Daemon {
         sigaddset(&signals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &signals, nil)  // inherited by the netlinkers
 
-        let destination = try config.destination.open()
+        let destination = try config.openDestination()
         let namespace = PolledNamespace.own()
         let poller = try NamespacePoller(namespace: namespace, config: config, destination: destination)
         log("xtcp \(XTCPVersion.daemon): polling \(namespace.name) (netns:[\(namespace.inode)]) every \(config.frequency) "
@@ -50,7 +50,10 @@ public final class Daemon {
             template.pollSequence = polls
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
-            let (counts, problems) = poller.poll(ticket)
+            var (counts, problems) = poller.poll(ticket)
+            // Kafka's delivery reports of this and earlier polls' envelopes.
+            counts += destination.takeLateCounts()
+            problems += destination.takeProblems()
             totals += counts
             let elapsed = clock.now - began
             log("poll \(polls): \(Self.milliseconds(elapsed)) ms \(counts.summary)")
@@ -72,10 +75,14 @@ public final class Daemon {
         }
         poller.stop()
         do { try destination.close() } catch { log("closing \(config.destination): \(error)") }
+        totals += destination.takeLateCounts()
+        for problem in destination.takeProblems() { log("shutdown: \(problem)") }
         var ending = "xtcp: \(polls) polls"
         if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
         if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
-        log(ending + ": " + totals.summary)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        log(ending + ": " + totals.summary + " peakRSS=\(usage.ru_maxrss)kB")
         return signal
     }
 

@@ -25,9 +25,22 @@ public struct DaemonConfig: Sendable, Equatable {
     public var envelopeFlushRows: Int = 10_000
     public var envelopeFlushBytes: Int = 768 * 1024
     public var destination: DestinationSpec = .stdout
+    /// The producer's options, used when `destination` is Kafka.
+    public var kafka = KafkaSettings()
     public var identity: RecordIdentity
 
     public init(identity: RecordIdentity) { self.identity = identity }
+
+    /// Bytes of an envelope buffer: the flush threshold plus room for the
+    /// row that crosses it.
+    public var envelopeCapacity: Int { envelopeFlushBytes + 64 * 1024 }
+
+    /// Opens `destination` with these options.
+    public func openDestination() throws -> any Destination {
+        var kafka = kafka
+        kafka.envelopeCapacity = envelopeCapacity
+        return try destination.open(kafka: kafka)
+    }
 
     /// Shards per address family for `netlinkers` threads: each family
     /// gets half of them, at least one shard.
@@ -49,6 +62,14 @@ public struct DaemonConfig: Sendable, Equatable {
             "envelopeFlushRows \(envelopeFlushRows)",
             "envelopeFlushBytes \(envelopeFlushBytes)",
             "dest \(destination)",
+            "topic \(kafka.topic)",
+            "kafkaCompression \(kafka.compression.rawValue)",
+            "kafkaQueueKBytes \(kafka.queueKBytes)",
+            "kafkaMessageTimeout \(kafka.messageTimeout)",
+            "kafkaQueueFullWait \(kafka.queueFullWait)",
+            "kafkaFlushTimeout \(kafka.flushTimeout)",
+            "kafkaStartTimeout \(kafka.startTimeout)",
+        ] + kafka.properties.map { "kafkaProperty \($0)" } + [
             "hostname \(identity.hostname)",
             "location \(identity.location)",
             "label \(identity.label)",

@@ -43,7 +43,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.packetSize, alignment: 4096)
         requestSequence = UInt32(truncatingIfNeeded: id &* 1_000_000 &+ Int(time(nil) & 0xFFFF))
         pipeline = BatchPipeline(
-            marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeFlushBytes + 64 * 1024),
+            marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
             destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
     }
 

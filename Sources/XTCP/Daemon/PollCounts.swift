@@ -47,7 +47,11 @@ public struct PollCounts: Sendable, Equatable {
     public var envelopes: UInt64 = 0
     public var envelopeBytes: UInt64 = 0
     public var flushes = [UInt64](repeating: 0, count: FlushReason.allCases.count)
+    /// Envelopes written (file, stdout, udp, null) or acknowledged by Kafka.
     public var delivered: UInt64 = 0
+    /// Envelopes handed to Kafka; each is later counted once more, as
+    /// delivered or dropped, when its delivery report arrives.
+    public var queued: UInt64 = 0
     public var droppedEnvelopes = [UInt64](repeating: 0, count: DropReason.allCases.count)
     public var droppedRows = [UInt64](repeating: 0, count: DropReason.allCases.count)
     public var dumps: UInt64 = 0
@@ -84,6 +88,7 @@ public struct PollCounts: Sendable, Equatable {
         a.envelopeBytes += b.envelopeBytes
         for i in a.flushes.indices { a.flushes[i] += b.flushes[i] }
         a.delivered += b.delivered
+        a.queued += b.queued
         for i in a.droppedEnvelopes.indices {
             a.droppedEnvelopes[i] += b.droppedEnvelopes[i]
             a.droppedRows[i] += b.droppedRows[i]
@@ -103,6 +108,7 @@ public struct PollCounts: Sendable, Equatable {
         let byReason = FlushReason.allCases.filter { flushes[$0.rawValue] > 0 }.map { "\($0)=\(flushes[$0.rawValue])" }
         if !byReason.isEmpty { parts.append("flushed(\(byReason.joined(separator: ",")))") }
         parts.append("bytes=\(envelopeBytes)")
+        if queued > 0 { parts.append("queued=\(queued)") }
         parts.append("delivered=\(delivered)")
         for reason in DropReason.allCases where droppedEnvelopes[reason.rawValue] > 0 {
             parts.append("dropped(\(reason))=\(droppedEnvelopes[reason.rawValue]) envelopes/\(droppedRows[reason.rawValue]) rows")

@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `-dest`, parsed: where batches go.
+public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
+    case stdout
+    case null
+    case file(path: String)
+    case udp(host: String, port: UInt16)
+    /// Bootstrap brokers, `host:port[,host:port…]`.
+    case kafka(brokers: String)
+
+    public struct ParseError: Error, CustomStringConvertible {
+        public var text: String
+        public var why: String
+        public var description: String { "\"\(text)\": \(why)" }
+    }
+
+    public init(parsing text: String) throws {
+        func fail(_ why: String) -> ParseError { ParseError(text: text, why: why) }
+        let (scheme, rest) = text.firstIndex(of: ":").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) } ?? (text, "")
+        switch scheme {
+        case "stdout" where rest.isEmpty: self = .stdout
+        case "null" where rest.isEmpty: self = .null
+        case "file":
+            guard !rest.isEmpty else { throw fail("file: needs a path (file:/var/tmp/xtcp.bin)") }
+            self = .file(path: rest)
+        case "udp":
+            let (host, port) = try Self.hostPort(rest, failing: fail)
+            self = .udp(host: host, port: port)
+        case "kafka":
+            let brokers = rest.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !rest.isEmpty else { throw fail("kafka: needs brokers (kafka:host:9092[,host:9092])") }
+            for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
+            self = .kafka(brokers: rest)
+        default:
+            throw fail("expected stdout, null, file:PATH, udp:HOST:PORT or kafka:HOST:PORT[,HOST:PORT…]")
+        }
+    }
+
+    /// `host:port`, `[v6]:port` or `v6:…:port` (the last colon splits).
+    static func hostPort(_ text: String, failing fail: (String) -> ParseError) throws -> (String, UInt16) {
+        guard let colon = text.lastIndex(of: ":") else { throw fail("\"\(text)\" has no :PORT") }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw fail("\"\(text)\" has no host") }
+        guard let port = UInt16(text[text.index(after: colon)...]), port > 0 else {
+            throw fail("\"\(text)\": the port must be 1 to 65535")
+        }
+        return (host, port)
+    }
+
+    public var description: String {
+        switch self {
+        case .stdout: return "stdout"
+        case .null: return "null"
+        case .file(let path): return "file:\(path)"
+        case .udp(let host, let port): return host.contains(":") ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)"
+        case .kafka(let brokers): return "kafka:\(brokers)"
+        }
+    }
+
+    public var isKafka: Bool {
+        if case .kafka = self { return true }
+        return false
+    }
+
+    public var isUDP: Bool {
+        if case .udp = self { return true }
+        return false
+    }
+
+    /// Opens the destination; a destination that cannot be opened or reached
+    /// throws `DestinationUnavailable`.
+    public func open(kafka settings: KafkaSettings = KafkaSettings()) throws -> any Destination {
+        switch self {
+        case .stdout: return FileDestination(descriptor: STDOUT_FILENO, name: "stdout", owned: false)
+        case .null: return NullDestination()
+        case .file(let path):
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw DestinationUnavailable(description: "cannot open -dest file:\(path): \(String(cString: strerror(errno)))")
+            }
+            return FileDestination(descriptor: fd, name: path, owned: true)
+        case .udp(let host, let port):
+            return try UDPDestination(host: host, port: port)
+        case .kafka(let brokers):
+            return try KafkaDestination(brokers: brokers, settings: settings)
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import CRdKafka
+import Netlink
+import RecordFmt
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kafka:HOST:PORT[,…]`: one envelope per Kafka message, through an
+/// idempotent librdkafka producer.
+///
+/// - Envelopes at least half the size of their buffer are lent to
+///   librdkafka without a copy; the buffer goes back to `envelopePool` when
+///   the delivery report arrives. Smaller ones (the tail of a dump) are
+///   copied, so a lent buffer is never mostly empty and memory stays within
+///   twice `-kafkaQueueKBytes`.
+/// - Delivery reports are served by a dedicated thread (`xtcp-kafka`):
+///   netlinkers never call into librdkafka but to produce.
+/// - A full queue is backpressure: the producing netlinker waits up to
+///   `-kafkaQueueFullWait`, then the envelope is dropped and counted.
+/// - Every envelope handed over ends counted once: delivered, or dropped as
+///   `queue full`, `delivery failed` or `shutdown`.
+public final class KafkaDestination: Destination, @unchecked Sendable {  // mutable state is behind Mutexes
+    let settings: KafkaSettings
+    let brokers: String
+    public let envelopePool: EnvelopePool?
+    private var producer: KafkaProducer!
+    private var pollThread: OSThread?
+    private let polling = Atomic<Bool>(true)
+    private let inFlight = Mutex(InFlightTable())
+    private let late = Mutex(PollCounts())
+    private let problems = Mutex(ProblemLog())
+    /// Set when a queue-full wait ran out; cleared when a produce succeeds.
+    private let saturated = Atomic<Bool>(false)
+
+    init(brokers: String, settings: KafkaSettings) throws {
+        self.brokers = brokers
+        self.settings = settings
+        // Idle buffers kept: enough for every envelope the queue can hold.
+        envelopePool = EnvelopePool(
+            capacity: settings.envelopeCapacity,
+            keep: max(4, settings.queueKBytes * 1024 / max(1, settings.envelopeCapacity / 2)))
+        producer = try KafkaProducer(
+            properties: settings.librdkafkaProperties(brokers: brokers), topic: settings.topic, events: self)
+        if let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.nanoseconds / 1_000_000)) {
+            producer.destroy()
+            throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers) within \(settings.startTimeout): \(why)")
+        }
+        _ = problems.withLock { $0.take() }  // connection noise from the reachability check
+        pollThread = try OSThread(name: "xtcp-kafka") { [self] in
+            while polling.load(ordering: .relaxed) { producer.poll(milliseconds: 100) }
+        }
+    }
+
+    // MARK: Destination
+
+    public func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome {
+        try produce(batch, rows: rows, lent: nil)
+    }
+
+    public func send(_ envelope: DetachedEnvelope) throws -> WriteOutcome {
+        try produce(envelope.frame, rows: envelope.rows, lent: envelope)
+    }
+
+    public func takeLateCounts() -> PollCounts {
+        late.withLock { counts in
+            defer { counts = PollCounts() }
+            return counts
+        }
+    }
+
+    public func takeProblems() -> [String] { problems.withLock { $0.take() } }
+
+    /// Envelopes librdkafka holds (queued or in flight).
+    public var queueLength: Int { producer.queueLength }
+
+    public func close() throws {
+        let delivered = producer.flush(milliseconds: Int32(settings.flushTimeout.nanoseconds / 1_000_000))
+        if !delivered {
+            // What the broker did not take in time is dropped as `shutdown`
+            // by its delivery report.
+            producer.purge()
+            _ = producer.flush(milliseconds: 1000)
+        }
+        polling.store(false, ordering: .relaxed)
+        pollThread?.join()
+        producer.poll(milliseconds: 0)
+        producer.destroy()
+        // Reports of envelopes librdkafka never answered (none expected
+        // after a purge) would be lost: count them as dropped here.
+        let orphans = inFlight.withLock { $0.removeAll() }
+        for entry in orphans {
+            if let buffer = entry.lent { envelopePool?.give(buffer) }
+            late.withLock { $0.dropped(.shutdown, rows: entry.rows) }
+        }
+    }
+
+    // MARK: Producing
+
+    private func produce(_ frame: UnsafeRawBufferPointer, rows: Int, lent: DetachedEnvelope?) throws -> WriteOutcome {
+        let slot = inFlight.withLock { $0.insert(InFlightEnvelope(rows: rows, lent: lent)) }
+        // The slot number, not a pointer: the report finds the entry by it.
+        let opaque = UnsafeMutableRawPointer(bitPattern: slot + 1)
+        let clock = ContinuousClock()
+        let giveUp = clock.now + settings.queueFullWait.duration
+        while true {
+            switch producer.produce(frame, copy: lent == nil, opaque: opaque) {
+            case .queued:
+                saturated.store(false, ordering: .relaxed)
+                return .queued
+            case .queueFull:
+                if !saturated.load(ordering: .relaxed), clock.now < giveUp {
+                    // The poll thread frees room as reports arrive.
+                    usleep(5_000)
+                    continue
+                }
+                saturated.store(true, ordering: .relaxed)
+                release(slot)
+                throw DestinationDrop(reason: .queueFull, detail: "kafka: queue full (\(settings.queueKBytes) KiB) for \(settings.queueFullWait)")
+            case .failed(let why, let tooLarge):
+                release(slot)
+                throw DestinationDrop(reason: tooLarge ? .tooLarge : .writeError, detail: "kafka: produce \(frame.count) bytes: \(why)")
+            }
+        }
+    }
+
+    /// Takes the slot back and returns its lent buffer to the pool.
+    @discardableResult
+    private func release(_ slot: Int) -> InFlightEnvelope? {
+        guard let entry = inFlight.withLock({ $0.remove(slot) }) else { return nil }
+        if let buffer = entry.lent { envelopePool?.give(buffer) }
+        return entry
+    }
+
+    // MARK: Callbacks (librdkafka's threads)
+
+    /// A delivery report, on the poll thread.
+    func delivered(opaque: UnsafeMutableRawPointer?, error: rd_kafka_resp_err_t) {
+        guard let opaque, let entry = release(Int(bitPattern: opaque) - 1) else { return }
+        late.withLock { counts in
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                counts.delivered += 1
+            } else {
+                counts.dropped(KafkaProducer.isPurge(error) ? .shutdown : .deliveryFailed, rows: entry.rows)
+            }
+        }
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR, !KafkaProducer.isPurge(error) {
+            problem("kafka: envelope of \(entry.rows) rows not delivered: \(KafkaProducer.describe(error))")
+        }
+    }
+
+    func problem(_ line: String) {
+        problems.withLock { $0.add(line) }
+    }
+}
+
+/// An envelope librdkafka holds: its row count (for drop accounting) and
+/// the buffer lent, if it was not copied.
+struct InFlightEnvelope {
+    var rows: Int
+    var lent: DetachedEnvelope?
+}
+
+/// Envelopes in flight by slot number (the message's opaque), slots reused:
+/// no allocation per envelope once the table has grown to the queue's size.
+struct InFlightTable {
+    private var slots: [InFlightEnvelope?] = []
+    private var free: [Int] = []
+
+    init() {
+        slots.reserveCapacity(1024)
+        free.reserveCapacity(1024)
+    }
+
+    mutating func insert(_ entry: InFlightEnvelope) -> Int {
+        if let slot = free.popLast() {
+            slots[slot] = entry
+            return slot
+        }
+        slots.append(entry)
+        return slots.count - 1
+    }
+
+    mutating func remove(_ slot: Int) -> InFlightEnvelope? {
+        guard slots.indices.contains(slot), let entry = slots[slot] else { return nil }
+        slots[slot] = nil
+        free.append(slot)
+        return entry
+    }
+
+    mutating func removeAll() -> [InFlightEnvelope] {
+        let left = slots.compactMap { $0 }
+        slots.removeAll()
+        free.removeAll()
+        return left
+    }
+}
+
+/// librdkafka's complaints between two polls, each distinct line once with
+/// how often it came (a dead broker repeats itself many times a second).
+struct ProblemLog {
+    private var counts: [String: Int] = [:]
+    private var order: [String] = []
+
+    mutating func add(_ line: String) {
+        if let count = counts[line] {
+            counts[line] = count + 1
+        } else if order.count < 20 {
+            counts[line] = 1
+            order.append(line)
+        }
+    }
+
+    mutating func take() -> [String] {
+        defer {
+            counts.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+        }
+        return order.map { line in counts[line]! > 1 ? "\(line) (\(counts[line]!) times)" : line }
+    }
+}

@@ -1,0 +1,125 @@
+import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A thin face over a librdkafka producer handle: the only place xtcp calls
+/// librdkafka. Callbacks land in the `KafkaDestination`, found through the
+/// handle's opaque pointer; the destination outlives the handle (it calls
+/// `destroy()` in its `close()`).
+final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thread-safe
+    let handle: OpaquePointer
+    let topic: OpaquePointer
+
+    enum ProduceResult: Equatable {
+        case queued
+        case queueFull
+        case failed(String, tooLarge: Bool)
+    }
+
+    init(properties: [KafkaSettings.Property], topic name: String, events: KafkaDestination) throws {
+        var errorText = [CChar](repeating: 0, count: 512)
+        let conf = rd_kafka_conf_new()
+        for property in properties {
+            guard rd_kafka_conf_set(conf, property.key, property.value, &errorText, errorText.count) == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaConfigurationError(description: "kafka property \(property.key)=\(property.value): \(Self.text(errorText))")
+            }
+        }
+        // Safe: `events` outlives the handle (see the type's comment); the
+        // pointer is not retained, so no cycle keeps either alive.
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(events).toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+            guard let message, let opaque else { return }
+            let events = Unmanaged<KafkaDestination>.fromOpaque(opaque).takeUnretainedValue()
+            events.delivered(opaque: message.pointee._private, error: message.pointee.err)
+        }
+        rd_kafka_conf_set_error_cb(conf) { _, err, reason, opaque in
+            guard let opaque else { return }
+            let events = Unmanaged<KafkaDestination>.fromOpaque(opaque).takeUnretainedValue()
+            let code = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(err)))
+            events.problem("kafka: \(reason.map { String(cString: $0) } ?? code) (\(code))")
+        }
+        rd_kafka_conf_set_log_cb(conf) { handle, level, facility, text in
+            // Errors only, and not FAIL (a connection failure the error
+            // callback reports too); librdkafka's own stderr lines would
+            // not say they come from xtcp nor be folded per poll.
+            guard level <= 3, let handle, let opaque = rd_kafka_opaque(handle),
+                  facility.map({ String(cString: $0) }) != "FAIL" else { return }
+            let events = Unmanaged<KafkaDestination>.fromOpaque(opaque).takeUnretainedValue()
+            events.problem("kafka \(facility.map { String(cString: $0) } ?? ""): \(text.map { String(cString: $0) } ?? "")")
+        }
+        // On success rd_kafka_new takes `conf`; on failure it is still ours.
+        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaConfigurationError(description: "kafka producer: \(Self.text(errorText))")
+        }
+        guard let topic = rd_kafka_topic_new(handle, name, nil) else {
+            let reason = String(cString: rd_kafka_err2str(rd_kafka_last_error()))
+            rd_kafka_destroy(handle)
+            throw KafkaConfigurationError(description: "kafka topic \(name): \(reason)")
+        }
+        self.handle = handle
+        self.topic = topic
+    }
+
+    /// Asks any broker for metadata: nil when one answered within `timeout`,
+    /// else why not.
+    func reachBroker(timeoutMilliseconds: Int32) -> String? {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(handle, 0, nil, &metadata, timeoutMilliseconds)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : String(cString: rd_kafka_err2str(err))
+    }
+
+    /// Queues `payload` for the topic. With `copy` librdkafka copies it;
+    /// without, the bytes must stay valid and untouched until the delivery
+    /// report for `opaque` arrives.
+    func produce(_ payload: UnsafeRawBufferPointer, copy: Bool, opaque: UnsafeMutableRawPointer?) -> ProduceResult {
+        let partitionUnassigned: Int32 = -1  // RD_KAFKA_PARTITION_UA: the partitioner picks
+        let flags: Int32 = copy ? 0x2 : 0  // RD_KAFKA_MSG_F_COPY (a macro Swift does not import)
+        // librdkafka reads `payload` and (without F_COPY) keeps the pointer;
+        // it never writes through it despite the mutable type.
+        let result = rd_kafka_produce(
+            topic, partitionUnassigned, flags, UnsafeMutableRawPointer(mutating: payload.baseAddress),
+            payload.count, nil, 0, opaque)
+        if result == 0 { return .queued }
+        let err = rd_kafka_last_error()
+        if err == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        return .failed(String(cString: rd_kafka_err2str(err)), tooLarge: err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+    }
+
+    /// Serves delivery reports and error callbacks for up to `milliseconds`.
+    func poll(milliseconds: Int32) { rd_kafka_poll(handle, milliseconds) }
+
+    /// Waits up to `milliseconds` for every queued envelope to be delivered
+    /// or to fail; true when none is left.
+    func flush(milliseconds: Int32) -> Bool { rd_kafka_flush(handle, milliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR }
+
+    /// Fails what is still queued or in flight (their delivery reports say
+    /// "purged").
+    func purge() { _ = rd_kafka_purge(handle, 0x1 | 0x2) }  // RD_KAFKA_PURGE_F_QUEUE | _INFLIGHT
+
+    var queueLength: Int { Int(rd_kafka_outq_len(handle)) }
+
+    func destroy() {
+        rd_kafka_topic_destroy(topic)
+        rd_kafka_destroy(handle)
+    }
+
+    static func isPurge(_ err: rd_kafka_resp_err_t) -> Bool {
+        err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
+    }
+
+    static func describe(_ err: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(err)) }
+
+    static func text(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// A `-kafkaProperty` librdkafka refused, or a producer it could not make:
+/// a usage error.
+public struct KafkaConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+}

@@ -1,0 +1,71 @@
+/// Compression of Kafka message batches (`-kafkaCompression`).
+public enum KafkaCompression: String, CaseIterable, Sendable {
+    case lz4, zstd, none
+}
+
+/// The Kafka producer's options (the `-topic` and `-kafka*` flags). Memory
+/// is bounded by `queueKBytes`: librdkafka holds at most that much, and the
+/// envelope buffers lent to it are at least half full (smaller envelopes are
+/// copied), so xtcp's share stays below twice that.
+public struct KafkaSettings: Sendable, Equatable {
+    public var topic = "xtcp"
+    public var compression: KafkaCompression = .lz4
+    /// librdkafka's queue.buffering.max.kbytes: envelopes waiting for the broker.
+    public var queueKBytes = 16 * 1024
+    /// How long librdkafka retries an envelope before it is dropped
+    /// (counted as `delivery failed`).
+    public var messageTimeout: GoDuration = .seconds(60)
+    /// How long a netlinker waits for room when the queue is full before the
+    /// envelope is dropped (`queue full`). Once a wait has run out, envelopes
+    /// are dropped at once until the queue takes one again, so a dead broker
+    /// never stalls the polls.
+    public var queueFullWait: GoDuration = .seconds(1)
+    /// How long shutdown waits for deliveries; what is left is dropped
+    /// (`shutdown`).
+    public var flushTimeout: GoDuration = .seconds(3)
+    /// How long the start waits to reach a broker before giving up (exit 3).
+    public var startTimeout: GoDuration = .seconds(10)
+    /// Further librdkafka properties (`-kafkaProperty key=value`), applied
+    /// last: TLS, SASL, client.id, ….
+    public var properties: [Property] = []
+    /// Bytes of a new envelope buffer (set from `-envelopeFlushBytes`).
+    public var envelopeCapacity = 768 * 1024 + 64 * 1024
+
+    public struct Property: Sendable, Equatable, CustomStringConvertible {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+        public init(parsing text: String) throws {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw DestinationSpec.ParseError(text: text, why: "expected key=value (a librdkafka property)")
+            }
+            key = String(text[..<equals])
+            value = String(text[text.index(after: equals)...])
+        }
+        public var description: String { "\(key)=\(value)" }
+    }
+
+    public init() {}
+
+    /// The producer configuration, in the order it is applied.
+    public func librdkafkaProperties(brokers: String) -> [Property] {
+        [
+            Property(key: "bootstrap.servers", value: brokers),
+            Property(key: "enable.idempotence", value: "true"),
+            Property(key: "compression.codec", value: compression.rawValue),
+            Property(key: "queue.buffering.max.kbytes", value: String(queueKBytes)),
+            Property(key: "message.timeout.ms", value: String(messageTimeout.nanoseconds / 1_000_000)),
+            // An envelope is up to -envelopeFlushBytes plus one row; the
+            // default of 1,000,000 bytes holds the default flush size.
+            Property(key: "message.max.bytes", value: String(max(1_000_000, envelopeCapacity + 64 * 1024))),
+            // Envelopes are already batches: send them promptly.
+            Property(key: "linger.ms", value: "5"),
+            // A broker that comes back is used within 2 s (librdkafka's
+            // default backs off to 10 s).
+            Property(key: "reconnect.backoff.max.ms", value: "2000"),
+        ] + properties
+    }
+}

@@ -1,0 +1,46 @@
+import Netlink
+
+/// The capabilities xtcp has, read from /proc/self/status, checked at start
+/// so that a missing one is one clear line (exit 4) instead of records that
+/// are silently incomplete.
+public struct Privileges: Sendable {
+    /// The effective capability set, as a bit mask (bit n = capability n).
+    public var effective: UInt64
+
+    /// CAP_NET_ADMIN: the kernel sends socket marks (INET_DIAG_MARK) and
+    /// class ids only to a dumper that has it.
+    public static let netAdmin = 12
+
+    public static func current() throws -> Privileges {
+        guard let bytes = try? FileBytes.read(path: "/proc/self/status"),
+              case let status = String(decoding: bytes, as: UTF8.self),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: " \t"), radix: 16)
+        else { return Privileges(effective: 0) }
+        return Privileges(effective: mask)
+    }
+
+    public func has(_ capability: Int) -> Bool { effective & (1 << UInt64(capability)) != 0 }
+
+    /// Polling needs CAP_NET_ADMIN (complete records).
+    public func requireForPolling() throws {
+        guard has(Self.netAdmin) else {
+            throw InsufficientPrivilege(
+                description: "polling needs CAP_NET_ADMIN (the kernel withholds socket marks without it): run xtcp as root")
+        }
+    }
+}
+
+/// Exit code 4.
+public struct InsufficientPrivilege: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        var s = self
+        while let first = s.first, set.contains(first) { s = s.dropFirst() }
+        while let last = s.last, set.contains(last) { s = s.dropLast() }
+        return s
+    }
+}

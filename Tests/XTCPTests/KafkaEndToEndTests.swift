@@ -1,0 +1,128 @@
+import Foundation
+import RecordFmt
+import Testing
+import TestSupport
+
+/// xtcp polling a namespace of 2,020 sockets into the mock broker, the topic
+/// read back by an independent client (confluent-kafka) and every envelope
+/// decoded by protobuf-c.
+///
+/// xtcp, the broker and the consumer all run in the test's namespace (xtcp
+/// polls the namespace it runs in until namespaces come), so xtcp's own
+/// connections to the broker are sockets of that namespace too: they are
+/// told apart by the broker's address, and every other record must be
+/// exactly the farm `ss -tan` listed.
+@Suite("Kafka end to end: every socket once per poll, through a broker and back (live kernel)", .serialized)
+struct KafkaEndToEndTests {
+    static let farmSockets = 2 * 10 * 101
+
+    struct Setup {
+        let ns: TestNamespace
+        let farm: SocketFarm
+        let mock: KafkaMock
+        let farmKeys: [String]
+
+        init(topic: String) throws {
+            ns = try TestNamespace()
+            farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["25"])
+            mock = try KafkaMock(topic: topic, partitions: 4, in: ns)
+            let broker = "127.0.0.1:\(mock.port)"
+            farmKeys = try SocketKey.ssKeys(in: ns).filter { !Self.isBroker($0, broker) }
+        }
+
+        static func isBroker(_ key: String, _ broker: String) -> Bool {
+            key.hasPrefix(broker + "|") || key.hasSuffix("|" + broker)
+        }
+
+        var broker: String { "127.0.0.1:\(mock.port)" }
+
+        func xtcp(_ topic: String, _ flags: [String]) -> [String] {
+            ns.exec([Paths.xtcp, "-dest", "kafka:\(mock.bootstrap)", "-topic", topic, "-pollJitterPct", "0", "-hostname", "kafka-test"] + flags)
+        }
+
+        /// Every record on the topic, read with confluent-kafka.
+        func consume(_ topic: String, expected: UInt64) throws -> (messages: Int, records: [FlatRecord]) {
+            let out = NSTemporaryDirectory() + "xtcp-consumed-\(getpid())-\(topic).bin"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let said = try Shell.run(ns.exec([
+                "python3", Paths.packageRoot + "/Tests/Scripts/kafka_consume.py", mock.bootstrap, topic, out, String(expected),
+            ]))
+            let messages = Int(said.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "") ?? -1
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out)))
+            let records = try #require(ProtobufList.records(bytes), "the consumed messages decode as protobufList envelopes")
+            return (messages, records)
+        }
+
+        /// Checks that `poll`'s records are the farm's sockets, each once.
+        func expectWholePoll(_ records: [FlatRecord], _ poll: UInt64, sourceLocation: SourceLocation = #_sourceLocation) {
+            let rows = records.filter { $0.pollSequence == poll }
+            let keys = rows.map(SocketKey.key)
+            let farm = keys.filter { !Self.isBroker($0, broker) }
+            #expect(farm.count == farmKeys.count, "poll \(poll): \(farm.count) farm records for \(farmKeys.count) sockets", sourceLocation: sourceLocation)
+            let missing = Set(farmKeys).subtracting(farm), extra = Set(farm).subtracting(farmKeys)
+            #expect(missing.isEmpty && extra.isEmpty,
+                    "poll \(poll): \(missing.count) sockets missing (\(missing.prefix(3))), \(extra.count) others (\(extra.prefix(3)))",
+                    sourceLocation: sourceLocation)
+            #expect(Set(rows.map(\.inetDiagMsgSocketCookie)).count == rows.count, "poll \(poll): a socket twice", sourceLocation: sourceLocation)
+            #expect(keys.count > farm.count, "poll \(poll): xtcp's own broker connection is a socket too", sourceLocation: sourceLocation)
+        }
+
+        func tearDown() {
+            mock.stop()
+            farm.stop()
+            ns.remove()
+        }
+    }
+
+    @Test("3 polls to Kafka: each poll is ss's socket set, nothing missing or doubled", arguments: [1, 2, 4])
+    func everySocketOncePerPoll(netlinkers: Int) throws {
+        let topic = "xtcp-e2e-\(netlinkers)"
+        let setup = try Setup(topic: topic)
+        defer { setup.tearDown() }
+        #expect(setup.farmKeys.count == Self.farmSockets)
+
+        let run = try Shell.capture(setup.xtcp(topic, ["-frequency", "500ms", "-maxLoops", "3", "-netlinkers", "\(netlinkers)"]))
+        #expect(run.status == 0, "xtcp: \(run.stderr)")
+        let totals = try #require(XTCPSummary.final(of: run.stderr), "xtcp's final line: \(run.stderr)")
+        #expect(totals["envelopes"] > 0 && totals["delivered"] == totals["envelopes"] && totals.envelopesDropped == 0, "\(run.stderr)")
+
+        let consumed = try setup.consume(topic, expected: totals["delivered"])
+        #expect(UInt64(consumed.messages) == totals["delivered"], "one Kafka message per envelope")
+        #expect(UInt64(consumed.records.count) == totals["records"])
+        for poll in UInt64(1)...3 { setup.expectWholePoll(consumed.records, poll) }
+        #expect(Set(consumed.records.map(\.pollSequence)) == [1, 2, 3])
+        #expect(consumed.records.allSatisfy { $0.hostname == "kafka-test" && $0.netns == "host" })
+        #expect(Set(consumed.records.map(\.netlinkerId)) == Set((0..<UInt64(netlinkers)).map { $0 }))
+    }
+
+    @Test("The broker down for 4 polls, then up: no crash, bounded memory, drops counted exactly, delivery resumes")
+    func brokerDownThenUp() throws {
+        let topic = "xtcp-down-up"
+        let setup = try Setup(topic: topic)
+        defer { setup.tearDown() }
+
+        let xtcp = try LineProcess(setup.xtcp(topic, [
+            "-frequency", "1s", "-maxLoops", "12", "-netlinkers", "2",
+            "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024", "-kafkaQueueFullWait", "200ms",
+        ]), readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 3:") } != nil)
+        #expect(try setup.mock.command("down 1") == "ok")
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 7:") } != nil)
+        #expect(try setup.mock.command("up 1") == "ok")
+        #expect(xtcp.finish() == 0, "xtcp exits 0: \(xtcp.lines.joined(separator: "\n"))")
+
+        let totals = try #require(xtcp.lines.last.map(XTCPSummary.init(line:)))
+        let log = xtcp.lines.joined(separator: "\n")
+        #expect(totals.envelopesDropped > 0, "envelopes were lost while the broker was down: \(log)")
+        #expect(totals["delivered"] + totals.envelopesDropped == totals["envelopes"], "every envelope delivered or counted dropped: \(log)")
+        #expect(totals["peakRSS"] < 48 * 1024, "peak RSS \(totals["peakRSS"]) kB")
+
+        let consumed = try setup.consume(topic, expected: totals["delivered"])
+        #expect(UInt64(consumed.messages) == totals["delivered"], "the topic holds exactly the envelopes counted delivered: \(log)")
+        #expect(UInt64(consumed.records.count) + totals.rowsDropped == totals["records"], "rows consumed + rows dropped = rows encoded")
+        // Poll 3's envelopes were in flight when the broker went down.
+        for poll in UInt64(1)...2 { setup.expectWholePoll(consumed.records, poll) }
+        // Delivery resumed: the polls from 3 s after the broker's return are whole.
+        for poll in UInt64(10)...12 { setup.expectWholePoll(consumed.records, poll) }
+    }
+}
