@@ -16,6 +16,25 @@ enum EnvironmentFlags {
     ]
     /// Flags that take none.
     static let switches = ["conf"]
+    /// Flags not taken from the environment: a mode, or repeatable.
+    static let commandLineOnly = ["replay", "capture", "kafkaProperty", "version", "help"]
+
+    /// The first argument that looks like a single-dash flag xtcp does not
+    /// have. ArgumentParser would read `-nosuchflag` as the short flags
+    /// `-n -o -s …`, and its `h` as -help: checked before parsing.
+    static func unknownSingleDashFlag(in arguments: [String]) -> String? {
+        let known = Set(options + switches + commandLineOnly)
+        var expectsValue = false
+        for argument in arguments {
+            defer { expectsValue = false }
+            if expectsValue || !argument.hasPrefix("-") || argument.hasPrefix("--") || argument.count <= 2 { continue }
+            let name = String(argument.dropFirst().prefix { $0 != "=" })
+            if Double(name) != nil { continue }  // a negative number
+            guard known.contains(name) else { return argument }
+            expectsValue = !argument.contains("=") && !switches.contains(name) && !["version", "help"].contains(name)
+        }
+        return nil
+    }
 
     /// The process's environment, read from `environ` (Foundation's
     /// ProcessInfo would cost the daemon ~8 MB of resident ICU data).

@@ -110,7 +110,7 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("tag"), help: "Tag stamped into records.")
     var tag: String = ""
 
-    @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version and exit.")
+    @Flag(name: [.customShort("v"), .customLong("version", withSingleDash: true), .customLong("version")], help: "Print the version and exit.")
     var version = false
 
     func validate() throws {

@@ -12,6 +12,9 @@ let arguments = EnvironmentFlags.merged(
     environment: EnvironmentFlags.processEnvironment())
 let command: XTCPCommand
 do {
+    if let unknown = EnvironmentFlags.unknownSingleDashFlag(in: arguments) {
+        throw ValidationError("unknown flag \(unknown)")
+    }
     command = try XTCPCommand.parse(arguments)
     try command.validateMode()
 } catch {
