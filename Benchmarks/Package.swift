@@ -6,6 +6,7 @@
 //
 //     swift package benchmark                     # all benchmarks
 //     swift package benchmark --filter Decode     # one group
+//     ../scripts/poll-benchmark.sh                # whole polls of 100,000 sockets
 //
 // Figures and how to read them: ../pgo-notes.md.
 import PackageDescription
@@ -28,6 +29,19 @@ let package = Package(
             ],
             path: "Benchmarks/XTCPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // Whole polls of a 100,000-socket farm: run by ../scripts/poll-benchmark.sh,
+        // which builds the farm in a namespace and runs this target inside it.
+        .executableTarget(
+            name: "PollBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Netlink", package: "xtcp"),
+                .product(name: "RecordFmt", package: "xtcp"),
+                .product(name: "XTCP", package: "xtcp"),
+            ],
+            path: "Benchmarks/PollBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

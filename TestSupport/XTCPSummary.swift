@@ -27,3 +27,16 @@ public struct XTCPSummary {
     public var envelopesDropped: UInt64 { droppedEnvelopes.values.reduce(0, +) }
     public var rowsDropped: UInt64 { droppedRows.values.reduce(0, +) }
 }
+
+extension XTCPSummary {
+    /// The netlinkers xtcp's start line says it runs.
+    public static func netlinkers(in stderr: String) -> Int? {
+        stderr.firstMatch(of: /with (\d+) netlinkers/).flatMap { Int($0.1) }
+    }
+
+    /// The netlinkers xtcp runs for `-netlinkers asked`: one per CPU at most
+    /// (the CPUs of this process's affinity mask, as `nproc` counts them).
+    public static func expectedNetlinkers(asked: Int) throws -> Int {
+        min(asked, Int(try Shell.run(["nproc"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1)
+    }
+}

@@ -11,3 +11,10 @@ int xtcp_enter_network_namespace(int fd) {
 int xtcp_set_thread_name(const char *name) {
     return pthread_setname_np(pthread_self(), name);
 }
+
+int xtcp_available_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    int count = CPU_COUNT(&set);
+    return count > 0 ? count : 1;
+}

@@ -47,7 +47,7 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("maxLoops"), help: "Exit after this many polls (0: run until SIGTERM/SIGINT).")
     var maxLoops: Int = 0
 
-    @Option(name: flag("netlinkers"), help: "Netlinker threads per namespace, each dumping its own part of the sockets (1-64).")
+    @Option(name: flag("netlinkers"), help: "Netlinker threads per namespace, each dumping its own part of the sockets, at most one per CPU (1-64).")
     var netlinkers: Int = 4
 
     @Option(name: flag("nltimeout"), help: "Longest wait for a netlink reply before a dump counts as stalled (Go duration).")

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import RecordFmt
 import Testing
 import TestSupport
@@ -92,7 +93,9 @@ struct KafkaEndToEndTests {
         for poll in UInt64(1)...3 { setup.expectWholePoll(consumed.records, poll) }
         #expect(Set(consumed.records.map(\.pollSequence)) == [1, 2, 3])
         #expect(consumed.records.allSatisfy { $0.hostname == "kafka-test" && $0.netns == "host" })
-        #expect(Set(consumed.records.map(\.netlinkerId)) == Set((0..<UInt64(netlinkers)).map { $0 }))
+        let running = try XTCPSummary.expectedNetlinkers(asked: netlinkers)
+        #expect(XTCPSummary.netlinkers(in: run.stderr) == running, "\(run.stderr)")
+        #expect(Set(consumed.records.map(\.netlinkerId)) == Set((0..<UInt64(running)).map { $0 }))
     }
 
     @Test("The broker down for 4 polls, then up: no crash, bounded memory, drops counted exactly, delivery resumes")
@@ -124,5 +127,25 @@ struct KafkaEndToEndTests {
         for poll in UInt64(1)...2 { setup.expectWholePoll(consumed.records, poll) }
         // Delivery resumed: the polls from 3 s after the broker's return are whole.
         for poll in UInt64(10)...12 { setup.expectWholePoll(consumed.records, poll) }
+    }
+
+    @Test("SIGTERM: the poll's envelopes are delivered before exit 0")
+    func sigtermFlushes() throws {
+        let topic = "xtcp-sigterm"
+        let setup = try Setup(topic: topic)
+        defer { setup.tearDown() }
+
+        let xtcp = try LineProcess(setup.xtcp(topic, ["-frequency", "1s", "-netlinkers", "4"]), readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 2:") } != nil)
+        // env and `ip netns exec` exec xtcp in place: the process is xtcp.
+        kill(xtcp.processIdentifier, SIGTERM)
+        #expect(xtcp.finish() == 0)
+        let last = xtcp.lines.last ?? ""
+        #expect(last.contains("ended by SIGTERM"), "\(last)")
+        let totals = XTCPSummary(line: last)
+        #expect(totals["envelopes"] > 0 && totals["delivered"] == totals["envelopes"] && totals.envelopesDropped == 0, "\(last)")
+        let consumed = try setup.consume(topic, expected: totals["delivered"])
+        #expect(UInt64(consumed.messages) == totals["delivered"])
+        for poll in Set(consumed.records.map(\.pollSequence)) { setup.expectWholePoll(consumed.records, poll) }
     }
 }

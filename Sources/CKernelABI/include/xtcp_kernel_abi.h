@@ -341,5 +341,7 @@ int xtcp_enter_network_namespace(int fd);
 // pthread_setname_np for the calling thread (15 bytes shown): what `top -H`
 // and /proc/PID/task/TID/comm show. Returns 0 or an errno.
 int xtcp_set_thread_name(const char *name);
+/// CPUs this process may run on (its affinity mask: a cpuset counts).
+int xtcp_available_cpus(void);
 
 #endif

@@ -36,7 +36,8 @@ public final class Daemon {
         let namespace = PolledNamespace.own()
         let poller = try NamespacePoller(namespace: namespace, config: config, destination: destination)
         log("xtcp \(XTCPVersion.daemon): polling \(namespace.name) (netns:[\(namespace.inode)]) every \(config.frequency) "
-            + "with \(poller.netlinkers.count) netlinkers, \(config.marshal.rawValue) to \(config.destination)")
+            + "with \(poller.netlinkers.count) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : ""), "
+            + "\(config.marshal.rawValue) to \(config.destination)")
 
         var template = FlatRecord()
         config.identity.stamp(&template)

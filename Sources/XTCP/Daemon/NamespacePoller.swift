@@ -5,15 +5,15 @@ import RecordFmt
 /// The netlinkers of one namespace: the dump split into shards (each socket
 /// exactly once over the shards), the shards dealt out to `-netlinkers`
 /// threads, and a poll that waits for all of them.
-final class NamespacePoller {
-    let namespace: PolledNamespace
+public final class NamespacePoller {
+    public let namespace: PolledNamespace
     let netlinkers: [Netlinker]
     private let finished = DispatchSemaphore(value: 0)
 
-    init(namespace: PolledNamespace, config: DaemonConfig, destination: any Destination) throws {
+    public init(namespace: PolledNamespace, config: DaemonConfig, destination: any Destination) throws {
         self.namespace = namespace
         let plan = DumpShard.plan(partsPerFamily: config.partsPerFamily)
-        let count = min(config.netlinkers, plan.count)
+        let count = min(config.activeNetlinkers, plan.count)
         let finished = finished
         netlinkers = (0..<count).map { id in
             Netlinker(
@@ -26,7 +26,7 @@ final class NamespacePoller {
 
     /// One poll of the namespace: every netlinker dumps its shards; returns
     /// when all are done (each bounded by the ticket's deadline).
-    func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
+    public func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
         var template = ticket.template
         template.netns = namespace.name
         template.netnsInode = namespace.inode
@@ -43,7 +43,7 @@ final class NamespacePoller {
         return (counts, problems)
     }
 
-    func stop() {
+    public func stop() {
         for netlinker in netlinkers { netlinker.stop() }
     }
 }

@@ -1,0 +1,125 @@
+import Benchmark
+import Netlink
+import RecordFmt
+import XTCP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whole polls of the namespace the benchmark runs in (scripts/poll-benchmark.sh
+/// runs it inside a namespace holding a loopback farm), next to the kernel's
+/// floor measured in the same run:
+///
+/// - `Poll_floor`: one thread dumps both families on one socket with xtcp's
+///   request, receives every datagram and discards it. What the kernel costs.
+/// - `Poll_null_netlinkersN`: the daemon's poll (NamespacePoller) with N
+///   netlinkers, decoding and encoding every socket, envelopes to `null`.
+/// - `Poll_kafka_netlinkers4`: the same into Kafka (the mock broker at
+///   $XTCP_BENCH_KAFKA), each iteration waiting until the broker has
+///   acknowledged every envelope: the poll's whole cost.
+///
+/// Each iteration is one poll; `sockets per poll` says how many it saw.
+/// CPU time is read with getrusage around each poll (all threads, in µs):
+/// package-benchmark's own CPU metrics count 10 ms scheduler ticks.
+///
+/// Mallocs are counted by separate `_mallocs` runs without the RSS and
+/// thread metrics: those start package-benchmark's sampling thread, which
+/// allocates every 5 ms and so would add mallocs in proportion to the
+/// poll's duration.
+enum PollMetric {
+    static let sockets = BenchmarkMetric.custom("sockets per poll", polarity: .prefersLarger, useScalingFactor: false)
+    static let cpuUser = BenchmarkMetric.custom("CPU user ns", useScalingFactor: false)
+    static let cpuSystem = BenchmarkMetric.custom("CPU system ns", useScalingFactor: false)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .peakMemoryResident, .threads, PollMetric.sockets, PollMetric.cpuUser, PollMetric.cpuSystem],
+        warmupIterations: 2,
+        maxDuration: .seconds(15),
+        maxIterations: 25
+    )
+    let mallocs = Benchmark.Configuration(
+        metrics: [.wallClock, .mallocCountTotal, PollMetric.sockets], warmupIterations: 2, maxDuration: .seconds(5), maxIterations: 10)
+    for (suffix, configuration) in [("", Benchmark.defaultConfiguration), ("_mallocs", mallocs)] {
+        Benchmark("Poll_floor" + suffix, configuration: configuration) { benchmark in
+            let floor = try DumpFloor()
+            for _ in benchmark.scaledIterations {
+                let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
+                benchmark.measurement(PollMetric.sockets, sockets)
+            }
+        }
+        for netlinkers in suffix.isEmpty ? [1, 2, 4] : [4] {
+            registerPoll(name: "Poll_null_netlinkers\(netlinkers)" + suffix, configuration: configuration,
+                         netlinkers: netlinkers, destination: .null)
+        }
+        if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
+            registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
+                         netlinkers: 4, destination: .kafka(brokers: brokers))
+        }
+    }
+}
+
+/// The process's CPU time (every thread) spent in `work`, recorded as the
+/// iteration's CPU metrics.
+enum CPUTime {
+    static func now() -> (user: Int, system: Int) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func ns(_ t: timeval) -> Int { t.tv_sec * 1_000_000_000 + t.tv_usec * 1000 }
+        return (ns(usage.ru_utime), ns(usage.ru_stime))
+    }
+
+    static func measure<R>(_ benchmark: Benchmark, _ work: () throws -> R) rethrows -> R {
+        let start = now()
+        let result = try work()
+        let end = now()
+        benchmark.measurement(PollMetric.cpuUser, end.user - start.user)
+        benchmark.measurement(PollMetric.cpuSystem, end.system - start.system)
+        return result
+    }
+}
+
+/// The daemon's poller and destination, made in the benchmark's setup so
+/// that only the benchmark that runs starts threads or connects.
+final class PollRig: @unchecked Sendable {  // used by the benchmark's thread only
+    var poller: NamespacePoller?
+    var destination: (any Destination)?
+    var template = FlatRecord()
+    var sequence: UInt64 = 0
+}
+
+func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, destination spec: DestinationSpec) {
+    let rig = PollRig()
+    Benchmark(name, configuration: configuration) { benchmark in
+        guard let poller = rig.poller, let destination = rig.destination else { return }
+        for _ in benchmark.scaledIterations {
+            rig.sequence += 1
+            rig.template.pollSequence = rig.sequence
+            let (counts, problems) = CPUTime.measure(benchmark) {
+                let outcome = poller.poll(PollTicket(deadline: .now + .seconds(60), template: rig.template))
+                if let kafka = destination as? KafkaDestination {
+                    while kafka.queueLength > 0 { usleep(200) }
+                }
+                return outcome
+            }
+            precondition(problems.isEmpty && counts.dumpsIncomplete == 0, "poll incomplete: \(problems)")
+            benchmark.measurement(PollMetric.sockets, Int(counts.sockets))
+        }
+        let late = destination.takeLateCounts()
+        precondition(late.envelopesDropped == 0, "envelopes dropped: \(late.summary)")
+    } setup: {
+        var config = DaemonConfig(identity: RecordIdentity(hostname: "bench"))
+        config.netlinkers = netlinkers
+        config.destination = spec
+        config.identity.stamp(&rig.template)
+        let destination = try config.openDestination()
+        rig.destination = destination
+        rig.poller = try NamespacePoller(namespace: .own(), config: config, destination: destination)
+    } teardown: {
+        rig.poller?.stop()
+        try rig.destination?.close()
+        rig.poller = nil
+        rig.destination = nil
+    }
+}

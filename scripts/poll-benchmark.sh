@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Whole polls of a loopback farm (default 50,000 connections = 100,000
+# sockets, IPv4 and IPv6) in a namespace of its own, with the mock Kafka
+# broker beside it: runs Benchmarks/ target PollBenchmarks inside the
+# namespace and prints each benchmark's p90 figures and the ratios to the
+# kernel's floor measured in the same run (goals: CPU <= 1.5x, wall <= 1.3x,
+# peak RSS with Kafka <= 48 MB, mallocs per poll not growing with sockets).
+# Needs root. Not part of the test suite (noisy, minutes long).
+#
+#   scripts/poll-benchmark.sh [CONNECTIONS]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+connections=${1:-50000}
+processes=8                      # RLIMIT_NOFILE is 20,000 per process
+per=$(( (connections + processes - 1) / processes ))
+ns=xtcp-bench-$$
+out=$(mktemp -d)
+pids=()
+
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "$out"
+}
+trap cleanup EXIT
+
+swift build --package-path "$root" --product xtcp-kafka-mock >/dev/null
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
+
+for i in $(seq 0 $((processes - 1))); do
+    host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
+    mkfifo "$out/farm$i"
+    # Listeners below the ephemeral range, so that no client takes a port first.
+    ip netns exec "$ns" python3 "$root/Tests/Scripts/loopback_farm.py" "$per" "$host" $((900 + i)) \
+        <"$out/farm$i" >"$out/farm$i.out" 2>"$out/farm$i.err" &
+    pids+=($!)
+    exec {hold}>"$out/farm$i"   # keeps the farm's stdin open
+done
+for i in $(seq 0 $((processes - 1))); do
+    until grep -q ready "$out/farm$i.out" 2>/dev/null; do
+        kill -0 "${pids[$i]}" 2>/dev/null || { echo "farm $i failed: $(cat "$out/farm$i.err")" >&2; exit 1; }
+        sleep 0.2
+    done
+done
+echo "farm: $(ip netns exec "$ns" ss -tanH | wc -l) sockets in $ns"
+
+mkfifo "$out/mock"
+ip netns exec "$ns" "$root/.build/debug/xtcp-kafka-mock" 1 xtcp 4 <"$out/mock" >"$out/mock.out" &
+pids+=($!)
+exec {mockhold}>"$out/mock"
+until grep -q bootstrap "$out/mock.out" 2>/dev/null; do sleep 0.1; done
+bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
+
+cd "$root/Benchmarks"
+swift build -c release --product PollBenchmarks >/dev/null
+ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" \
+    swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
+    --format metricP90AbsoluteThresholds --path "$out"
+python3 "$root/scripts/poll_benchmark_report.py" "$out"

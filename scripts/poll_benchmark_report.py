@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Reads the p90 files PollBenchmarks wrote (package-benchmark's
+metricP90AbsoluteThresholds format) and prints each benchmark's figures per
+poll and per socket, and its ratios to Poll_floor from the same run; checks
+the goals of a poll into Kafka. Exit 1 when a goal is missed.
+
+usage: poll_benchmark_report.py DIR
+"""
+import glob
+import json
+import os
+import sys
+
+GOALS = {"cpu": 1.5, "wall": 1.3, "rss_mb": 48}
+
+
+def main():
+    runs = {}
+    for path in glob.glob(os.path.join(sys.argv[1], "*.p90.json")):
+        name = os.path.basename(path).split(".")[1]
+        with open(path) as f:
+            runs[name] = json.load(f)
+    mallocs = {n[:-len("_mallocs")]: r["mallocCountTotal"] for n, r in runs.items() if n.endswith("_mallocs")}
+    runs = {n: r for n, r in runs.items() if not n.endswith("_mallocs")}
+    for r in runs.values():
+        r["cpuUser"], r["cpuSystem"] = r["CPU user ns"], r["CPU system ns"]
+        r["cpuTotal"] = r["cpuUser"] + r["cpuSystem"]
+    floor = runs["Poll_floor"]
+    print("| benchmark (p90 of one poll) | sockets | CPU user ms | CPU sys ms | CPU ns/socket | wall ms | wall ns/socket "
+          "| CPU / floor | wall / floor | peak RSS MB | threads | mallocs/poll (-1: not measured) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    missed = []
+    for name in sorted(runs, key=lambda n: (n != "Poll_floor", n)):
+        r = runs[name]
+        sockets = r["sockets per poll"]
+        cpu_ratio = r["cpuTotal"] / floor["cpuTotal"]
+        wall_ratio = r["wallClock"] / floor["wallClock"]
+        rss_mb = r["peakMemoryResident"] / 1e6
+        print("| %s | %d | %.1f | %.1f | %.0f | %.1f | %.0f | %.2f | %.2f | %.1f | %d | %d |" % (
+            name, sockets, r["cpuUser"] / 1e6, r["cpuSystem"] / 1e6, r["cpuTotal"] / sockets,
+            r["wallClock"] / 1e6, r["wallClock"] / sockets, cpu_ratio, wall_ratio, rss_mb,
+            r["threads"], mallocs.get(name, -1)))
+        if name.startswith("Poll_kafka"):
+            if cpu_ratio > GOALS["cpu"]:
+                missed.append("%s: CPU %.2f x the floor (goal %.1f)" % (name, cpu_ratio, GOALS["cpu"]))
+            if wall_ratio > GOALS["wall"]:
+                missed.append("%s: wall %.2f x the floor (goal %.1f)" % (name, wall_ratio, GOALS["wall"]))
+            if rss_mb > GOALS["rss_mb"]:
+                missed.append("%s: peak RSS %.1f MB (goal %d)" % (name, rss_mb, GOALS["rss_mb"]))
+    print()
+    for line in missed:
+        print("goal missed: " + line)
+    if not missed:
+        print("every goal holds")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
