@@ -37,8 +37,12 @@ struct KafkaEndToEndTests {
 
         var broker: String { "127.0.0.1:\(mock.port)" }
 
+        /// xtcp into the mock. 64 KiB envelopes: a poll makes several that
+        /// fill their buffer, which are lent to librdkafka without a copy,
+        /// and a smaller tail per netlinker, which is copied: both paths.
         func xtcp(_ topic: String, _ flags: [String]) -> [String] {
-            ns.exec([Paths.xtcp, "-dest", "kafka:\(mock.bootstrap)", "-topic", topic, "-pollJitterPct", "0", "-hostname", "kafka-test"] + flags)
+            ns.exec([Paths.xtcp, "-dest", "kafka:\(mock.bootstrap)", "-topic", topic, "-pollJitterPct", "0", "-hostname", "kafka-test",
+                     "-envelopeFlushBytes", "65536"] + flags)
         }
 
         /// Every record on the topic, read with confluent-kafka.
@@ -118,7 +122,8 @@ struct KafkaEndToEndTests {
         let log = xtcp.lines.joined(separator: "\n")
         #expect(totals.envelopesDropped > 0, "envelopes were lost while the broker was down: \(log)")
         #expect(totals["delivered"] + totals.envelopesDropped == totals["envelopes"], "every envelope delivered or counted dropped: \(log)")
-        #expect(totals["peakRSS"] < 48 * 1024, "peak RSS \(totals["peakRSS"]) kB")
+        // About 22 MB when measured; the queue holds at most 1 MiB.
+        #expect(totals["peakRSS"] > 0 && totals["peakRSS"] < 32 * 1024, "peak RSS \(totals["peakRSS"]) kB")
 
         let consumed = try setup.consume(topic, expected: totals["delivered"])
         #expect(UInt64(consumed.messages) == totals["delivered"], "the topic holds exactly the envelopes counted delivered: \(log)")

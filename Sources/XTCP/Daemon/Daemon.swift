@@ -81,9 +81,7 @@ public final class Daemon {
         var ending = "xtcp: \(polls) polls"
         if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
         if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        log(ending + ": " + totals.summary + " peakRSS=\(usage.ru_maxrss)kB")
+        log(ending + ": " + totals.summary + " peakRSS=\(Self.peakResidentKilobytes())kB")
         return signal
     }
 
@@ -104,6 +102,16 @@ public final class Daemon {
             if taken > 0 { return taken }
             // EAGAIN: time is up (loop checks); EINTR: another signal, wait on.
         }
+    }
+
+    /// The process's peak RSS (VmHWM). Not getrusage's ru_maxrss: that
+    /// survives execve, so a daemon started by a large process (posix_spawn
+    /// from a test runner, vfork) would report its parent's peak.
+    static func peakResidentKilobytes() -> Int {
+        guard let bytes = try? FileBytes.read(path: "/proc/self/status") else { return 0 }
+        let status = String(decoding: bytes, as: UTF8.self)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) ?? 0
     }
 
     static func milliseconds(_ d: Duration) -> String {

@@ -30,6 +30,8 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     private let inFlight = Mutex(InFlightTable())
     private let late = Mutex(PollCounts())
     private let problems = Mutex(ProblemLog())
+    private let lentCount = Atomic<Int>(0)
+    private let copiedCount = Atomic<Int>(0)
     /// Set when a queue-full wait ran out; cleared when a produce succeeds.
     private let saturated = Atomic<Bool>(false)
 
@@ -93,6 +95,10 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
             if let buffer = entry.lent { envelopePool?.give(buffer) }
             late.withLock { $0.dropped(.shutdown, rows: entry.rows) }
         }
+        if let pool = envelopePool?.stats {
+            problem("kafka: \(lentCount.load(ordering: .relaxed)) envelopes lent without a copy, "
+                + "\(copiedCount.load(ordering: .relaxed)) copied; envelope buffers allocated \(pool.misses), reused \(pool.taken - pool.misses)")
+        }
     }
 
     // MARK: Producing
@@ -107,6 +113,11 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
             switch producer.produce(frame, copy: lent == nil, opaque: opaque) {
             case .queued:
                 saturated.store(false, ordering: .relaxed)
+                if lent == nil {
+                    copiedCount.wrappingAdd(1, ordering: .relaxed)
+                } else {
+                    lentCount.wrappingAdd(1, ordering: .relaxed)
+                }
                 return .queued
             case .queueFull:
                 if !saturated.load(ordering: .relaxed), clock.now < giveUp {
