@@ -50,6 +50,9 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("netlinkers"), help: "Netlinker threads per namespace, each dumping its own part of the sockets, at most one per CPU (1-64).")
     var netlinkers: Int = 4
 
+    @Option(name: flag("cpus"), help: "CPUs to plan netlinkers for (default: those of the process's affinity mask; set it lower under a CPU quota).")
+    var cpus: Int?
+
     @Option(name: flag("nltimeout"), help: "Longest wait for a netlink reply before a dump counts as stalled (Go duration).")
     var nltimeout: String = "1s"
 
@@ -149,6 +152,10 @@ struct XTCPCommand: ParsableCommand {
         config.maxLoops = maxLoops
         guard (1...64).contains(netlinkers) else { throw ValidationError("-netlinkers \(netlinkers): expected 1 to 64") }
         config.netlinkers = netlinkers
+        if let cpus {
+            guard (1...1024).contains(cpus) else { throw ValidationError("-cpus \(cpus): expected 1 to 1024") }
+            config.cpus = cpus
+        }
         guard (16 * 1024...1024 * 1024).contains(packetSize) else {
             throw ValidationError("-packetSize \(packetSize): expected 16384 to 1048576 bytes")
         }

@@ -16,11 +16,11 @@ struct DaemonPollingTests {
         defer { try? FileManager.default.removeItem(atPath: output) }
 
         let run = try Shell.capture(ns.exec([
-            Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)",
+            Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)", "-cpus", "\(netlinkers)",
             "-dest", "file:\(output)", "-marshal", "protobufList", "-hostname", "poll-test", "-label", "netlinkers-\(netlinkers)",
         ]))
         #expect(run.status == 0, "\(run.stderr)")
-        let running = try XTCPSummary.expectedNetlinkers(asked: netlinkers)
+        let running = netlinkers
         #expect(XTCPSummary.netlinkers(in: run.stderr) == running, "\(run.stderr)")
         let expected = try SocketKey.ssKeys(in: ns)
         #expect(expected.count == 2 * 10 * 101, "the farm's sockets: \(expected.count)")
@@ -38,5 +38,14 @@ struct DaemonPollingTests {
             #expect(Set(rows.map(\.timestampNs)).count == 1, "poll \(poll): one request time")
         }
         #expect(records.count == 3 * expected.count)
+    }
+
+    @Test("-netlinkers is capped at one per CPU (the affinity mask's, or -cpus)")
+    func oneNetlinkerPerCPU() throws {
+        let cpus = try XTCPSummary.expectedNetlinkers(asked: 1024)
+        let capped = try Shell.capture([Paths.xtcp, "-netlinkers", "64", "-maxLoops", "1", "-dest", "null"])
+        #expect(XTCPSummary.netlinkers(in: capped.stderr) == min(cpus, 64), "\(capped.stderr)")
+        let told = try Shell.capture([Paths.xtcp, "-netlinkers", "4", "-cpus", "3", "-maxLoops", "1", "-dest", "null"])
+        #expect(XTCPSummary.netlinkers(in: told.stderr) == 3 && told.stderr.contains("one per CPU; -netlinkers 4"), "\(told.stderr)")
     }
 }

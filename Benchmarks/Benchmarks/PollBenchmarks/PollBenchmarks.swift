@@ -53,6 +53,12 @@ let benchmarks: @Sendable () -> Void = {
             registerPoll(name: "Poll_null_netlinkers\(netlinkers)" + suffix, configuration: configuration,
                          netlinkers: netlinkers, destination: .null)
         }
+        if suffix.isEmpty {
+            // 4 netlinkers over 4 shards whatever the CPUs (-cpus 4): what
+            // the one-per-CPU cap saves on a smaller machine.
+            registerPoll(name: "Poll_null_netlinkers4_uncapped", configuration: configuration,
+                         netlinkers: 4, cpus: 4, destination: .null)
+        }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
                          netlinkers: 4, destination: .kafka(brokers: brokers))
@@ -89,7 +95,8 @@ final class PollRig: @unchecked Sendable {  // used by the benchmark's thread on
     var sequence: UInt64 = 0
 }
 
-func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, destination spec: DestinationSpec) {
+func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
+                  destination spec: DestinationSpec) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -111,6 +118,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
     } setup: {
         var config = DaemonConfig(identity: RecordIdentity(hostname: "bench"))
         config.netlinkers = netlinkers
+        if let cpus { config.cpus = cpus }
         config.destination = spec
         config.identity.stamp(&rig.template)
         let destination = try config.openDestination()

@@ -16,7 +16,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxLoops: Int = 0
     /// Netlinker threads per namespace, at most: see `activeNetlinkers`.
     public var netlinkers: Int = 4
-    /// CPUs the process may run on.
+    /// CPUs the process may run on (`-cpus`; default: its affinity mask).
     public var cpus: Int = Int(xtcp_available_cpus())
     /// The longest a netlink receive may wait before the dump is counted as
     /// stalled and its socket replaced.
@@ -65,6 +65,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "pollJitterPct \(pollJitterPercent)",
             "maxLoops \(maxLoops)",
             "netlinkers \(netlinkers)",
+            "cpus \(cpus)",
             "nltimeout \(netlinkTimeout)",
             "packetSize \(packetSize)",
             "deserializers \(attributes)",
