@@ -56,7 +56,7 @@ bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
 
 cd "$root/Benchmarks"
 swift build -c release --product PollBenchmarks >/dev/null
-ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" \
+ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
     --format metricP90AbsoluteThresholds --path "$out"
 python3 "$root/scripts/poll_benchmark_report.py" "$out"

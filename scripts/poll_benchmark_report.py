@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reads the p90 files PollBenchmarks wrote (package-benchmark's
-metricP90AbsoluteThresholds format) and prints each benchmark's figures per
+metricP90AbsoluteThresholds format) and its per-poll samples and prints each benchmark's figures per
 poll and per socket, and its ratios to Poll_floor from the same run; checks
 the goals of a poll into Kafka. Exit 1 when a goal is missed.
 
@@ -9,6 +9,7 @@ usage: poll_benchmark_report.py DIR
 import glob
 import json
 import os
+import statistics
 import sys
 
 GOALS = {"cpu": 1.5, "wall": 1.3, "rss_mb": 48}
@@ -22,13 +23,18 @@ def main():
             runs[name] = json.load(f)
     mallocs = {n[:-len("_mallocs")]: r["mallocCountTotal"] for n, r in runs.items() if n.endswith("_mallocs")}
     runs = {n: r for n, r in runs.items() if not n.endswith("_mallocs")}
-    for r in runs.values():
-        r["cpuUser"], r["cpuSystem"] = r["CPU user ns"], r["CPU system ns"]
-        r["cpuTotal"] = r["cpuUser"] + r["cpuSystem"]
+    # CPU and wall: medians of every poll (PollSamples), robust to the odd
+    # noisy iteration of a shared machine; RSS, threads, mallocs: p90s.
+    for name, r in runs.items():
+        with open(os.path.join(sys.argv[1], name + ".samples.json")) as f:
+            samples = json.load(f)
+        r["cpuUser"], r["cpuSystem"], r["wallClock"] = (statistics.median(samples[k]) for k in ("cpuUser", "cpuSystem", "wall"))
+        r["cpuTotal"] = statistics.median(u + s for u, s in zip(samples["cpuUser"], samples["cpuSystem"]))
+        r["polls"] = len(samples["wall"])
     floor = runs["Poll_floor"]
-    print("| benchmark (p90 of one poll) | sockets | CPU user ms | CPU sys ms | CPU ns/socket | wall ms | wall ns/socket "
+    print("| benchmark (median of N polls; RSS, threads, mallocs: p90) | N | sockets | CPU user ms | CPU sys ms | CPU ns/socket | wall ms | wall ns/socket "
           "| CPU / floor | wall / floor | peak RSS MB | threads | mallocs/poll (-1: not measured) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     missed = []
     for name in sorted(runs, key=lambda n: (n != "Poll_floor", n)):
         r = runs[name]
@@ -36,8 +42,8 @@ def main():
         cpu_ratio = r["cpuTotal"] / floor["cpuTotal"]
         wall_ratio = r["wallClock"] / floor["wallClock"]
         rss_mb = r["peakMemoryResident"] / 1e6
-        print("| %s | %d | %.1f | %.1f | %.0f | %.1f | %.0f | %.2f | %.2f | %.1f | %d | %d |" % (
-            name, sockets, r["cpuUser"] / 1e6, r["cpuSystem"] / 1e6, r["cpuTotal"] / sockets,
+        print("| %s | %d | %d | %.1f | %.1f | %.0f | %.1f | %.0f | %.2f | %.2f | %.1f | %d | %d |" % (
+            name, r["polls"], sockets, r["cpuUser"] / 1e6, r["cpuSystem"] / 1e6, r["cpuTotal"] / sockets,
             r["wallClock"] / 1e6, r["wallClock"] / sockets, cpu_ratio, wall_ratio, rss_mb,
             r["threads"], mallocs.get(name, -1)))
         if name.startswith("Poll_kafka"):

@@ -48,6 +48,7 @@ let benchmarks: @Sendable () -> Void = {
                 let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
                 benchmark.measurement(PollMetric.sockets, sockets)
             }
+            PollSamples.write(name: benchmark.name)
         }
         for netlinkers in suffix.isEmpty ? [1, 2, 4] : [4] {
             registerPoll(name: "Poll_null_netlinkers\(netlinkers)" + suffix, configuration: configuration,
@@ -66,6 +67,27 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
+/// Per-iteration CPU and wall times of each benchmark, kept so that the
+/// report can use medians: on this shared machine a p90 is often one noisy
+/// iteration. Written by `PollSamples.write` at each benchmark's end to
+/// $XTCP_BENCH_SAMPLES/NAME.samples.json when that is set.
+final class PollSamples: @unchecked Sendable {  // touched by the benchmark's thread only
+    nonisolated(unsafe) static var byBenchmark: [String: [String: [Int]]] = [:]
+
+    static func add(_ name: String, _ key: String, _ value: Int) { byBenchmark[name, default: [:]][key, default: []].append(value) }
+
+    /// Writes every sample so far of benchmark `name` (package-benchmark
+    /// calls the closure once per iteration: the last write has them all).
+    static func write(name: String) {
+        guard let dir = getenv("XTCP_BENCH_SAMPLES").map({ String(cString: $0) }), let current = byBenchmark[name] else { return }
+        let body = current.keys.sorted().map { key in "\"\(key)\": [\(current[key]!.map(String.init).joined(separator: ","))]" }
+        let text = "{" + body.joined(separator: ", ") + "}\n"
+        guard let file = fopen("\(dir)/\(name).samples.json", "w") else { return }
+        fputs(text, file)
+        fclose(file)
+    }
+}
+
 /// The process's CPU time (every thread) spent in `work`, recorded as the
 /// iteration's CPU metrics.
 enum CPUTime {
@@ -77,11 +99,20 @@ enum CPUTime {
     }
 
     static func measure<R>(_ benchmark: Benchmark, _ work: () throws -> R) rethrows -> R {
+        let clock = ContinuousClock()
         let start = now()
+        let began = clock.now
         let result = try work()
+        let wall = clock.now - began
         let end = now()
         benchmark.measurement(PollMetric.cpuUser, end.user - start.user)
         benchmark.measurement(PollMetric.cpuSystem, end.system - start.system)
+        // Not in the malloc-counting runs: keeping samples allocates.
+        if !benchmark.name.hasSuffix("_mallocs") {
+            PollSamples.add(benchmark.name, "cpuUser", end.user - start.user)
+            PollSamples.add(benchmark.name, "cpuSystem", end.system - start.system)
+            PollSamples.add(benchmark.name, "wall", Int(wall.components.seconds * 1_000_000_000 + wall.components.attoseconds / 1_000_000_000))
+        }
         return result
     }
 }
@@ -115,6 +146,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         }
         let late = destination.takeLateCounts()
         precondition(late.envelopesDropped == 0, "envelopes dropped: \(late.summary)")
+        PollSamples.write(name: benchmark.name)
     } setup: {
         var config = DaemonConfig(identity: RecordIdentity(hostname: "bench"))
         config.netlinkers = netlinkers
