@@ -7,6 +7,11 @@ public enum Shell {
         public var status: Int32
         public var stderr: String
         public var description: String { "\(command.joined(separator: " ")) exited \(status): \(stderr)" }
+        public init(command: [String], status: Int32, stderr: String) {
+            self.command = command
+            self.status = status
+            self.stderr = stderr
+        }
     }
 
     /// Runs `command` to completion; returns its exit status, stdout and
@@ -83,10 +88,16 @@ public final class SocketFarm {
         try self.init(in: namespace, script: "socket_farm.py", arguments: [String(pairsPerKind)])
     }
 
-    public init(in namespace: TestNamespace, script: String, arguments: [String]) throws {
+    public convenience init(in namespace: TestNamespace, script: String, arguments: [String]) throws {
+        try self.init(command: namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/" + script] + arguments))
+    }
+
+    /// Any command that prints "ready" when its sockets are open and holds
+    /// them until stdin closes (`unshare --net … farm.py`).
+    public init(command: [String]) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/" + script] + arguments)
+        process.arguments = command
         process.standardInput = input
         process.standardOutput = output
         try process.run()
@@ -98,6 +109,9 @@ public final class SocketFarm {
             seen += chunk
         }
     }
+
+    /// The farm's process (env, `ip netns exec` and `unshare` exec in place).
+    public var processIdentifier: Int32 { process.processIdentifier }
 
     public func stop() {
         try? input.fileHandleForWriting.close()

@@ -20,6 +20,17 @@ public struct Privileges: Sendable {
         return Privileges(effective: mask)
     }
 
+    /// CAP_SYS_ADMIN: setns into another namespace. CAP_SYS_PTRACE: open
+    /// /proc/PID/ns/net of another user's process.
+    public static let sysAdmin = 21
+    public static let sysPtrace = 19
+
+    /// What is missing to poll other namespaces, in one phrase; nil if nothing.
+    public var missingForOtherNamespaces: String? {
+        let missing = [(Self.sysAdmin, "CAP_SYS_ADMIN"), (Self.sysPtrace, "CAP_SYS_PTRACE")].filter { !has($0.0) }.map(\.1)
+        return missing.isEmpty ? nil : "missing \(missing.joined(separator: " and ")) to enter other namespaces"
+    }
+
     public func has(_ capability: Int) -> Bool { effective & (1 << UInt64(capability)) != 0 }
 
     /// Polling needs CAP_NET_ADMIN (complete records).

@@ -53,6 +53,15 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("cpus"), help: "CPUs to plan netlinkers for (default: those of the process's affinity mask; set it lower under a CPU quota).")
     var cpus: Int?
 
+    @Option(name: flag("namespaces"), help: "Namespaces to poll: all (every network namespace on the host) or own (the one xtcp runs in).")
+    var namespaces: String = "all"
+
+    @Option(name: flag("netnsDirs"), help: "Directories of namespace bind mounts, comma-separated (empty: none).")
+    var netnsDirs: String = NamespaceDiscovery.defaultDirectories.joined(separator: ",")
+
+    @Option(name: flag("maxNamespaces"), help: "The most namespaces polled at once (1-65536); more are left out with a warning.")
+    var maxNamespaces: Int = 1024
+
     @Option(name: flag("nltimeout"), help: "Longest wait for a netlink reply before a dump counts as stalled (Go duration).")
     var nltimeout: String = "1s"
 
@@ -152,6 +161,16 @@ struct XTCPCommand: ParsableCommand {
         config.maxLoops = maxLoops
         guard (1...64).contains(netlinkers) else { throw ValidationError("-netlinkers \(netlinkers): expected 1 to 64") }
         config.netlinkers = netlinkers
+        guard let scope = NamespaceScope(rawValue: namespaces) else {
+            throw ValidationError("-namespaces \(namespaces): expected all or own")
+        }
+        config.namespaces = scope
+        config.netnsDirectories = netnsDirs.split(separator: ",").map(String.init)
+        for directory in config.netnsDirectories where !directory.hasPrefix("/") {
+            throw ValidationError("-netnsDirs: \"\(directory)\" is not an absolute path")
+        }
+        guard (1...65536).contains(maxNamespaces) else { throw ValidationError("-maxNamespaces \(maxNamespaces): expected 1 to 65536") }
+        config.maxNamespaces = maxNamespaces
         if let cpus {
             guard (1...1024).contains(cpus) else { throw ValidationError("-cpus \(cpus): expected 1 to 1024") }
             config.cpus = cpus

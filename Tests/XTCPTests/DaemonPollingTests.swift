@@ -16,7 +16,7 @@ struct DaemonPollingTests {
         defer { try? FileManager.default.removeItem(atPath: output) }
 
         let run = try Shell.capture(ns.exec([
-            Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)", "-cpus", "\(netlinkers)",
+            Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)", "-cpus", "\(netlinkers)", "-namespaces", "own",
             "-dest", "file:\(output)", "-marshal", "protobufList", "-hostname", "poll-test", "-label", "netlinkers-\(netlinkers)",
         ]))
         #expect(run.status == 0, "\(run.stderr)")

@@ -42,7 +42,7 @@ struct KafkaEndToEndTests {
         /// and a smaller tail per netlinker, which is copied: both paths.
         func xtcp(_ topic: String, _ flags: [String]) -> [String] {
             ns.exec([Paths.xtcp, "-dest", "kafka:\(mock.bootstrap)", "-topic", topic, "-pollJitterPct", "0", "-hostname", "kafka-test",
-                     "-envelopeFlushBytes", "65536"] + flags)
+                     "-envelopeFlushBytes", "65536", "-namespaces", "own"] + flags)
         }
 
         /// Every record on the topic, read with confluent-kafka.

@@ -33,10 +33,16 @@ public final class Daemon {
         pthread_sigmask(SIG_BLOCK, &signals, nil)  // inherited by the netlinkers
 
         let destination = try config.openDestination()
-        let namespace = PolledNamespace.own()
-        let poller = try NamespacePoller(namespace: namespace, config: config, destination: destination)
-        log("xtcp \(XTCPVersion.daemon): polling \(namespace.name) (netns:[\(namespace.inode)]) every \(config.frequency) "
-            + "with \(poller.netlinkers.count) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : ""), "
+        var scope = config.namespaces
+        if scope == .all, let missing = try Privileges.current().missingForOtherNamespaces {
+            log("xtcp: \(missing): only the namespace xtcp runs in will be polled")
+            scope = .own
+        }
+        let discovery = NamespaceDiscovery(directories: config.netnsDirectories)
+        let namespaces = NamespaceSet(config: config, destination: destination)
+        defer { namespaces.stopAll() }
+        log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
+            + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "") per namespace, "
             + "\(config.marshal.rawValue) to \(config.destination)")
 
         var template = FlatRecord()
@@ -45,19 +51,31 @@ public final class Daemon {
         let start = clock.now
         var signal: Int32?
         var skippedTicks: UInt64 = 0
+        var warnedLimit = false
         while true {
             polls += 1
             let began = clock.now
             template.pollSequence = polls
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
-            var (counts, problems) = poller.poll(ticket)
+            // Reconciled before every poll: a namespace made since the last
+            // one is in this one.
+            let change = namespaces.reconcile(scope == .all ? discovery.scan() : [PolledNamespace.own()])
+            if !change.added.isEmpty || !change.removed.isEmpty {
+                log("poll \(polls): namespaces +\(change.added.count) -\(change.removed.count), \(namespaces.count) polled")
+            }
+            if change.overLimit > 0, !warnedLimit {
+                log("poll \(polls): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
+                warnedLimit = true
+            }
+            var (counts, problems) = namespaces.poll(ticket)
+            problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
             counts += destination.takeLateCounts()
             problems += destination.takeProblems()
             totals += counts
             let elapsed = clock.now - began
-            log("poll \(polls): \(Self.milliseconds(elapsed)) ms \(counts.summary)")
+            log("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(namespaces.count) \(counts.summary)")
             for problem in problems { log("poll \(polls): \(problem)") }
 
             if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
@@ -74,7 +92,7 @@ public final class Daemon {
                 break
             }
         }
-        poller.stop()
+        namespaces.stopAll()
         do { try destination.close() } catch { log("closing \(config.destination): \(error)") }
         totals += destination.takeLateCounts()
         for problem in destination.takeProblems() { log("shutdown: \(problem)") }

@@ -28,6 +28,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var envelopeFlushRows: Int = 10_000
     public var envelopeFlushBytes: Int = 768 * 1024
     public var destination: DestinationSpec = .stdout
+    /// Which namespaces to poll (`-namespaces`).
+    public var namespaces: NamespaceScope = .all
+    /// Directories of namespace bind mounts (`-netnsDirs`).
+    public var netnsDirectories: [String] = NamespaceDiscovery.defaultDirectories
+    /// The most namespaces polled at once; more are left out with a warning.
+    public var maxNamespaces = 1024
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -67,6 +73,9 @@ public struct DaemonConfig: Sendable, Equatable {
             "netlinkers \(netlinkers)",
             "cpus \(cpus)",
             "nltimeout \(netlinkTimeout)",
+            "namespaces \(namespaces.rawValue)",
+            "netnsDirs \(netnsDirectories.joined(separator: ","))",
+            "maxNamespaces \(maxNamespaces)",
             "packetSize \(packetSize)",
             "deserializers \(attributes)",
             "marshal \(marshal.rawValue)",
@@ -87,4 +96,10 @@ public struct DaemonConfig: Sendable, Equatable {
             "tag \(identity.tag)",
         ]
     }
+}
+
+/// `-namespaces`: every network namespace on the host, or only the one xtcp
+/// runs in.
+public enum NamespaceScope: String, CaseIterable, Sendable {
+    case all, own
 }

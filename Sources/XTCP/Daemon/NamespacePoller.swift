@@ -27,12 +27,22 @@ public final class NamespacePoller {
     /// One poll of the namespace: every netlinker dumps its shards; returns
     /// when all are done (each bounded by the ticket's deadline).
     public func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
+        begin(ticket)
+        return wait()
+    }
+
+    /// Starts a poll: the netlinkers dump their shards on their threads.
+    public func begin(_ ticket: PollTicket) {
         var template = ticket.template
         template.netns = namespace.name
         template.netnsInode = namespace.inode
         var namespaceTicket = ticket
         namespaceTicket.template = template
         for netlinker in netlinkers { netlinker.begin(namespaceTicket) }
+    }
+
+    /// Waits for the poll `begin` started; its counts and problems.
+    public func wait() -> (counts: PollCounts, problems: [String]) {
         for _ in netlinkers { finished.wait() }
         var counts = PollCounts()
         var problems: [String] = []
