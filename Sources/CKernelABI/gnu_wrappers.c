@@ -18,3 +18,14 @@ int xtcp_available_cpus(void) {
     int count = CPU_COUNT(&set);
     return count > 0 ? count : 1;
 }
+
+// <malloc.h> is not part of Swift's Glibc module.
+#include <malloc.h>
+
+int xtcp_malloc_fix_mmap_threshold(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes);
+}
+
+int xtcp_malloc_trim(void) {
+    return malloc_trim(0);
+}

@@ -42,7 +42,11 @@ struct NamespacesTests {
             let connections = i + 1
             if i % 2 == 0 {
                 let ns = try TestNamespace(prefix: "xtcp-ns50")
-                let farm = try SocketFarm(in: ns, script: "small_farm.py", arguments: ["\(connections)"])
+                let farm: SocketFarm
+                do { farm = try SocketFarm(in: ns, script: "small_farm.py", arguments: ["\(connections)"]) } catch {
+                    ns.remove()
+                    throw error
+                }
                 namespaces.append(FarmedNamespace(
                     name: ns.name, inode: try Self.namespaceInode("/run/netns/\(ns.name)"), farm: farm, named: ns, sockets: 2 + 4 * connections))
             } else {
@@ -76,5 +80,68 @@ struct NamespacesTests {
         }
         let host = records.filter { $0.netns == "host" }
         #expect(!host.isEmpty, "the host's own sockets are polled too")
+    }
+}
+
+@Suite("Namespaces come and go while xtcp polls (live kernel)", .serialized)
+struct NamespaceChurnTests {
+    struct Churned: Decodable {
+        var name: String?
+        var inode: UInt64
+        var created: UInt64
+        var deleted: UInt64
+    }
+
+    @Test("60 s of namespace churn, 300+ create/delete cycles: no crash, every namespace that lived two whole polls is seen, nothing leaks")
+    func churn() throws {
+        // A socket of the test's own in the host namespace, so that every
+        // poll has a record, and with it the poll's time.
+        let anchor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(anchor) }
+        #expect(listen(anchor, 1) == 0)
+
+        let output = NSTemporaryDirectory() + "xtcp-churn-\(getpid()).bin"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let xtcp = try LineProcess([Paths.xtcp, "-frequency", "500ms", "-pollJitterPct", "0", "-netlinkers", "1",
+                                    "-dest", "file:\(output)", "-marshal", "protobufList"], readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 6:") } != nil)
+        let before = try ProcessStats(pid: xtcp.processIdentifier)
+        let clock = ContinuousClock()
+        let sixth = clock.now
+
+        let said = try Shell.run(["python3", Paths.packageRoot + "/Tests/Scripts/netns_churn.py", "60", "8", "xtcp-churn-\(getpid())"])
+        let lines = said.split(separator: "\n")
+        let cycles = (try? JSONDecoder().decode([String: Int].self, from: Data(lines.last!.utf8)))?["cycles"] ?? 0
+        #expect(cycles >= 300, "\(cycles) create/delete cycles")
+        let churned = try lines.dropLast().map { try JSONDecoder().decode(Churned.self, from: Data($0.utf8)) }
+
+        // 4 polls after the churn (its lines wait unread in the pipe, so
+        // the poll number comes from the time): vanished namespaces are
+        // released by then.
+        let (seconds, attoseconds) = (clock.now - sixth).components
+        let settled = 6 + Int((Double(seconds) + Double(attoseconds) / 1e18) / 0.5) + 4
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll \(settled):") } != nil)
+        let after = try ProcessStats(pid: xtcp.processIdentifier)
+        kill(xtcp.processIdentifier, SIGTERM)
+        #expect(xtcp.finish() == 0, "xtcp ended badly: \(xtcp.lines.suffix(5))")
+
+        #expect(abs(after.threads - before.threads) <= 2, "threads: before \(before), after \(after)")
+        #expect(abs(after.files - before.files) <= 2, "open files: before \(before), after \(after)")
+        #expect(Double(after.residentKilobytes) <= Double(before.residentKilobytes) * 1.10, "RSS: before \(before), after \(after)")
+
+        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        var pollTimes: [UInt64: UInt64] = [:]
+        for record in records { pollTimes[record.pollSequence] = UInt64(record.timestampNs) }
+        let times = pollTimes.keys.sorted().map { pollTimes[$0]! }
+        let seen = Set(records.map(\.netnsInode))
+        var lived = 0
+        for namespace in churned {
+            // Alive through two whole polls: made before poll p began, gone
+            // after poll p+2 began (so poll p+1 had ended).
+            guard times.indices.dropLast(2).contains(where: { namespace.created < times[$0] && namespace.deleted > times[$0 + 2] }) else { continue }
+            lived += 1
+            #expect(seen.contains(namespace.inode), "\(namespace.name ?? "netns:[\(namespace.inode)]") lived two polls but is not in the output")
+        }
+        #expect(lived >= 20, "\(lived) namespaces lived across two polls")
     }
 }

@@ -343,5 +343,10 @@ int xtcp_enter_network_namespace(int fd);
 int xtcp_set_thread_name(const char *name);
 /// CPUs this process may run on (its affinity mask: a cpuset counts).
 int xtcp_available_cpus(void);
+/// mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` are
+/// mmapped and go back to the kernel when freed (a fixed threshold).
+int xtcp_malloc_fix_mmap_threshold(int bytes);
+/// malloc_trim(0): free heap pages back to the kernel.
+int xtcp_malloc_trim(void);
 
 #endif

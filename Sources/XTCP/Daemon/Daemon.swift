@@ -1,3 +1,4 @@
+import CKernelABI
 import Netlink
 import RecordFmt
 #if canImport(Glibc)
@@ -32,6 +33,11 @@ public final class Daemon {
         sigaddset(&signals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &signals, nil)  // inherited by the netlinkers
 
+        // Envelope buffers (hundreds of KiB) come and go with namespaces:
+        // a fixed mmap threshold keeps them mmapped, so a freed one goes
+        // back to the kernel (glibc's sliding threshold would move them to
+        // the heap after the first free, where they fragment and stay).
+        _ = xtcp_malloc_fix_mmap_threshold(128 * 1024)
         let destination = try config.openDestination()
         var scope = config.namespaces
         if scope == .all, let missing = try Privileges.current().missingForOtherNamespaces {
@@ -61,6 +67,11 @@ public final class Daemon {
             // Reconciled before every poll: a namespace made since the last
             // one is in this one.
             let change = namespaces.reconcile(scope == .all ? discovery.scan() : [PolledNamespace.own()])
+            if !change.removed.isEmpty {
+                // What the released namespaces' pollers freed goes back to
+                // the kernel now, not at some later heap top trim.
+                _ = xtcp_malloc_trim()
+            }
             if !change.added.isEmpty || !change.removed.isEmpty {
                 log("poll \(polls): namespaces +\(change.added.count) -\(change.removed.count), \(namespaces.count) polled")
             }
