@@ -3,6 +3,7 @@ import Glibc
 import RecordFmt
 import Testing
 import TestSupport
+import XTCP
 
 @Suite("Every network namespace is found and polled (live kernel)", .serialized)
 struct NamespacesTests {
@@ -143,5 +144,30 @@ struct NamespaceChurnTests {
             #expect(seen.contains(namespace.inode), "\(namespace.name ?? "netns:[\(namespace.inode)]") lived two polls but is not in the output")
         }
         #expect(lived >= 20, "\(lived) namespaces lived across two polls")
+    }
+}
+
+@Suite("Namespace names and privileges")
+struct NamespaceNamingTests {
+    @Test("container ids from /proc/PID/cgroup: Docker, containerd, CRI-O, podman; none from a plain service")
+    func containerIDs() {
+        let id = String(repeating: "0123456789abcdef", count: 4)
+        #expect(ContainerID.fromCgroup("0::/system.slice/docker-\(id).scope\n") == "0123456789ab")
+        #expect(ContainerID.fromCgroup("12:memory:/docker/\(id)\n0::/docker/\(id)") == "0123456789ab")
+        #expect(ContainerID.fromCgroup("0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-\(id).scope") == "0123456789ab")
+        #expect(ContainerID.fromCgroup("0::/kubepods/burstable/pod1/crio-\(id).scope") == "0123456789ab")
+        #expect(ContainerID.fromCgroup("0::/machine.slice/libpod-\(id).scope/container") == "0123456789ab")
+        #expect(ContainerID.fromCgroup("0::/system.slice/sshd.service") == nil)
+        #expect(ContainerID.fromCgroup("0::/user.slice/\(id.prefix(63))") == nil)
+    }
+
+    @Test("without CAP_SYS_ADMIN and CAP_SYS_PTRACE: one line saying so, and the own namespace is polled")
+    func withoutNamespaceCapabilities() throws {
+        let run = try Shell.capture(["setpriv", "--bounding-set", "-sys_admin,-sys_ptrace", "--inh-caps", "-sys_admin,-sys_ptrace",
+                                     Paths.xtcp, "-maxLoops", "1", "-dest", "null"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("xtcp: missing CAP_SYS_ADMIN and CAP_SYS_PTRACE to enter other namespaces: only the namespace xtcp runs in will be polled"),
+                "\(run.stderr)")
+        #expect(run.stderr.contains("polling its own namespace"))
     }
 }
