@@ -59,6 +59,10 @@ struct NamespacesTests {
                     sockets: 2 + 4 * connections))
             }
         }
+        // Ids for the named ones, as `ip netns set` gives them; the others have none.
+        for (index, namespace) in namespaces.enumerated() where namespace.named != nil {
+            try Shell.run(["ip", "netns", "set", namespace.name!, "\(1000 + index)"])
+        }
         let output = NSTemporaryDirectory() + "xtcp-ns50-\(getpid()).bin"
         defer { try? FileManager.default.removeItem(atPath: output) }
         let run = try Shell.capture([Paths.xtcp, "-frequency", "1s", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "1",
@@ -67,12 +71,14 @@ struct NamespacesTests {
         let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
 
         let byInode = Dictionary(grouping: records, by: \.netnsInode)
-        for namespace in namespaces {
+        for (index, namespace) in namespaces.enumerated() {
             let expected = SSOutput.parse(try Shell.run(namespace.ssCommand())).map { SocketKey.key($0.local, $0.peer) }
             #expect(expected.count == namespace.sockets)
             let rows = byInode[namespace.inode] ?? []
             let name = namespace.name ?? "netns:[\(namespace.inode)]"
             #expect(rows.allSatisfy { $0.netns == name }, "\(name): \(Set(rows.map(\.netns)))")
+            let nsid = namespace.named == nil ? 0 : UInt32(1000 + index)
+            #expect(rows.allSatisfy { $0.nsid == nsid }, "\(name): nsid \(Set(rows.map(\.nsid))), expected \(nsid)")
             for poll in UInt64(1)...3 {
                 let keys = rows.filter { $0.pollSequence == poll }.map(SocketKey.key)
                 #expect(keys.count == expected.count && Set(keys) == Set(expected),

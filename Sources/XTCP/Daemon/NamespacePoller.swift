@@ -36,6 +36,7 @@ public final class NamespacePoller {
         var template = ticket.template
         template.netns = namespace.name
         template.netnsInode = namespace.inode
+        template.nsid = namespace.nsid ?? 0
         var namespaceTicket = ticket
         namespaceTicket.template = template
         for netlinker in netlinkers { netlinker.begin(namespaceTicket) }

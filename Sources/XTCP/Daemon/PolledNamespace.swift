@@ -11,6 +11,16 @@ public struct PolledNamespace: Sendable, Equatable {
     /// A namespace file (`/run/netns/NAME`, `/proc/PID/ns/net`), or nil for
     /// the daemon's own namespace.
     public var path: String?
+    /// The id the daemon's namespace has given this one, if any
+    /// (`ip netns list-id`); looked up when polling begins.
+    public var nsid: UInt32?
+
+    public init(name: String, inode: UInt64, path: String?, nsid: UInt32? = nil) {
+        self.name = name
+        self.inode = inode
+        self.path = path
+        self.nsid = nsid
+    }
 
     /// The namespace xtcp runs in.
     public static func own() -> PolledNamespace {

@@ -37,7 +37,8 @@ final class NamespaceSet {
             change.removed.append(poller.namespace)
         }
         order.removeAll { !wanted.contains($0) }
-        for namespace in kept where pollers[namespace.inode] == nil {
+        for var namespace in kept where pollers[namespace.inode] == nil {
+            if let path = namespace.path { namespace.nsid = NamespaceID.lookup(namespaceFile: path) }
             do {
                 pollers[namespace.inode] = try NamespacePoller(namespace: namespace, config: config, destination: destination)
                 order.append(namespace.inode)
