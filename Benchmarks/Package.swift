@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Netlink", package: "xtcp"),
                 .product(name: "RecordFmt", package: "xtcp"),
+                .product(name: "XTCP", package: "xtcp"),
             ],
             path: "Benchmarks/XTCPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

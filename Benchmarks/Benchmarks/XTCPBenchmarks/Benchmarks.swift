@@ -18,6 +18,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 100_000
     )
     registerHarnessBaseline()
+    registerNamespaceScanBenchmark()
     for fixture in CaptureFixture.loadAll() {
         registerDecodeBenchmark(fixture)
         registerEncodeBenchmarks(fixture)

@@ -66,7 +66,7 @@ public struct NamespaceDiscovery: Sendable {
         return stat("/proc/self/ns/net", &info) == 0 ? UInt64(info.st_dev) : .max
     }()
 
-    static func list(_ directory: String) -> [String] {
+    public static func list(_ directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
