@@ -90,6 +90,23 @@ struct NamespacesTests {
     }
 }
 
+@Suite("Namespaces mounted between polls (inotify)", .serialized)
+struct NamespaceWatchTests {
+    @Test("ip netns add between two polls is taken in at once, ip netns del let go at once")
+    func takenInBetweenPolls() throws {
+        let xtcp = try LineProcess([Paths.xtcp, "-frequency", "4s", "-pollJitterPct", "0", "-netlinkers", "1", "-maxLoops", "2",
+                                    "-dest", "null"], readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") && $0.contains("ms namespaces=") } != nil)
+        let ns = try TestNamespace(prefix: "xtcp-watch")
+        let added = xtcp.waitForLine { $0.hasPrefix("between polls 1 and 2: namespaces +") || $0.hasPrefix("poll 2") }
+        #expect(added?.hasPrefix("between polls 1 and 2: namespaces +1 -0") == true, "\(xtcp.lines)")
+        ns.remove()
+        let removed = xtcp.waitForLine { $0.hasPrefix("between polls 1 and 2: namespaces +0 -1") || $0.hasPrefix("poll 2") }
+        #expect(removed?.hasPrefix("between polls 1 and 2: namespaces +0 -1") == true, "\(xtcp.lines)")
+        #expect(xtcp.finish() == 0)
+    }
+}
+
 @Suite("Namespaces come and go while xtcp polls (live kernel)", .serialized)
 struct NamespaceChurnTests {
     struct Churned: Decodable {

@@ -51,13 +51,33 @@ public final class Daemon {
             + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "") per namespace, "
             + "\(config.marshal.rawValue) to \(config.destination)")
 
+        // Between polls, a namespace mounted or unmounted in -netnsDirs is
+        // taken in (or let go) at once.
+        let watch = scope == .all ? NamespaceWatch(directories: config.netnsDirectories) : nil
+        var warnedLimit = false
+        func reconcile(when: String) -> NamespaceSet.Change {
+            let change = namespaces.reconcile(scope == .all ? discovery.scan() : [PolledNamespace.own()])
+            if !change.removed.isEmpty {
+                // What the released namespaces' pollers freed goes back to
+                // the kernel now, not at some later heap top trim.
+                _ = xtcp_malloc_trim()
+            }
+            if !change.added.isEmpty || !change.removed.isEmpty {
+                log("\(when): namespaces +\(change.added.count) -\(change.removed.count), \(namespaces.count) polled")
+            }
+            if change.overLimit > 0, !warnedLimit {
+                log("\(when): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
+                warnedLimit = true
+            }
+            return change
+        }
+
         var template = FlatRecord()
         config.identity.stamp(&template)
         let clock = ContinuousClock()
         let start = clock.now
         var signal: Int32?
         var skippedTicks: UInt64 = 0
-        var warnedLimit = false
         while true {
             polls += 1
             let began = clock.now
@@ -66,19 +86,7 @@ public final class Daemon {
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
             // Reconciled before every poll: a namespace made since the last
             // one is in this one.
-            let change = namespaces.reconcile(scope == .all ? discovery.scan() : [PolledNamespace.own()])
-            if !change.removed.isEmpty {
-                // What the released namespaces' pollers freed goes back to
-                // the kernel now, not at some later heap top trim.
-                _ = xtcp_malloc_trim()
-            }
-            if !change.added.isEmpty || !change.removed.isEmpty {
-                log("poll \(polls): namespaces +\(change.added.count) -\(change.removed.count), \(namespaces.count) polled")
-            }
-            if change.overLimit > 0, !warnedLimit {
-                log("poll \(polls): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
-                warnedLimit = true
-            }
+            let change = reconcile(when: "poll \(polls)")
             var (counts, problems) = namespaces.poll(ticket)
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
@@ -98,7 +106,19 @@ public final class Daemon {
                 skippedTicks += 1
             }
             next += config.frequency.duration * (Double.random(in: 0..<1) * Double(config.pollJitterPercent) / 100)
-            if let taken = Self.waitForSignal(signals, until: next, clock: clock) {
+            let between = "between polls \(polls) and \(polls + 1)"
+            var recheck = false
+            if let taken = Self.waitForSignal(signals, until: next, clock: clock, checkingEvery: watch == nil ? nil : .milliseconds(100), {
+                // `ip netns add` creates the file, then bind-mounts it: the
+                // event may come before the mount, so look again next time.
+                if watch?.changed() == true {
+                    recheck = true
+                    _ = reconcile(when: between)
+                } else if recheck {
+                    recheck = false
+                    _ = reconcile(when: between)
+                }
+            }) {
                 signal = taken
                 break
             }
@@ -115,7 +135,10 @@ public final class Daemon {
     }
 
     /// Waits until `deadline` unless SIGTERM or SIGINT comes first.
-    static func waitForSignal(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock) -> Int32? {
+    /// Waits until `deadline` unless SIGTERM or SIGINT comes first; with
+    /// `checkingEvery`, wakes that often to run `check`.
+    static func waitForSignal(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock,
+                              checkingEvery slice: Duration? = nil, _ check: () -> Void = {}) -> Int32? {
         var signals = signals
         while true {
             let remaining = deadline - clock.now
@@ -125,11 +148,12 @@ public final class Daemon {
                 let taken = sigtimedwait(&signals, nil, &zero)
                 return taken > 0 ? taken : nil
             }
-            let (seconds, attoseconds) = remaining.components
+            let (seconds, attoseconds) = min(remaining, slice ?? remaining).components
             var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
             let taken = sigtimedwait(&signals, nil, &wait)
             if taken > 0 { return taken }
             // EAGAIN: time is up (loop checks); EINTR: another signal, wait on.
+            if slice != nil { check() }
         }
     }
 
