@@ -63,7 +63,11 @@ public final class Daemon {
                 _ = xtcp_malloc_trim()
             }
             if !change.added.isEmpty || !change.removed.isEmpty {
-                log("\(when): namespaces +\(change.added.count) -\(change.removed.count), \(namespaces.count) polled")
+                func names(_ list: [PolledNamespace]) -> String {
+                    list.isEmpty || list.count > 5 ? "" : " (" + list.map(\.name).joined(separator: ", ") + ")"
+                }
+                log("\(when): namespaces +\(change.added.count)\(names(change.added)) -\(change.removed.count)\(names(change.removed)), "
+                    + "\(namespaces.count) polled")
             }
             if change.overLimit > 0, !warnedLimit {
                 log("\(when): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
