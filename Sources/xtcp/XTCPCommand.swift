@@ -59,6 +59,9 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("netnsDirs"), help: "Directories of namespace bind mounts, comma-separated (empty: none).")
     var netnsDirs: String = NamespaceDiscovery.defaultDirectories.joined(separator: ",")
 
+    @Option(name: flag("reconcileFrequency"), help: "Also look for new and vanished namespaces this often between polls (Go duration; 0: only before each poll and on changes in -netnsDirs).")
+    var reconcileFrequency: String = "0s"
+
     @Option(name: flag("maxNamespaces"), help: "The most namespaces polled at once (1-65536); more are left out with a warning.")
     var maxNamespaces: Int = 1024
 
@@ -168,6 +171,10 @@ struct XTCPCommand: ParsableCommand {
         config.netnsDirectories = netnsDirs.split(separator: ",").map(String.init)
         for directory in config.netnsDirectories where !directory.hasPrefix("/") {
             throw ValidationError("-netnsDirs: \"\(directory)\" is not an absolute path")
+        }
+        config.reconcileFrequency = try duration(reconcileFrequency, "reconcileFrequency")
+        guard config.reconcileFrequency.nanoseconds == 0 || config.reconcileFrequency.nanoseconds >= 100_000_000 else {
+            throw ValidationError("-reconcileFrequency \(reconcileFrequency): 0 or at least 100ms")
         }
         guard (1...65536).contains(maxNamespaces) else { throw ValidationError("-maxNamespaces \(maxNamespaces): expected 1 to 65536") }
         config.maxNamespaces = maxNamespaces

@@ -108,6 +108,24 @@ struct NamespaceWatchTests {
     }
 }
 
+extension NamespaceWatchTests {
+    @Test("-reconcileFrequency: a namespace held only by a process is taken in between polls too")
+    func periodicReconcile() throws {
+        let xtcp = try LineProcess([Paths.xtcp, "-frequency", "5s", "-pollJitterPct", "0", "-netlinkers", "1", "-maxLoops", "2",
+                                    "-reconcileFrequency", "500ms", "-dest", "null"], readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") && $0.contains("ms namespaces=") } != nil)
+        let farm = try SocketFarm(command: ["unshare", "--net", "--", "sh", "-c",
+                                            "ip link set lo up && exec python3 \(Paths.packageRoot)/Tests/Scripts/small_farm.py 1"])
+        var info = stat()
+        #expect(stat("/proc/\(farm.processIdentifier)/ns/net", &info) == 0)
+        let name = "netns:[\(info.st_ino)]"
+        let added = xtcp.waitForLine { ($0.hasPrefix("between polls 1 and 2:") && $0.contains(name)) || $0.hasPrefix("poll 2") }
+        #expect(added?.hasPrefix("between polls 1 and 2:") == true, "\(xtcp.lines)")
+        farm.stop()
+        #expect(xtcp.finish() == 0)
+    }
+}
+
 @Suite("Namespaces come and go while xtcp polls (live kernel)", .serialized)
 struct NamespaceChurnTests {
     struct Churned: Decodable {
@@ -168,11 +186,23 @@ struct NamespaceChurnTests {
             #expect(seen.contains(namespace.inode), "\(namespace.name ?? "netns:[\(namespace.inode)]") lived two polls but is not in the output")
         }
         #expect(lived >= 20, "\(lived) namespaces lived across two polls")
+        // The figures, for the record (the test log keeps them).
+        print("namespace churn: \(cycles) cycles, \(lived) lived across two polls, all seen; xtcp before \(before), after \(after)")
     }
 }
 
 @Suite("Namespace names and privileges")
 struct NamespaceNamingTests {
+    @Test("-maxNamespaces: the bound holds and says so once")
+    func maxNamespaces() throws {
+        let ns = try TestNamespace(prefix: "xtcp-max")
+        defer { ns.remove() }
+        let run = try Shell.capture([Paths.xtcp, "-maxNamespaces", "1", "-maxLoops", "2", "-frequency", "200ms", "-dest", "null"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: "namespaces left out: -maxNamespaces 1 reached").count == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("ms namespaces=1 "), "\(run.stderr)")
+    }
+
     @Test("container ids from /proc/PID/cgroup: Docker, containerd, CRI-O, podman; none from a plain service")
     func containerIDs() {
         let id = String(repeating: "0123456789abcdef", count: 4)

@@ -112,10 +112,16 @@ public final class Daemon {
             next += config.frequency.duration * (Double.random(in: 0..<1) * Double(config.pollJitterPercent) / 100)
             let between = "between polls \(polls) and \(polls + 1)"
             var recheck = false
-            if let taken = Self.waitForSignal(signals, until: next, clock: clock, checkingEvery: watch == nil ? nil : .milliseconds(100), {
+            let periodic = scope == .all && config.reconcileFrequency.nanoseconds > 0
+            var lastReconcile = clock.now
+            if let taken = Self.waitForSignal(signals, until: next, clock: clock,
+                                              checkingEvery: watch == nil && !periodic ? nil : .milliseconds(100), {
                 // `ip netns add` creates the file, then bind-mounts it: the
                 // event may come before the mount, so look again next time.
-                if watch?.changed() == true {
+                if periodic, clock.now - lastReconcile >= config.reconcileFrequency.duration {
+                    lastReconcile = clock.now
+                    _ = reconcile(when: between)
+                } else if watch?.changed() == true {
                     recheck = true
                     _ = reconcile(when: between)
                 } else if recheck {

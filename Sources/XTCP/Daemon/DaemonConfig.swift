@@ -32,6 +32,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var namespaces: NamespaceScope = .all
     /// Directories of namespace bind mounts (`-netnsDirs`).
     public var netnsDirectories: [String] = NamespaceDiscovery.defaultDirectories
+    /// How often to reconcile between polls as well (0: only before each
+    /// poll, and when -netnsDirs changes).
+    public var reconcileFrequency: GoDuration = .seconds(0)
     /// The most namespaces polled at once; more are left out with a warning.
     public var maxNamespaces = 1024
     /// The producer's options, used when `destination` is Kafka.
@@ -75,6 +78,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "nltimeout \(netlinkTimeout)",
             "namespaces \(namespaces.rawValue)",
             "netnsDirs \(netnsDirectories.joined(separator: ","))",
+            "reconcileFrequency \(reconcileFrequency)",
             "maxNamespaces \(maxNamespaces)",
             "packetSize \(packetSize)",
             "deserializers \(attributes)",
