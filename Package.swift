@@ -63,5 +63,6 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport", "CKernelABI"]),
         .testTarget(name: "RecordFmtTests", dependencies: ["RecordFmt", "TestSupport", "CXTCPRecord", "XTCPCodegen"]),
         .testTarget(name: "XTCPTests", dependencies: ["XTCP", "TestSupport"]),
+        .testTarget(name: "IOUringTests", dependencies: ["IOUring", "Netlink", "RecordFmt", "TestSupport"]),
     ]
 )

@@ -1,2 +1,101 @@
-// The io_uring read path (issue 5). Empty until then: `-ioUring` is not offered yet.
 import CURing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small Swift face over one liburing ring (Debian's liburing 2.3): the
+/// ring's setup with the flags this kernel supports, receive submissions on
+/// netlink sockets, and batched completion reaping. The only place xtcp
+/// calls liburing. One owner thread per ring: not Sendable.
+public final class IOUring {
+    private var ring = io_uring()
+    /// Submission queue entries (the ring's size as set up).
+    public let entries: UInt32
+    /// The setup flags the kernel accepted (see `init`).
+    public let flags: UInt32
+
+    public struct SystemError: Error, CustomStringConvertible {
+        public var call: String
+        public var errno: Int32
+        public var description: String { "\(call): \(String(cString: strerror(errno)))" }
+    }
+
+    /// One completion: what was submitted with `userData`, and its result
+    /// (bytes received, or -errno).
+    public struct Completion: Equatable, Sendable {
+        public var userData: UInt64
+        public var result: Int32
+        public var flags: UInt32
+    }
+
+    /// Sets up a ring of `entries`; tries each flag set in `preferences` in
+    /// turn and keeps the first the kernel accepts (newer kernels take more:
+    /// IORING_SETUP_SINGLE_ISSUER and IORING_SETUP_DEFER_TASKRUN since 6.1,
+    /// IORING_SETUP_COOP_TASKRUN since 5.19), falling back to none.
+    public init(entries: UInt32, preferences: [UInt32] = IOUring.preferredFlagSets) throws {
+        var lastError: Int32 = 0
+        for flags in preferences + [0] {
+            var params = io_uring_params()
+            params.flags = flags
+            let result = io_uring_queue_init_params(entries, &ring, &params)
+            if result == 0 {
+                self.entries = entries
+                self.flags = flags
+                return
+            }
+            lastError = -result
+        }
+        throw SystemError(call: "io_uring_queue_init(\(entries))", errno: lastError)
+    }
+
+    deinit { io_uring_queue_exit(&ring) }
+
+    /// IORING_SETUP_SINGLE_ISSUER (1 << 12) | IORING_SETUP_DEFER_TASKRUN
+    /// (1 << 13): one thread submits and reaps, completions run in its
+    /// context when it waits; then IORING_SETUP_COOP_TASKRUN (1 << 8).
+    public static let preferredFlagSets: [UInt32] = [(1 << 12) | (1 << 13), 1 << 8]
+
+    /// Whether the kernel supports an operation (IORING_OP_*).
+    public func supports(_ operation: UInt8) -> Bool {
+        guard let probe = io_uring_get_probe_ring(&ring) else { return false }
+        defer { io_uring_free_probe(probe) }
+        return io_uring_opcode_supported(probe, Int32(operation)) != 0
+    }
+
+    public static let opRecv: UInt8 = 27  // IORING_OP_RECV
+
+    /// Queues a receive of up to `buffer.count` bytes from `descriptor`
+    /// into `buffer`; false when the submission queue is full (submit
+    /// first). The buffer must stay valid until its completion is reaped.
+    public func queueReceive(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, userData: UInt64) -> Bool {
+        guard let entry = io_uring_get_sqe(&ring) else { return false }
+        io_uring_prep_recv(entry, descriptor, buffer.baseAddress, buffer.count, 0)
+        io_uring_sqe_set_data64(entry, userData)
+        return true
+    }
+
+    /// Submits what is queued and waits for at least `waitFor` completions.
+    @discardableResult
+    public func submit(waitingFor waitFor: UInt32 = 0) throws -> Int {
+        while true {
+            let result = waitFor > 0 ? io_uring_submit_and_wait(&ring, waitFor) : io_uring_submit(&ring)
+            if result >= 0 { return Int(result) }
+            if result == -EINTR { continue }
+            throw SystemError(call: "io_uring_submit", errno: -result)
+        }
+    }
+
+    /// Takes up to `limit` completions that are ready, without waiting, and
+    /// hands each to `body`; returns how many.
+    @discardableResult
+    public func reap(limit: Int = 64, _ body: (Completion) -> Void) -> Int {
+        var taken = 0
+        var entry: UnsafeMutablePointer<io_uring_cqe>?
+        while taken < limit, io_uring_peek_cqe(&ring, &entry) == 0, let cqe = entry {
+            body(Completion(userData: cqe.pointee.user_data, result: cqe.pointee.res, flags: cqe.pointee.flags))
+            io_uring_cqe_seen(&ring, cqe)
+            taken += 1
+        }
+        return taken
+    }
+}

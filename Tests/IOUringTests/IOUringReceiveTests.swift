@@ -1,0 +1,65 @@
+import IOUring
+import Netlink
+import RecordFmt
+import Testing
+import TestSupport
+
+@Suite("io_uring receives netlink dumps (live kernel)", .serialized)
+struct IOUringReceiveTests {
+    /// Every socket's cookie from one dump of each family, received with
+    /// recv(2) or through a ring.
+    func cookies(namespacePath: String, ring: IOUring?) throws -> [UInt64] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 4096)
+        defer { buffer.deallocate() }
+        var cookies: [UInt64] = []
+        for (index, family) in [InetDiagRequest.Family.inet, .inet6].enumerated() {
+            let socket = try NetlinkSocket.inNamespace(path: namespacePath)
+            let request = InetDiagRequest(family: family, attributes: .defaultSet, sequence: UInt32(7 + index))
+            var decoder = DumpDecoder(attributes: .defaultSet)
+            var record = FlatRecord()
+            guard let ring else {
+                let outcome = try socket.dump(request, buffer: buffer, decoder: &decoder, record: &record) {
+                    cookies.append($0.inetDiagMsgSocketCookie)
+                }
+                #expect(outcome == .done)
+                continue
+            }
+            try socket.send(request.bytes)
+            decoder.expectedSequence = request.sequence
+            var done = false
+            while !done {
+                #expect(ring.queueReceive(descriptor: socket.fileDescriptor, into: buffer, userData: 42))
+                try ring.submit(waitingFor: 1)
+                var completions: [IOUring.Completion] = []
+                ring.reap { completions.append($0) }
+                #expect(completions.count == 1 && completions[0].userData == 42)
+                let received = Int(completions.first?.result ?? -1)
+                #expect(received > 0, "recv through the ring: \(received)")
+                guard received > 0 else { break }
+                let progress = decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<received]), into: &record) {
+                    cookies.append($0.inetDiagMsgSocketCookie)
+                }
+                if progress != .more { done = true }
+            }
+            #expect(decoder.stats.problems == 0)
+        }
+        return cookies
+    }
+
+    @Test("a dump received through a ring decodes to the same sockets as one received with recv(2)")
+    func sameSocketsAsRecv() throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["10"])
+        defer { farm.stop() }
+        let ring = try IOUring(entries: 64)
+        #expect(ring.supports(IOUring.opRecv))
+        // Linux 6.18 takes the preferred flags: one issuer, deferred task work.
+        #expect(ring.flags == IOUring.preferredFlagSets[0])
+        let path = "/run/netns/\(ns.name)"
+        let viaRecv = try cookies(namespacePath: path, ring: nil)
+        let viaRing = try cookies(namespacePath: path, ring: ring)
+        #expect(viaRecv.count == 2 * 10 * 41)
+        #expect(Set(viaRing) == Set(viaRecv) && viaRing.count == viaRecv.count)
+    }
+}
