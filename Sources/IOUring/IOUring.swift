@@ -41,6 +41,7 @@ public final class IOUring {
             if result == 0 {
                 self.entries = entries
                 self.flags = flags
+                linkTimeouts.reserveCapacity(Int(ring.sq.ring_entries))
                 return
             }
             lastError = -result
@@ -74,9 +75,41 @@ public final class IOUring {
         return true
     }
 
+    /// The user data of the linked timeouts `queueReceive(…timeout:)` adds:
+    /// their own completions carry it (and are not the caller's business).
+    public static let linkedTimeoutUserData = UInt64.max
+
+    /// Queues a receive that fails with -ECANCELED if nothing arrives within
+    /// `timeout` (a linked IORING_OP_LINK_TIMEOUT): how a stalled dump is
+    /// noticed without a blocking recv timeout. Takes two entries; false
+    /// when fewer are free (submit first).
+    public func queueReceive(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, userData: UInt64,
+                             timeout: Duration) -> Bool {
+        guard io_uring_sq_space_left(&ring) >= 2, let entry = io_uring_get_sqe(&ring) else { return false }
+        io_uring_prep_recv(entry, descriptor, buffer.baseAddress, buffer.count, 0)
+        io_uring_sqe_set_data64(entry, userData)
+        entry.pointee.flags |= 1 << 2  // IOSQE_IO_LINK (a macro Swift does not import)
+        let (seconds, attoseconds) = timeout.components
+        // The kernel reads the timespec when the entry is submitted, so it
+        // lives in `linkTimeouts` until then (one per queued link).
+        linkTimeouts.append(__kernel_timespec(tv_sec: seconds, tv_nsec: attoseconds / 1_000_000_000))
+        let timer = io_uring_get_sqe(&ring)!  // space checked above
+        linkTimeouts.withUnsafeMutableBufferPointer { all in
+            io_uring_prep_link_timeout(timer, &all[all.count - 1], 0)
+        }
+        io_uring_sqe_set_data64(timer, Self.linkedTimeoutUserData)
+        return true
+    }
+
+    /// Timespecs of linked timeouts not yet submitted. Reserved for a full
+    /// submission queue in `init`, so that appending never moves them (the
+    /// queued entries point into it).
+    private var linkTimeouts: [__kernel_timespec] = []
+
     /// Submits what is queued and waits for at least `waitFor` completions.
     @discardableResult
     public func submit(waitingFor waitFor: UInt32 = 0) throws -> Int {
+        defer { linkTimeouts.removeAll(keepingCapacity: true) }
         while true {
             let result = waitFor > 0 ? io_uring_submit_and_wait(&ring, waitFor) : io_uring_submit(&ring)
             if result >= 0 { return Int(result) }

@@ -1,3 +1,4 @@
+import Glibc
 import IOUring
 import Netlink
 import RecordFmt
@@ -61,5 +62,27 @@ struct IOUringReceiveTests {
         let viaRing = try cookies(namespacePath: path, ring: ring)
         #expect(viaRecv.count == 2 * 10 * 41)
         #expect(Set(viaRing) == Set(viaRecv) && viaRing.count == viaRecv.count)
+    }
+
+    @Test("a receive with nothing to read ends, cancelled, when its linked timeout fires")
+    func linkedTimeout() throws {
+        let ring = try IOUring(entries: 8)
+        let socket = try NetlinkSocket()  // never asked anything: never readable
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { buffer.deallocate() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(ring.queueReceive(descriptor: socket.fileDescriptor, into: buffer, userData: 7, timeout: .milliseconds(50)))
+        var completions: [IOUring.Completion] = []
+        while completions.count < 2 {
+            try ring.submit(waitingFor: 1)
+            ring.reap { completions.append($0) }
+        }
+        let elapsed = clock.now - start
+        let receive = completions.first { $0.userData == 7 }
+        let timer = completions.first { $0.userData == IOUring.linkedTimeoutUserData }
+        #expect(receive?.result == -ECANCELED, "\(completions)")
+        #expect(timer?.result == -ETIME, "\(completions)")
+        #expect(elapsed >= .milliseconds(50) && elapsed < .seconds(2))
     }
 }
