@@ -9,13 +9,13 @@ import Glibc
 enum EnvironmentFlags {
     /// Flags that take a value.
     static let options = [
-        "frequency", "timeout", "pollJitterPct", "maxLoops", "netlinkers", "cpus", "namespaces", "netnsDirs", "reconcileFrequency", "maxNamespaces", "nltimeout", "packetSize",
+        "frequency", "timeout", "pollJitterPct", "maxLoops", "netlinkers", "cpus", "ioUringRecvBatch", "ioUringCqeBatch", "namespaces", "netnsDirs", "reconcileFrequency", "maxNamespaces", "nltimeout", "packetSize",
         "deserializers", "marshal", "envelopeFlushRows", "envelopeFlushBytes", "dest",
         "hostname", "location", "label", "tag", "topic", "kafkaCompression", "kafkaQueueKBytes",
         "kafkaMessageTimeout", "kafkaQueueFullWait", "kafkaFlushTimeout", "kafkaStartTimeout",
     ]
     /// Flags that take none.
-    static let switches = ["conf"]
+    static let switches = ["conf", "ioUring"]
     /// Flags not taken from the environment: a mode, or repeatable.
     static let commandLineOnly = ["replay", "capture", "kafkaProperty", "version", "help"]
 

@@ -53,6 +53,15 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("cpus"), help: "CPUs to plan netlinkers for (default: those of the process's affinity mask; set it lower under a CPU quota).")
     var cpus: Int?
 
+    @Flag(name: flag("ioUring"), help: "Receive dumps through io_uring: -netlinkers rings shared by every namespace.")
+    var ioUring = false
+
+    @Option(name: flag("ioUringRecvBatch"), help: "With -ioUring: dumps (receives) in flight per ring (1-256).")
+    var ioUringRecvBatch: Int = 8
+
+    @Option(name: flag("ioUringCqeBatch"), help: "With -ioUring: completions taken per reap (1-4096).")
+    var ioUringCqeBatch: Int = 64
+
     @Option(name: flag("namespaces"), help: "Namespaces to poll: all (every network namespace on the host) or own (the one xtcp runs in).")
     var namespaces: String = "all"
 
@@ -164,6 +173,11 @@ struct XTCPCommand: ParsableCommand {
         config.maxLoops = maxLoops
         guard (1...64).contains(netlinkers) else { throw ValidationError("-netlinkers \(netlinkers): expected 1 to 64") }
         config.netlinkers = netlinkers
+        config.ioUring = ioUring
+        guard (1...256).contains(ioUringRecvBatch) else { throw ValidationError("-ioUringRecvBatch \(ioUringRecvBatch): expected 1 to 256") }
+        guard (1...4096).contains(ioUringCqeBatch) else { throw ValidationError("-ioUringCqeBatch \(ioUringCqeBatch): expected 1 to 4096") }
+        config.ioUringWindow = ioUringRecvBatch
+        config.ioUringCqeBatch = ioUringCqeBatch
         guard let scope = NamespaceScope(rawValue: namespaces) else {
             throw ValidationError("-namespaces \(namespaces): expected all or own")
         }

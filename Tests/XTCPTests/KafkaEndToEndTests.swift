@@ -79,14 +79,15 @@ struct KafkaEndToEndTests {
         }
     }
 
-    @Test("3 polls to Kafka: each poll is ss's socket set, nothing missing or doubled", arguments: [1, 2, 4])
-    func everySocketOncePerPoll(netlinkers: Int) throws {
-        let topic = "xtcp-e2e-\(netlinkers)"
+    @Test("3 polls to Kafka: each poll is ss's socket set, nothing missing or doubled", arguments: [1, 2, 4], [false, true])
+    func everySocketOncePerPoll(netlinkers: Int, ioUring: Bool) throws {
+        let topic = "xtcp-e2e-\(netlinkers)-\(ioUring ? "uring" : "recv")"
         let setup = try Setup(topic: topic)
         defer { setup.tearDown() }
         #expect(setup.farmKeys.count == Self.farmSockets)
 
-        let run = try Shell.capture(setup.xtcp(topic, ["-frequency", "500ms", "-maxLoops", "3", "-netlinkers", "\(netlinkers)", "-cpus", "\(netlinkers)"]))
+        let run = try Shell.capture(setup.xtcp(topic, ["-frequency", "500ms", "-maxLoops", "3", "-netlinkers", "\(netlinkers)", "-cpus", "\(netlinkers)"]
+                                                    + (ioUring ? ["-ioUring"] : [])))
         #expect(run.status == 0, "xtcp: \(run.stderr)")
         let totals = try #require(XTCPSummary.final(of: run.stderr), "xtcp's final line: \(run.stderr)")
         #expect(totals["envelopes"] > 0 && totals["delivered"] == totals["envelopes"] && totals.envelopesDropped == 0, "\(run.stderr)")

@@ -35,8 +35,9 @@ struct NamespacesTests {
         return UInt64(info.st_ino)
     }
 
-    @Test("50 namespaces, half bind-mounted and half held by a process: every socket, each under its namespace's name and inode")
-    func fiftyNamespaces() throws {
+    @Test("50 namespaces, half bind-mounted and half held by a process: every socket, each under its namespace's name and inode",
+          arguments: [false, true])
+    func fiftyNamespaces(ioUring: Bool) throws {
         var namespaces: [FarmedNamespace] = []
         defer { for namespace in namespaces { namespace.remove() } }
         for i in 0..<50 {
@@ -63,10 +64,10 @@ struct NamespacesTests {
         for (index, namespace) in namespaces.enumerated() where namespace.named != nil {
             try Shell.run(["ip", "netns", "set", namespace.name!, "\(1000 + index)"])
         }
-        let output = NSTemporaryDirectory() + "xtcp-ns50-\(getpid()).bin"
+        let output = NSTemporaryDirectory() + "xtcp-ns50-\(ioUring)-\(getpid()).bin"
         defer { try? FileManager.default.removeItem(atPath: output) }
         let run = try Shell.capture([Paths.xtcp, "-frequency", "1s", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "1",
-                                     "-dest", "file:\(output)", "-marshal", "protobufList"])
+                                     "-dest", "file:\(output)", "-marshal", "protobufList"] + (ioUring ? ["-ioUring"] : []))
         #expect(run.status == 0, "\(run.stderr)")
         let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
 

@@ -45,10 +45,13 @@ public final class Daemon {
             scope = .own
         }
         let discovery = NamespaceDiscovery(directories: config.netnsDirectories)
-        let namespaces = NamespaceSet(config: config, destination: destination)
+        let namespaces: any PollerSet = config.ioUring
+            ? try RingPoller(config: config, destination: destination)
+            : NamespaceSet(config: config, destination: destination)
         defer { namespaces.stopAll() }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
-            + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "") per namespace, "
+            + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"
+            + (config.ioUring ? " (io_uring rings shared by every namespace), " : " per namespace, ")
             + "\(config.marshal.rawValue) to \(config.destination)")
 
         // Between polls, a namespace mounted or unmounted in -netnsDirs is

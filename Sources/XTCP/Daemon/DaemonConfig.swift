@@ -37,6 +37,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var reconcileFrequency: GoDuration = .seconds(0)
     /// The most namespaces polled at once; more are left out with a warning.
     public var maxNamespaces = 1024
+    /// `-ioUring`: ring netlinkers shared by all namespaces.
+    public var ioUring = false
+    /// Dumps (receives) in flight per ring (`-ioUringRecvBatch`).
+    public var ioUringWindow = 8
+    /// Completions taken per reap (`-ioUringCqeBatch`).
+    public var ioUringCqeBatch = 64
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -76,6 +82,9 @@ public struct DaemonConfig: Sendable, Equatable {
             "netlinkers \(netlinkers)",
             "cpus \(cpus)",
             "nltimeout \(netlinkTimeout)",
+            "ioUring \(ioUring)",
+            "ioUringRecvBatch \(ioUringWindow)",
+            "ioUringCqeBatch \(ioUringCqeBatch)",
             "namespaces \(namespaces.rawValue)",
             "netnsDirs \(netnsDirectories.joined(separator: ","))",
             "reconcileFrequency \(reconcileFrequency)",

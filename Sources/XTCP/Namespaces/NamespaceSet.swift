@@ -4,7 +4,16 @@ import Netlink
 /// discovery: `reconcile` starts pollers for new namespaces and stops those
 /// of vanished ones (their threads end, their sockets close, which lets the
 /// kernel free the namespace: an open netlink socket holds it alive).
-final class NamespaceSet {
+/// What the daemon polls through: a poller per namespace (`NamespaceSet`)
+/// or rings shared by all namespaces (`RingPoller`, `-ioUring`).
+protocol PollerSet: AnyObject {
+    var count: Int { get }
+    func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change
+    func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String])
+    func stopAll()
+}
+
+final class NamespaceSet: PollerSet {
     let config: DaemonConfig
     let destination: any Destination
     private(set) var pollers: [UInt64: NamespacePoller] = [:]

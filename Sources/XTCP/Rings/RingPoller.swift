@@ -1,0 +1,70 @@
+import Dispatch
+import Netlink
+
+/// `-ioUring`: the polled namespaces' shards dealt to `-netlinkers` ring
+/// netlinkers (one per CPU at most), whatever the number of namespaces.
+/// Same face as `NamespaceSet`.
+final class RingPoller: PollerSet {
+    let config: DaemonConfig
+    private let netlinkers: [RingNetlinker]
+    private let finished = DispatchSemaphore(value: 0)
+    /// Each namespace's jobs, by inode, in the order namespaces were found.
+    private var jobs: [UInt64: [RingJob]] = [:]
+    private var order: [UInt64] = []
+
+    init(config: DaemonConfig, destination: any Destination) throws {
+        self.config = config
+        let finished = finished
+        netlinkers = try (0..<config.activeNetlinkers).map { id in
+            try RingNetlinker(id: id, config: config, destination: destination, finished: finished)
+        }
+        for netlinker in netlinkers { try netlinker.startThread() }
+    }
+
+    var count: Int { jobs.count }
+    var threadCount: Int { netlinkers.count }
+
+    func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change {
+        var change = NamespaceSet.Change()
+        let kept = Array(found.prefix(config.maxNamespaces))
+        change.overLimit = found.count - kept.count
+        let wanted = Set(kept.map(\.inode))
+        for inode in order where !wanted.contains(inode) {
+            // Dropping the jobs closes their sockets.
+            if let gone = jobs.removeValue(forKey: inode), let first = gone.first { change.removed.append(first.namespace) }
+        }
+        order.removeAll { !wanted.contains($0) }
+        // A namespace's dump is split as in the syscall mode; the shards of
+        // all namespaces are then dealt round-robin to the rings.
+        let plan = DumpShard.plan(partsPerFamily: config.partsPerFamily)
+        for var namespace in kept where jobs[namespace.inode] == nil {
+            if let path = namespace.path { namespace.nsid = NamespaceID.lookup(namespaceFile: path) }
+            jobs[namespace.inode] = plan.map { RingJob(namespace: namespace, shard: $0) }
+            order.append(namespace.inode)
+            change.added.append(namespace)
+        }
+        let all = order.flatMap { jobs[$0]! }
+        for (index, netlinker) in netlinkers.enumerated() {
+            netlinker.jobs = all.indices.filter { $0 % netlinkers.count == index }.map { all[$0] }
+        }
+        return change
+    }
+
+    func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
+        for netlinker in netlinkers { netlinker.begin(ticket) }
+        for _ in netlinkers { finished.wait() }
+        var counts = PollCounts()
+        var problems: [String] = []
+        for netlinker in netlinkers {
+            counts += netlinker.counts
+            problems += netlinker.problems.map { "ring \(netlinker.id): \($0)" }
+        }
+        return (counts, problems)
+    }
+
+    func stopAll() {
+        for netlinker in netlinkers { netlinker.stop() }
+        jobs.removeAll()
+        order.removeAll()
+    }
+}
