@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "XTCP", targets: ["XTCP"]),
         .library(name: "Netlink", targets: ["Netlink"]),
         .library(name: "RecordFmt", targets: ["RecordFmt"]),
+        .library(name: "IOUring", targets: ["IOUring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

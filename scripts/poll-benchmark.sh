@@ -8,8 +8,42 @@
 # Needs root. Not part of the test suite (noisy, minutes long).
 #
 #   scripts/poll-benchmark.sh [CONNECTIONS]
+#   scripts/poll-benchmark.sh namespaces [COUNT] [CONNECTIONS]   # COUNT namespaces (256) of
+#       CONNECTIONS connections (50: 101 sockets each), every namespace polled,
+#       syscall netlinkers against io_uring rings (goals: CPU <= 1.05x, RSS <= 1.10x,
+#       threads <= 8 with rings)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = namespaces ]; then
+    count=${2:-256}
+    per=${3:-50}
+    out=$(mktemp -d)
+    pids=()
+    cleanup() {
+        for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+        wait 2>/dev/null || true
+        rm -rf "$out"
+    }
+    trap cleanup EXIT
+    half=$(( (count + 1) / 2 ))     # two processes: RLIMIT_NOFILE is 20,000
+    for part in 0 1; do
+        first=$(( part * half )); n=$(( part == 0 ? half : count - half ))
+        mkfifo "$out/farm$part"
+        python3 "$root/Tests/Scripts/namespace_farm.py" xtcp-bench-ns "$first" "$n" "$per" <"$out/farm$part" >"$out/farm$part.out" &
+        pids+=($!)
+        exec {hold}>"$out/farm$part"
+    done
+    for part in 0 1; do until grep -q ready "$out/farm$part.out" 2>/dev/null; do sleep 0.2; done; done
+    echo "farm: $count namespaces, $(cat "$out"/farm*.out | awk '{s += $2} END {print s}') sockets"
+    cd "$root/Benchmarks"
+    swift build -c release --product PollBenchmarks >/dev/null
+    env XTCP_BENCH_NAMESPACES=all XTCP_BENCH_SAMPLES="$out" \
+        swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
+        --filter 'Poll_null_netlinkers1$' --filter 'Poll_null_netlinkers4(_mallocs)?$' --filter 'Poll_uring_null_netlinkers4(_mallocs)?$' \
+        --format metricP90AbsoluteThresholds --path "$out"
+    python3 "$root/scripts/poll_benchmark_report.py" "$out" Poll_null_netlinkers4
+    exit $?
+fi
 connections=${1:-50000}
 processes=8                      # RLIMIT_NOFILE is 20,000 per process
 per=$(( (connections + processes - 1) / processes ))

@@ -4,7 +4,11 @@ metricP90AbsoluteThresholds format) and its per-poll samples and prints each ben
 poll and per socket, and its ratios to Poll_floor from the same run; checks
 the goals of a poll into Kafka. Exit 1 when a goal is missed.
 
-usage: poll_benchmark_report.py DIR
+usage: poll_benchmark_report.py DIR [BASE]
+
+With BASE (the many-namespace run), ratios are to BASE, the syscall path,
+and the io_uring goals are checked instead: CPU <= 1.05 x, peak RSS <= 1.10 x,
+threads <= 8.
 """
 import glob
 import json
@@ -31,12 +35,13 @@ def main():
         r["cpuUser"], r["cpuSystem"], r["wallClock"] = (statistics.median(samples[k]) for k in ("cpuUser", "cpuSystem", "wall"))
         r["cpuTotal"] = statistics.median(u + s for u, s in zip(samples["cpuUser"], samples["cpuSystem"]))
         r["polls"] = len(samples["wall"])
-    floor = runs["Poll_floor"]
+    base = sys.argv[2] if len(sys.argv) > 2 else "Poll_floor"
+    floor = runs[base]
     print("| benchmark (median of N polls; RSS, threads, mallocs: p90) | N | sockets | CPU user ms | CPU sys ms | CPU ns/socket | wall ms | wall ns/socket "
-          "| CPU / floor | wall / floor | peak RSS MB | threads | mallocs/poll (-1: not measured) |")
+          "| CPU / base | wall / base | peak RSS MB | threads | mallocs/poll (-1: not measured) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     missed = []
-    for name in sorted(runs, key=lambda n: (n != "Poll_floor", n)):
+    for name in sorted(runs, key=lambda n: (n != base, n)):
         r = runs[name]
         sockets = r["sockets per poll"]
         cpu_ratio = r["cpuTotal"] / floor["cpuTotal"]
@@ -46,7 +51,15 @@ def main():
             name, r["polls"], sockets, r["cpuUser"] / 1e6, r["cpuSystem"] / 1e6, r["cpuTotal"] / sockets,
             r["wallClock"] / 1e6, r["wallClock"] / sockets, cpu_ratio, wall_ratio, rss_mb,
             r["threads"], mallocs.get(name, -1)))
-        if name.startswith("Poll_kafka"):
+        if base != "Poll_floor":
+            if name.startswith("Poll_uring"):
+                if cpu_ratio > 1.05:
+                    missed.append("%s: CPU %.2f x the syscall path's (goal 1.05)" % (name, cpu_ratio))
+                if r["peakMemoryResident"] > 1.10 * floor["peakMemoryResident"]:
+                    missed.append("%s: peak RSS %.2f x the syscall path's (goal 1.10)" % (name, r["peakMemoryResident"] / floor["peakMemoryResident"]))
+                if r["threads"] > 8:
+                    missed.append("%s: %d threads (goal 8)" % (name, r["threads"]))
+        elif name.startswith("Poll_kafka"):
             if cpu_ratio > GOALS["cpu"]:
                 missed.append("%s: CPU %.2f x the floor (goal %.1f)" % (name, cpu_ratio, GOALS["cpu"]))
             if wall_ratio > GOALS["wall"]:

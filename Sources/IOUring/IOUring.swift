@@ -1,4 +1,7 @@
-import CURing
+// Implementation only: CURing's io_uring types must not reach importers,
+// whose other modules may bring the kernel's own <linux/io_uring.h> (swift-
+// system's CSystem does), and the two definitions clash.
+@_implementationOnly import CURing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +11,10 @@ import Glibc
 /// netlink sockets, and batched completion reaping. The only place xtcp
 /// calls liburing. One owner thread per ring: not Sendable.
 public final class IOUring {
-    private var ring = io_uring()
+    /// The liburing ring, on the heap behind a raw pointer so that no
+    /// CURing type appears in this class's layout.
+    private let storage: UnsafeMutableRawPointer
+    private var ring: UnsafeMutablePointer<io_uring> { storage.assumingMemoryBound(to: io_uring.self) }
     /// Submission queue entries (the ring's size as set up).
     public let entries: UInt32
     /// The setup flags the kernel accepted (see `init`).
@@ -33,23 +39,34 @@ public final class IOUring {
     /// IORING_SETUP_SINGLE_ISSUER and IORING_SETUP_DEFER_TASKRUN since 6.1,
     /// IORING_SETUP_COOP_TASKRUN since 5.19), falling back to none.
     public init(entries: UInt32, preferences: [UInt32] = IOUring.preferredFlagSets) throws {
+        storage = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<io_uring>.size, alignment: MemoryLayout<io_uring>.alignment)
+        storage.initializeMemory(as: io_uring.self, repeating: io_uring(), count: 1)
         var lastError: Int32 = 0
         for flags in preferences + [0] {
             var params = io_uring_params()
             params.flags = flags
-            let result = io_uring_queue_init_params(entries, &ring, &params)
+            let result = io_uring_queue_init_params(entries, storage.assumingMemoryBound(to: io_uring.self), &params)
             if result == 0 {
                 self.entries = entries
                 self.flags = flags
-                linkTimeouts.reserveCapacity(Int(ring.sq.ring_entries))
+                let ringEntries = Int(storage.assumingMemoryBound(to: io_uring.self).pointee.sq.ring_entries)
+                timespecCapacity = ringEntries
+                timespecs = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * ringEntries)
                 return
             }
             lastError = -result
         }
+        timespecs = UnsafeMutablePointer<Int64>.allocate(capacity: 2)
+        storage.deallocate()
+        timespecs.deallocate()
         throw SystemError(call: "io_uring_queue_init(\(entries))", errno: lastError)
     }
 
-    deinit { io_uring_queue_exit(&ring) }
+    deinit {
+        io_uring_queue_exit(ring)
+        storage.deallocate()
+        timespecs.deallocate()
+    }
 
     /// IORING_SETUP_SINGLE_ISSUER (1 << 12) | IORING_SETUP_DEFER_TASKRUN
     /// (1 << 13): one thread submits and reaps, completions run in its
@@ -58,7 +75,7 @@ public final class IOUring {
 
     /// Whether the kernel supports an operation (IORING_OP_*).
     public func supports(_ operation: UInt8) -> Bool {
-        guard let probe = io_uring_get_probe_ring(&ring) else { return false }
+        guard let probe = io_uring_get_probe_ring(ring) else { return false }
         defer { io_uring_free_probe(probe) }
         return io_uring_opcode_supported(probe, Int32(operation)) != 0
     }
@@ -69,7 +86,7 @@ public final class IOUring {
     /// into `buffer`; false when the submission queue is full (submit
     /// first). The buffer must stay valid until its completion is reaped.
     public func queueReceive(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, userData: UInt64) -> Bool {
-        guard let entry = io_uring_get_sqe(&ring) else { return false }
+        guard let entry = io_uring_get_sqe(ring) else { return false }
         io_uring_prep_recv(entry, descriptor, buffer.baseAddress, buffer.count, 0)
         io_uring_sqe_set_data64(entry, userData)
         return true
@@ -85,33 +102,38 @@ public final class IOUring {
     /// when fewer are free (submit first).
     public func queueReceive(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, userData: UInt64,
                              timeout: Duration) -> Bool {
-        guard io_uring_sq_space_left(&ring) >= 2, let entry = io_uring_get_sqe(&ring) else { return false }
+        guard io_uring_sq_space_left(ring) >= 2, let entry = io_uring_get_sqe(ring) else { return false }
         io_uring_prep_recv(entry, descriptor, buffer.baseAddress, buffer.count, 0)
         io_uring_sqe_set_data64(entry, userData)
         entry.pointee.flags |= 1 << 2  // IOSQE_IO_LINK (a macro Swift does not import)
         let (seconds, attoseconds) = timeout.components
         // The kernel reads the timespec when the entry is submitted, so it
         // lives in `linkTimeouts` until then (one per queued link).
-        linkTimeouts.append(__kernel_timespec(tv_sec: seconds, tv_nsec: attoseconds / 1_000_000_000))
-        let timer = io_uring_get_sqe(&ring)!  // space checked above
-        linkTimeouts.withUnsafeMutableBufferPointer { all in
-            io_uring_prep_link_timeout(timer, &all[all.count - 1], 0)
-        }
+        // A __kernel_timespec is two 64-bit fields: seconds, nanoseconds.
+        // Safe: at most one timer per two queue entries is pending, and
+        // `timespecCapacity` is the queue's size.
+        let slot = timespecs + 2 * queuedTimespecs
+        slot[0] = seconds
+        slot[1] = attoseconds / 1_000_000_000
+        queuedTimespecs += 1
+        let timer = io_uring_get_sqe(ring)!  // space checked above
+        slot.withMemoryRebound(to: __kernel_timespec.self, capacity: 1) { io_uring_prep_link_timeout(timer, $0, 0) }
         io_uring_sqe_set_data64(timer, Self.linkedTimeoutUserData)
         return true
     }
 
-    /// Timespecs of linked timeouts not yet submitted. Reserved for a full
-    /// submission queue in `init`, so that appending never moves them (the
-    /// queued entries point into it).
-    private var linkTimeouts: [__kernel_timespec] = []
+    /// Timespecs of linked timeouts not yet submitted (the kernel reads them
+    /// at submission), one per queued timer, room for a full queue.
+    private var timespecs: UnsafeMutablePointer<Int64>
+    private var timespecCapacity = 0
+    private var queuedTimespecs = 0
 
     /// Submits what is queued and waits for at least `waitFor` completions.
     @discardableResult
     public func submit(waitingFor waitFor: UInt32 = 0) throws -> Int {
-        defer { linkTimeouts.removeAll(keepingCapacity: true) }
+        defer { queuedTimespecs = 0 }
         while true {
-            let result = waitFor > 0 ? io_uring_submit_and_wait(&ring, waitFor) : io_uring_submit(&ring)
+            let result = waitFor > 0 ? io_uring_submit_and_wait(ring, waitFor) : io_uring_submit(ring)
             if result >= 0 { return Int(result) }
             if result == -EINTR { continue }
             throw SystemError(call: "io_uring_submit", errno: -result)
@@ -124,9 +146,9 @@ public final class IOUring {
     public func reap(limit: Int = 64, _ body: (Completion) -> Void) -> Int {
         var taken = 0
         var entry: UnsafeMutablePointer<io_uring_cqe>?
-        while taken < limit, io_uring_peek_cqe(&ring, &entry) == 0, let cqe = entry {
+        while taken < limit, io_uring_peek_cqe(ring, &entry) == 0, let cqe = entry {
             body(Completion(userData: cqe.pointee.user_data, result: cqe.pointee.res, flags: cqe.pointee.flags))
-            io_uring_cqe_seen(&ring, cqe)
+            io_uring_cqe_seen(ring, cqe)
             taken += 1
         }
         return taken

@@ -1,3 +1,4 @@
+import IOUring
 import Netlink
 
 /// The kernel's floor for one poll: xtcp's dump requests (both families,
@@ -8,8 +9,14 @@ final class DumpFloor {
     let socket: NetlinkSocket
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 4096)
     var sequence: UInt32 = 1
+    /// With a ring, each datagram is received through io_uring (one receive
+    /// submitted and reaped at a time): the receive loop alone, io_uring's way.
+    let ring: IOUring?
 
-    init() throws { socket = try NetlinkSocket() }
+    init(ring useRing: Bool = false) throws {
+        socket = try NetlinkSocket()
+        ring = useRing ? try IOUring(entries: 8) : nil
+    }
     deinit { buffer.deallocate() }
 
     /// Dumps both families; returns the sockets seen.
@@ -20,7 +27,7 @@ final class DumpFloor {
             try socket.send(InetDiagRequest(family: family, sequence: sequence).bytes)
             var done = false
             while !done {
-                guard case .bytes(let count) = try socket.receive(into: buffer) else { throw FloorError.stalled }
+                let count = try receive()
                 var offset = 0
                 // Safe: each header is read within the `count` bytes received.
                 while offset + 16 <= count {
@@ -35,6 +42,19 @@ final class DumpFloor {
             }
         }
         return sockets
+    }
+
+    private func receive() throws -> Int {
+        guard let ring else {
+            guard case .bytes(let count) = try socket.receive(into: buffer) else { throw FloorError.stalled }
+            return count
+        }
+        _ = ring.queueReceive(descriptor: socket.fileDescriptor, into: buffer, userData: 1)
+        try ring.submit(waitingFor: 1)
+        var result: Int32 = -1
+        ring.reap { result = $0.result }
+        guard result > 0 else { throw FloorError.stalled }
+        return Int(result)
     }
 
     enum FloorError: Error { case stalled, netlinkError }

@@ -54,7 +54,18 @@ let benchmarks: @Sendable () -> Void = {
             registerPoll(name: "Poll_null_netlinkers\(netlinkers)" + suffix, configuration: configuration,
                          netlinkers: netlinkers, destination: .null)
         }
+        // The same polls through io_uring rings.
+        registerPoll(name: "Poll_uring_null_netlinkers4" + suffix, configuration: configuration,
+                     netlinkers: 4, ioUring: true, destination: .null)
         if suffix.isEmpty {
+            Benchmark("Poll_floor_uring", configuration: configuration) { benchmark in
+                let floor = try DumpFloor(ring: true)
+                for _ in benchmark.scaledIterations {
+                    let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
+                    benchmark.measurement(PollMetric.sockets, sockets)
+                }
+                PollSamples.write(name: benchmark.name)
+            }
             // 4 netlinkers over 4 shards whatever the CPUs (-cpus 4): what
             // the one-per-CPU cap saves on a smaller machine.
             registerPoll(name: "Poll_null_netlinkers4_uncapped", configuration: configuration,
@@ -120,14 +131,14 @@ enum CPUTime {
 /// The daemon's poller and destination, made in the benchmark's setup so
 /// that only the benchmark that runs starts threads or connects.
 final class PollRig: @unchecked Sendable {  // used by the benchmark's thread only
-    var poller: NamespacePoller?
+    var poller: (any PollerSet)?
     var destination: (any Destination)?
     var template = FlatRecord()
     var sequence: UInt64 = 0
 }
 
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
-                  destination spec: DestinationSpec) {
+                  ioUring: Bool = false, destination spec: DestinationSpec) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -151,13 +162,19 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         var config = DaemonConfig(identity: RecordIdentity(hostname: "bench"))
         config.netlinkers = netlinkers
         if let cpus { config.cpus = cpus }
+        config.ioUring = ioUring
         config.destination = spec
         config.identity.stamp(&rig.template)
         let destination = try config.openDestination()
         rig.destination = destination
-        rig.poller = try NamespacePoller(namespace: .own(), config: config, destination: destination)
+        let poller = try makePollerSet(config: config, destination: destination)
+        // $XTCP_BENCH_NAMESPACES=all: every namespace on the host (the
+        // 256-namespace farm); else the one the benchmark runs in.
+        let all = getenv("XTCP_BENCH_NAMESPACES").map { String(cString: $0) } == "all"
+        _ = poller.reconcile(all ? NamespaceDiscovery().scan() : [.own()])
+        rig.poller = poller
     } teardown: {
-        rig.poller?.stop()
+        rig.poller?.stopAll()
         try rig.destination?.close()
         rig.poller = nil
         rig.destination = nil

@@ -45,9 +45,7 @@ public final class Daemon {
             scope = .own
         }
         let discovery = NamespaceDiscovery(directories: config.netnsDirectories)
-        let namespaces: any PollerSet = config.ioUring
-            ? try RingPoller(config: config, destination: destination)
-            : NamespaceSet(config: config, destination: destination)
+        let namespaces = try makePollerSet(config: config, destination: destination)
         defer { namespaces.stopAll() }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
             + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"

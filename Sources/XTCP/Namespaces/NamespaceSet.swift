@@ -6,14 +6,20 @@ import Netlink
 /// kernel free the namespace: an open netlink socket holds it alive).
 /// What the daemon polls through: a poller per namespace (`NamespaceSet`)
 /// or rings shared by all namespaces (`RingPoller`, `-ioUring`).
-protocol PollerSet: AnyObject {
+public protocol PollerSet: AnyObject {
     var count: Int { get }
     func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change
     func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String])
     func stopAll()
 }
 
-final class NamespaceSet: PollerSet {
+/// The poller set `config` asks for: rings with `-ioUring`, else a poller
+/// per namespace.
+public func makePollerSet(config: DaemonConfig, destination: any Destination) throws -> any PollerSet {
+    config.ioUring ? try RingPoller(config: config, destination: destination) : NamespaceSet(config: config, destination: destination)
+}
+
+public final class NamespaceSet: PollerSet {
     let config: DaemonConfig
     let destination: any Destination
     private(set) var pollers: [UInt64: NamespacePoller] = [:]
@@ -26,16 +32,16 @@ final class NamespaceSet: PollerSet {
         self.destination = destination
     }
 
-    struct Change {
-        var added: [PolledNamespace] = []
-        var removed: [PolledNamespace] = []
-        var failed: [String] = []
+    public struct Change {
+        public var added: [PolledNamespace] = []
+        public var removed: [PolledNamespace] = []
+        public var failed: [String] = []
         /// Namespaces left out by -maxNamespaces.
-        var overLimit = 0
+        public var overLimit = 0
     }
 
     /// Makes the polled set the namespaces `found` (at most -maxNamespaces).
-    func reconcile(_ found: [PolledNamespace]) -> Change {
+    public func reconcile(_ found: [PolledNamespace]) -> Change {
         var change = Change()
         let kept = Array(found.prefix(config.maxNamespaces))
         change.overLimit = found.count - kept.count
@@ -61,7 +67,7 @@ final class NamespaceSet: PollerSet {
 
     /// One poll of every namespace, all at once; returns when every
     /// netlinker is done (each bounded by the ticket's deadline).
-    func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
+    public func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
         let active = order.compactMap { pollers[$0] }
         for poller in active { poller.begin(ticket) }
         var counts = PollCounts()
@@ -74,9 +80,9 @@ final class NamespaceSet: PollerSet {
         return (counts, problems)
     }
 
-    var count: Int { pollers.count }
+    public var count: Int { pollers.count }
 
-    func stopAll() {
+    public func stopAll() {
         for inode in order { pollers[inode]?.stop() }
         pollers.removeAll()
         order.removeAll()

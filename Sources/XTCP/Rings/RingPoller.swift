@@ -4,7 +4,7 @@ import Netlink
 /// `-ioUring`: the polled namespaces' shards dealt to `-netlinkers` ring
 /// netlinkers (one per CPU at most), whatever the number of namespaces.
 /// Same face as `NamespaceSet`.
-final class RingPoller: PollerSet {
+public final class RingPoller: PollerSet {
     let config: DaemonConfig
     private let netlinkers: [RingNetlinker]
     private let finished = DispatchSemaphore(value: 0)
@@ -21,10 +21,10 @@ final class RingPoller: PollerSet {
         for netlinker in netlinkers { try netlinker.startThread() }
     }
 
-    var count: Int { jobs.count }
+    public var count: Int { jobs.count }
     var threadCount: Int { netlinkers.count }
 
-    func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change {
+    public func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change {
         var change = NamespaceSet.Change()
         let kept = Array(found.prefix(config.maxNamespaces))
         change.overLimit = found.count - kept.count
@@ -50,7 +50,7 @@ final class RingPoller: PollerSet {
         return change
     }
 
-    func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
+    public func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
         for netlinker in netlinkers { netlinker.begin(ticket) }
         for _ in netlinkers { finished.wait() }
         var counts = PollCounts()
@@ -62,7 +62,7 @@ final class RingPoller: PollerSet {
         return (counts, problems)
     }
 
-    func stopAll() {
+    public func stopAll() {
         for netlinker in netlinkers { netlinker.stop() }
         jobs.removeAll()
         order.removeAll()
