@@ -33,7 +33,12 @@ if [ "${1:-}" = namespaces ]; then
         pids+=($!)
         exec {hold}>"$out/farm$part"
     done
-    for part in 0 1; do until grep -q ready "$out/farm$part.out" 2>/dev/null; do sleep 0.2; done; done
+    for part in 0 1; do
+        until grep -q ready "$out/farm$part.out" 2>/dev/null; do
+            kill -0 "${pids[$part]}" 2>/dev/null || { echo "namespace farm $part failed" >&2; exit 1; }
+            sleep 0.2
+        done
+    done
     echo "farm: $count namespaces, $(cat "$out"/farm*.out | awk '{s += $2} END {print s}') sockets"
     cd "$root/Benchmarks"
     swift build -c release --product PollBenchmarks >/dev/null
@@ -41,8 +46,9 @@ if [ "${1:-}" = namespaces ]; then
         swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
         --filter 'Poll_null_netlinkers1$' --filter 'Poll_null_netlinkers4(_mallocs)?$' --filter 'Poll_uring_null_netlinkers4(_mallocs)?$' \
         --format metricP90AbsoluteThresholds --path "$out"
-    python3 "$root/scripts/poll_benchmark_report.py" "$out" Poll_null_netlinkers4
-    exit $?
+    python3 "$root/scripts/poll_benchmark_report.py" "$out" Poll_null_netlinkers4 || status=$?
+    "$root/scripts/syscall-count.sh"
+    exit "${status:-0}"
 fi
 connections=${1:-50000}
 processes=8                      # RLIMIT_NOFILE is 20,000 per process
@@ -93,4 +99,6 @@ swift build -c release --product PollBenchmarks >/dev/null
 ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
     --format metricP90AbsoluteThresholds --path "$out"
-python3 "$root/scripts/poll_benchmark_report.py" "$out"
+python3 "$root/scripts/poll_benchmark_report.py" "$out" || status=$?
+ip netns exec "$ns" "$root/scripts/syscall-count.sh" -namespaces own
+exit "${status:-0}"

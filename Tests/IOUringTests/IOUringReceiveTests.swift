@@ -85,4 +85,16 @@ struct IOUringReceiveTests {
         #expect(timer?.result == -ETIME, "\(completions)")
         #expect(elapsed >= .milliseconds(50) && elapsed < .seconds(2))
     }
+
+    @Test("with io_uring disabled (kernel.io_uring_disabled=2), -ioUring says so once and polls through recvmsg")
+    func fallsBackWhenDisabled() throws {
+        let before = try Shell.run(["sysctl", "-n", "kernel.io_uring_disabled"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Shell.run(["sysctl", "-qw", "kernel.io_uring_disabled=2"])
+        defer { _ = try? Shell.run(["sysctl", "-qw", "kernel.io_uring_disabled=\(before)"]) }
+        #expect(throws: IOUring.SystemError.self) { try IOUring(entries: 8) }
+        let run = try Shell.capture([Paths.xtcp, "-ioUring", "-maxLoops", "1", "-dest", "null", "-namespaces", "own"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: "-ioUring: cannot set up a ring").count == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("polls: sockets="), "\(run.stderr)")
+    }
 }

@@ -10,6 +10,7 @@ usage: namespace_farm.py PREFIX FIRST COUNT CONNECTIONS
 import ctypes
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +25,8 @@ def setns(fd):
 
 
 def main():
+    # SIGTERM (a benchmark script's cleanup) still deletes the namespaces.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     prefix, first, count, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -1,4 +1,5 @@
 import CKernelABI
+import IOUring
 import Netlink
 import RecordFmt
 #if canImport(Glibc)
@@ -45,7 +46,15 @@ public final class Daemon {
             scope = .own
         }
         let discovery = NamespaceDiscovery(directories: config.netnsDirectories)
-        let namespaces = try makePollerSet(config: config, destination: destination)
+        let namespaces: any PollerSet
+        do {
+            namespaces = try makePollerSet(config: config, destination: destination)
+        } catch let error as IOUring.SystemError where config.ioUring {
+            // A kernel without io_uring (or with it disabled by
+            // kernel.io_uring_disabled): the syscall path, said once.
+            log("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
+            namespaces = NamespaceSet(config: config, destination: destination)
+        }
         defer { namespaces.stopAll() }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
             + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"
