@@ -100,12 +100,19 @@ public final class SocketFarm {
         process.arguments = command
         process.standardInput = input
         process.standardOutput = output
+        let errors = Pipe()
+        process.standardError = errors
         try process.run()
         // Wait for "ready": every socket is open and in its state.
         var seen = Data()
         while !String(decoding: seen, as: UTF8.self).contains("ready") {
             let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw Shell.Failure(command: process.arguments ?? [], status: -1, stderr: "socket farm ended before ready") }
+            if chunk.isEmpty {
+                // Its last words say why (a port taken, an address missing).
+                let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                throw Shell.Failure(command: process.arguments ?? [], status: -1,
+                                    stderr: "socket farm ended before ready: \(said.split(separator: "\n").suffix(3).joined(separator: " | "))")
+            }
             seen += chunk
         }
     }

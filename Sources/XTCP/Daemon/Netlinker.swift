@@ -22,12 +22,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
     private var recordCounter: UInt64 = 0
     private var requestSequence: UInt32
 
-    // Hand-over with the poller.
-    private let start = DispatchSemaphore(value: 0)
-    private let finished: DispatchSemaphore
-    private var ticket: PollTicket?
-    private var stopping = false
-    private var thread: OSThread?
+    private let worker: PollWorker
     /// This poll's counts; read by the poller after `finished` is signalled.
     private(set) var counts = PollCounts()
     private(set) var lastProblem: String?
@@ -38,7 +33,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         self.namespace = namespace
         self.shards = shards
         self.config = config
-        self.finished = finished
+        worker = PollWorker(finished: finished)
         sockets = Array(repeating: nil, count: shards.count)
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.packetSize, alignment: 4096)
         requestSequence = UInt32(truncatingIfNeeded: id &* 1_000_000 &+ Int(time(nil) & 0xFFFF))
@@ -50,33 +45,20 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
     deinit { buffer.deallocate() }
 
     func startThread() throws {
-        thread = try OSThread(name: "xtcp-nl-\(id)") { [self] in run() }
-    }
-
-    /// Starts a poll; `finished` is signalled when it is done.
-    func begin(_ ticket: PollTicket) {
-        self.ticket = ticket
-        start.signal()
-    }
-
-    /// Ends the thread after the poll in progress, if any.
-    func stop() {
-        stopping = true
-        start.signal()
-        thread?.join()
-        sockets = sockets.map { _ in nil }
-    }
-
-    private func run() {
-        while true {
-            start.wait()
-            if stopping { return }
-            guard let ticket else { continue }
+        try worker.launch(name: "xtcp-nl-\(id)") { [self] ticket in
             counts = PollCounts()
             lastProblem = nil
             poll(ticket)
-            finished.signal()
         }
+    }
+
+    /// Starts a poll; `finished` is signalled when it is done.
+    func begin(_ ticket: PollTicket) { worker.begin(ticket) }
+
+    /// Ends the thread after the poll in progress, if any.
+    func stop() {
+        worker.stop()
+        sockets = sockets.map { _ in nil }
     }
 
     private func poll(_ ticket: PollTicket) {

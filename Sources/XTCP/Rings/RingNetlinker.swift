@@ -27,18 +27,14 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
     /// The jobs of the next poll (set by the poller between polls).
     var jobs: [RingJob] = []
 
-    private let start = DispatchSemaphore(value: 0)
-    private let finished: DispatchSemaphore
-    private var ticket: PollTicket?
-    private var stopping = false
-    private var thread: OSThread?
+    private let worker: PollWorker
     private(set) var counts = PollCounts()
     private(set) var problems: [String] = []
 
     init(id: Int, config: DaemonConfig, destination: any Destination, finished: DispatchSemaphore) throws {
         self.id = id
         self.config = config
-        self.finished = finished
+        worker = PollWorker(finished: finished)
         let window = config.ioUringWindow
         buffers = (0..<window).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: config.packetSize, alignment: 4096) }
         requestSequence = UInt32(truncatingIfNeeded: 0x4000_0000 &+ id &* 1_000_000)
@@ -52,44 +48,17 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
     /// Starts the thread and sets up its ring there; throws what the setup
     /// threw.
     func startThread() throws {
-        let ready = DispatchSemaphore(value: 0)
-        final class Outcome: @unchecked Sendable { var error: (any Error)? }  // written before `ready`, read after
-        let outcome = Outcome()
         let entries = UInt32(max(8, 2 * buffers.count)).nextPowerOfTwo
-        thread = try OSThread(name: "xtcp-ring-\(id)") { [self] in
-            do { ring = try IOUring(entries: entries) } catch { outcome.error = error }
-            ready.signal()
-            if outcome.error == nil { run() }
-        }
-        ready.wait()
-        if let error = outcome.error {
-            thread?.join()
-            throw error
-        }
-    }
-
-    func begin(_ ticket: PollTicket) {
-        self.ticket = ticket
-        start.signal()
-    }
-
-    func stop() {
-        stopping = true
-        start.signal()
-        thread?.join()
-    }
-
-    private func run() {
-        while true {
-            start.wait()
-            if stopping { return }
-            guard let ticket else { continue }
+        try worker.launch(name: "xtcp-ring-\(id)", setUp: { [self] in ring = try IOUring(entries: entries) }) { [self] ticket in
             counts = PollCounts()
             problems = []
             poll(ticket)
-            finished.signal()
         }
     }
+
+    func begin(_ ticket: PollTicket) { worker.begin(ticket) }
+
+    func stop() { worker.stop() }
 
     private func poll(_ ticket: PollTicket) {
         var pending = jobs[...]
