@@ -55,6 +55,10 @@ public final class Daemon {
             log("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
             namespaces = NamespaceSet(config: config, destination: destination)
         }
+        if let rings = namespaces as? RingPoller {
+            log("xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) receives in flight each, "
+                + "\(rings.receiveBufferBytes / 1024) KiB of receive buffers in all")
+        }
         defer { namespaces.stopAll() }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
             + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"

@@ -22,6 +22,12 @@ public final class RingPoller: PollerSet {
     }
 
     public var count: Int { jobs.count }
+
+    /// Memory the rings hold for receiving, at most: each ring's receive
+    /// buffers (`-ioUringRecvBatch` × `-packetSize`), whatever the number
+    /// of namespaces. (The rings' own queues are a few pages each.)
+    public var receiveBufferBytes: Int { netlinkers.count * config.ioUringWindow * config.packetSize }
+    public var ringCount: Int { netlinkers.count }
     var threadCount: Int { netlinkers.count }
 
     public func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change {
