@@ -24,11 +24,23 @@ struct KafkaEndToEndTests {
         let farmKeys: [String]
 
         init(topic: String) throws {
-            ns = try TestNamespace()
-            farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["25"])
-            mock = try KafkaMock(topic: topic, partitions: 4, in: ns)
-            let broker = "127.0.0.1:\(mock.port)"
-            farmKeys = try SocketKey.ssKeys(in: ns).filter { !Self.isBroker($0, broker) }
+            let ns = try TestNamespace()
+            // What is made is unmade if a later step fails.
+            var made: [() -> Void] = [ns.remove]
+            do {
+                let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["25"])
+                made.insert(farm.stop, at: 0)
+                let mock = try KafkaMock(topic: topic, partitions: 4, in: ns)
+                made.insert(mock.stop, at: 0)
+                let broker = "127.0.0.1:\(mock.port)"
+                farmKeys = try SocketKey.ssKeys(in: ns).filter { !Self.isBroker($0, broker) }
+                self.ns = ns
+                self.farm = farm
+                self.mock = mock
+            } catch {
+                for undo in made { undo() }
+                throw error
+            }
         }
 
         static func isBroker(_ key: String, _ broker: String) -> Bool {
