@@ -14,6 +14,13 @@ public enum DumpOutcome: Equatable, Sendable {
 }
 
 extension NetlinkSocket {
+    /// Sends `request` and readies `decoder` for its replies (the receiving
+    /// is the caller's: `dump` below, or an io_uring ring).
+    public func startDump(_ request: InetDiagRequest, decoder: inout DumpDecoder) throws {
+        try send(request.bytes)
+        decoder.expectedSequence = request.sequence
+    }
+
     /// Sends `request` and decodes the replies as they arrive, until
     /// NLMSG_DONE, NLMSG_ERROR, a receive timeout, or `shouldContinue`
     /// returning false between datagrams. `onDatagram` sees each received
@@ -28,8 +35,7 @@ extension NetlinkSocket {
         shouldContinue: () -> Bool = { true },
         onSocket: (inout FlatRecord) throws -> Void
     ) throws -> DumpOutcome {
-        try send(request.bytes)
-        decoder.expectedSequence = request.sequence
+        try startDump(request, decoder: &decoder)
         while true {
             guard case .bytes(let n) = try receive(into: buffer) else { return .timedOut }
             let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<n])

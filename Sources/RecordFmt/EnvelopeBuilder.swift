@@ -32,7 +32,7 @@ public struct EnvelopeBuilder {
     /// the buffer grows (rarely, by doubling) when a row would not fit.
     public init(initialCapacity: Int = 1 << 20) {
         capacity = max(initialCapacity, 4096)
-        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        storage = Self.allocateBuffer(capacity: capacity)
         end = Self.prefixRoom
     }
 
@@ -114,7 +114,7 @@ public struct EnvelopeBuilder {
     mutating func grow(toFit headroom: Int) {
         var newCapacity = capacity * 2
         while newCapacity - end < headroom { newCapacity *= 2 }
-        let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        let newStorage = Self.allocateBuffer(capacity: newCapacity)
         newStorage.copyMemory(from: storage, byteCount: end)
         storage.deallocate()
         storage = newStorage
@@ -132,16 +132,11 @@ public struct EnvelopeBuilder {
     /// detached buffer) as the new, empty one: the zero-copy hand-off to a
     /// destination that keeps the bytes until it is done with them (Kafka).
     /// The caller owns the returned buffer and must give it back to a builder
-    /// or `deallocateBuffer` it.
+    /// or deallocate it.
     public mutating func detach(replacingWith replacement: UnsafeMutableRawPointer, capacity replacementCapacity: Int) -> DetachedEnvelope {
-        let length = byteCount
-        let prefixLength = ProtoWriter.varintSize(UInt64(length))
-        let frameOffset = Self.prefixRoom - prefixLength
-        var writer = ProtoWriter(start: storage + frameOffset)
-        writer.writeVarint(UInt64(length))
+        let (frameOffset, frameLength) = writeFramePrefix()
         let detached = DetachedEnvelope(
-            buffer: storage, capacity: capacity, frameOffset: frameOffset,
-            frameLength: prefixLength + length, rows: rows)
+            buffer: storage, capacity: capacity, frameOffset: frameOffset, frameLength: frameLength, rows: rows)
         storage = replacement
         capacity = replacementCapacity
         reset()
@@ -160,12 +155,20 @@ public struct EnvelopeBuilder {
     /// `uvarint(len) + envelope`. Writes the prefix into the room kept in front
     /// of the envelope; no copy. Do not let the pointer escape `body`.
     public mutating func withProtobufListFrame<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let (offset, length) = writeFramePrefix()
+        return try body(UnsafeRawBufferPointer(start: storage + offset, count: length))
+    }
+
+    /// Writes `uvarint(len(envelope))` into the room in front of the
+    /// envelope, ending where it begins; returns where the framed message
+    /// starts in the buffer and its length.
+    private func writeFramePrefix() -> (offset: Int, length: Int) {
         let length = byteCount
         let prefixLength = ProtoWriter.varintSize(UInt64(length))
-        let start = storage + (Self.prefixRoom - prefixLength)
-        var writer = ProtoWriter(start: start)
+        let offset = Self.prefixRoom - prefixLength
+        var writer = ProtoWriter(start: storage + offset)
         writer.writeVarint(UInt64(length))
-        return try body(UnsafeRawBufferPointer(start: start, count: prefixLength + length))
+        return (offset, prefixLength + length)
     }
 }
 

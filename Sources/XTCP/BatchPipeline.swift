@@ -89,6 +89,14 @@ public final class BatchPipeline {
         if let lastWriteError { throw lastWriteError }
     }
 
+    /// Ends a netlinker's poll: flushes what is left (`timeout` when a dump
+    /// was cut short) and takes the poll's counts and last write error.
+    public func endPoll(timedOut: Bool) -> (counts: PollCounts, writeError: (any Error)?) {
+        flush(timedOut ? .timeout : .endOfDump)
+        defer { lastWriteError = nil }
+        return (takeCounts(), lastWriteError)
+    }
+
     /// Takes the counts so far, leaving zeros: per-poll accounting.
     public func takeCounts() -> PollCounts {
         defer { counts = PollCounts() }

@@ -1,5 +1,3 @@
-import Netlink
-
 /// The capabilities xtcp has, read from /proc/self/status, checked at start
 /// so that a missing one is one clear line (exit 4) instead of records that
 /// are silently incomplete.
@@ -11,13 +9,9 @@ public struct Privileges: Sendable {
     /// class ids only to a dumper that has it.
     public static let netAdmin = 12
 
-    public static func current() throws -> Privileges {
-        guard let bytes = try? FileBytes.read(path: "/proc/self/status"),
-              case let status = String(decoding: bytes, as: UTF8.self),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: " \t"), radix: 16)
-        else { return Privileges(effective: 0) }
-        return Privileges(effective: mask)
+    /// This process's; none when /proc/self/status cannot be read.
+    public static func current() -> Privileges {
+        Privileges(effective: procSelfStatus("CapEff").flatMap { UInt64($0, radix: 16) } ?? 0)
     }
 
     /// CAP_SYS_ADMIN: setns into another namespace. CAP_SYS_PTRACE: open
@@ -45,13 +39,4 @@ public struct Privileges: Sendable {
 /// Exit code 4.
 public struct InsufficientPrivilege: Error, CustomStringConvertible {
     public var description: String
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> Substring {
-        var s = self
-        while let first = s.first, set.contains(first) { s = s.dropFirst() }
-        while let last = s.last, set.contains(last) { s = s.dropLast() }
-        return s
-    }
 }

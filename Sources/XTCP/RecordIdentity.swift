@@ -6,8 +6,6 @@ public struct RecordIdentity: Sendable, Equatable {
     public var location: String = ""
     public var label: String = ""
     public var tag: String = ""
-    public var netns: String = ""
-    public var netnsInode: UInt64 = 0
 
     public init(hostname: String) { self.hostname = hostname }
 
@@ -19,7 +17,5 @@ public struct RecordIdentity: Sendable, Equatable {
         r.location = location
         r.label = label
         r.tag = tag
-        r.netns = netns
-        r.netnsInode = netnsInode
     }
 }

@@ -41,54 +41,28 @@ public final class Daemon {
         _ = xtcp_malloc_fix_mmap_threshold(128 * 1024)
         let destination = try config.openDestination()
         var scope = config.namespaces
-        if scope == .all, let missing = try Privileges.current().missingForOtherNamespaces {
+        if scope == .all, let missing = Privileges.current().missingForOtherNamespaces {
             log("xtcp: \(missing): only the namespace xtcp runs in will be polled")
             scope = .own
         }
-        let discovery = NamespaceDiscovery(directories: config.netnsDirectories)
-        let namespaces: any PollerSet
+        let pollers: any PollerSet
         do {
-            namespaces = try makePollerSet(config: config, destination: destination)
+            pollers = try makePollerSet(config: config, destination: destination)
         } catch let error as IOUring.SystemError where config.ioUring {
             // A kernel without io_uring (or with it disabled by
             // kernel.io_uring_disabled): the syscall path, said once.
             log("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
-            namespaces = NamespaceSet(config: config, destination: destination)
+            pollers = NamespaceSet(config: config, destination: destination)
         }
-        if let rings = namespaces as? RingPoller {
+        if let rings = pollers as? RingPoller {
             log("xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) receives in flight each, "
                 + "\(rings.receiveBufferBytes / 1024) KiB of receive buffers in all")
         }
-        defer { namespaces.stopAll() }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
             + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"
             + (config.ioUring ? " (io_uring rings shared by every namespace), " : " per namespace, ")
             + "\(config.marshal.rawValue) to \(config.destination)")
-
-        // Between polls, a namespace mounted or unmounted in -netnsDirs is
-        // taken in (or let go) at once.
-        let watch = scope == .all ? NamespaceWatch(directories: config.netnsDirectories) : nil
-        var warnedLimit = false
-        func reconcile(when: String) -> NamespaceSet.Change {
-            let change = namespaces.reconcile(scope == .all ? discovery.scan() : [PolledNamespace.own()])
-            if !change.removed.isEmpty {
-                // What the released namespaces' pollers freed goes back to
-                // the kernel now, not at some later heap top trim.
-                _ = xtcp_malloc_trim()
-            }
-            if !change.added.isEmpty || !change.removed.isEmpty {
-                func names(_ list: [PolledNamespace]) -> String {
-                    list.isEmpty || list.count > 5 ? "" : " (" + list.map(\.name).joined(separator: ", ") + ")"
-                }
-                log("\(when): namespaces +\(change.added.count)\(names(change.added)) -\(change.removed.count)\(names(change.removed)), "
-                    + "\(namespaces.count) polled")
-            }
-            if change.overLimit > 0, !warnedLimit {
-                log("\(when): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
-                warnedLimit = true
-            }
-            return change
-        }
+        let namespaces = NamespaceFollower(pollers: pollers, scope: scope, config: config, log: log)
 
         var template = FlatRecord()
         config.identity.stamp(&template)
@@ -102,17 +76,15 @@ public final class Daemon {
             template.pollSequence = polls
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
-            // Reconciled before every poll: a namespace made since the last
-            // one is in this one.
-            let change = reconcile(when: "poll \(polls)")
-            var (counts, problems) = namespaces.poll(ticket)
+            let change = namespaces.reconcile(when: "poll \(polls)")
+            var (counts, problems) = pollers.poll(ticket)
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
             counts += destination.takeLateCounts()
             problems += destination.takeProblems()
             totals += counts
             let elapsed = clock.now - began
-            log("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(namespaces.count) \(counts.summary)")
+            log("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(pollers.count) \(counts.summary)")
             for problem in problems { log("poll \(polls): \(problem)") }
 
             if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
@@ -125,29 +97,14 @@ public final class Daemon {
             }
             next += config.frequency.duration * (Double.random(in: 0..<1) * Double(config.pollJitterPercent) / 100)
             let between = "between polls \(polls) and \(polls + 1)"
-            var recheck = false
-            let periodic = scope == .all && config.reconcileFrequency.nanoseconds > 0
-            var lastReconcile = clock.now
             if let taken = Self.waitForSignal(signals, until: next, clock: clock,
-                                              checkingEvery: watch == nil && !periodic ? nil : .milliseconds(100), {
-                // `ip netns add` creates the file, then bind-mounts it: the
-                // event may come before the mount, so look again next time.
-                if periodic, clock.now - lastReconcile >= config.reconcileFrequency.duration {
-                    lastReconcile = clock.now
-                    _ = reconcile(when: between)
-                } else if watch?.changed() == true {
-                    recheck = true
-                    _ = reconcile(when: between)
-                } else if recheck {
-                    recheck = false
-                    _ = reconcile(when: between)
-                }
-            }) {
+                                              checkingEvery: namespaces.followsBetweenPolls ? .milliseconds(100) : nil,
+                                              { namespaces.betweenPolls(when: between) }) {
                 signal = taken
                 break
             }
         }
-        namespaces.stopAll()
+        pollers.stopAll()
         do { try destination.close() } catch { log("closing \(config.destination): \(error)") }
         totals += destination.takeLateCounts()
         for problem in destination.takeProblems() { log("shutdown: \(problem)") }
@@ -158,7 +115,6 @@ public final class Daemon {
         return signal
     }
 
-    /// Waits until `deadline` unless SIGTERM or SIGINT comes first.
     /// Waits until `deadline` unless SIGTERM or SIGINT comes first; with
     /// `checkingEvery`, wakes that often to run `check`.
     static func waitForSignal(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock,
@@ -185,10 +141,7 @@ public final class Daemon {
     /// survives execve, so a daemon started by a large process (posix_spawn
     /// from a test runner, vfork) would report its parent's peak.
     static func peakResidentKilobytes() -> Int {
-        guard let bytes = try? FileBytes.read(path: "/proc/self/status") else { return 0 }
-        let status = String(decoding: bytes, as: UTF8.self)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) ?? 0
+        procSelfStatus("VmHWM").flatMap { Int($0.filter(\.isNumber)) } ?? 0
     }
 
     static func milliseconds(_ d: Duration) -> String {

@@ -5,12 +5,12 @@ import RecordFmt
 /// The netlinkers of one namespace: the dump split into shards (each socket
 /// exactly once over the shards), the shards dealt out to `-netlinkers`
 /// threads, and a poll that waits for all of them.
-public final class NamespacePoller {
-    public let namespace: PolledNamespace
+final class NamespacePoller {
+    let namespace: PolledNamespace
     let netlinkers: [Netlinker]
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(namespace: PolledNamespace, config: DaemonConfig, destination: any Destination) throws {
+    init(namespace: PolledNamespace, config: DaemonConfig, destination: any Destination) throws {
         self.namespace = namespace
         let plan = DumpShard.plan(partsPerFamily: config.partsPerFamily)
         let count = min(config.activeNetlinkers, plan.count)
@@ -24,26 +24,16 @@ public final class NamespacePoller {
         for netlinker in netlinkers { try netlinker.startThread() }
     }
 
-    /// One poll of the namespace: every netlinker dumps its shards; returns
-    /// when all are done (each bounded by the ticket's deadline).
-    public func poll(_ ticket: PollTicket) -> (counts: PollCounts, problems: [String]) {
-        begin(ticket)
-        return wait()
-    }
-
-    /// Starts a poll: the netlinkers dump their shards on their threads.
-    public func begin(_ ticket: PollTicket) {
-        var template = ticket.template
-        template.netns = namespace.name
-        template.netnsInode = namespace.inode
-        template.nsid = namespace.nsid ?? 0
+    /// Starts a poll: the netlinkers dump their shards on their threads;
+    /// `wait` returns when all are done (each bounded by the deadline).
+    func begin(_ ticket: PollTicket) {
         var namespaceTicket = ticket
-        namespaceTicket.template = template
+        namespace.stamp(&namespaceTicket.template)
         for netlinker in netlinkers { netlinker.begin(namespaceTicket) }
     }
 
     /// Waits for the poll `begin` started; its counts and problems.
-    public func wait() -> (counts: PollCounts, problems: [String]) {
+    func wait() -> (counts: PollCounts, problems: [String]) {
         for _ in netlinkers { finished.wait() }
         var counts = PollCounts()
         var problems: [String] = []
@@ -54,7 +44,7 @@ public final class NamespacePoller {
         return (counts, problems)
     }
 
-    public func stop() {
+    func stop() {
         for netlinker in netlinkers { netlinker.stop() }
     }
 }

@@ -74,12 +74,9 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
             }
             timedOut = !dump(shard: index, deadline: ticket.deadline) || timedOut
         }
-        pipeline.flush(timedOut ? .timeout : .endOfDump)
-        counts += pipeline.takeCounts()
-        if let error = pipeline.lastWriteError {
-            lastProblem = "write to \(config.destination): \(error)"
-            pipeline.lastWriteError = nil
-        }
+        let (flushed, writeError) = pipeline.endPoll(timedOut: timedOut)
+        counts += flushed
+        if let writeError { lastProblem = "write to \(config.destination): \(writeError)" }
     }
 
     /// One shard's dump. Returns false when it ended incomplete for lack of
@@ -124,33 +121,22 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
             counts.dumpsFailed += 1
             lastProblem = "\(shards[index]): \(error)"
             sockets[index] = nil
-            finishDump(decoder)
+            counts.decode += decoder.stats
             return true
         }
-        finishDump(decoder)
+        counts.decode += decoder.stats
+        counts.dumpEnded(outcome)
         switch outcome {
         case .done:
-            counts.dumpsDone += 1
             return true
         case .failed(let errno):
-            counts.dumpsFailed += 1
             lastProblem = "\(shards[index]): NLMSG_ERROR \(String(cString: strerror(errno)))"
             return true
-        case .timedOut:
+        case .timedOut, .abandoned:
             // A dump left half-read keeps its socket busy: replace it.
-            counts.dumpsStalled += 1
-            sockets[index] = nil
-            return false
-        case .abandoned:
-            counts.dumpsTimedOut += 1
             sockets[index] = nil
             return false
         }
-    }
-
-    private func finishDump(_ decoder: DumpDecoder) {
-        counts.sockets += decoder.stats.sockets
-        counts.decode += decoder.stats
     }
 
     private func openSocket() throws -> NetlinkSocket {

@@ -42,7 +42,6 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
 /// What netlinkers did: per poll, and summed over the run. Plain values,
 /// added up by the poller after each poll (no shared counter on the hot path).
 public struct PollCounts: Sendable, Equatable {
-    public var sockets: UInt64 = 0
     public var records: UInt64 = 0
     public var envelopes: UInt64 = 0
     public var envelopeBytes: UInt64 = 0
@@ -66,9 +65,22 @@ public struct PollCounts: Sendable, Equatable {
 
     public init() {}
 
+    /// Sockets the kernel reported (decoded into records).
+    public var sockets: UInt64 { decode.sockets }
+
     public var dumpsIncomplete: UInt64 { dumpsFailed + dumpsStalled + dumpsTimedOut }
     public var envelopesDropped: UInt64 { droppedEnvelopes.reduce(0, +) }
     public var rowsDropped: UInt64 { droppedRows.reduce(0, +) }
+
+    /// Counts how a dump ended, whichever way it was received.
+    mutating func dumpEnded(_ outcome: DumpOutcome) {
+        switch outcome {
+        case .done: dumpsDone += 1
+        case .failed: dumpsFailed += 1
+        case .timedOut: dumpsStalled += 1
+        case .abandoned: dumpsTimedOut += 1
+        }
+    }
 
     mutating func flushed(_ reason: FlushReason, bytes: Int) {
         envelopes += 1
@@ -82,7 +94,6 @@ public struct PollCounts: Sendable, Equatable {
     }
 
     public static func += (a: inout PollCounts, b: PollCounts) {
-        a.sockets += b.sockets
         a.records += b.records
         a.envelopes += b.envelopes
         a.envelopeBytes += b.envelopeBytes

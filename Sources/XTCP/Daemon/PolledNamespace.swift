@@ -1,4 +1,5 @@
 import Netlink
+import RecordFmt
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,6 +28,13 @@ public struct PolledNamespace: Sendable, Equatable {
         var info = stat()
         let inode = stat("/proc/self/ns/net", &info) == 0 ? UInt64(info.st_ino) : 0
         return PolledNamespace(name: "host", inode: inode, path: nil)
+    }
+
+    /// Writes which namespace a record comes from into its per-poll fields.
+    func stamp(_ record: inout FlatRecord) {
+        record.netns = name
+        record.netnsInode = inode
+        record.nsid = nsid ?? 0
     }
 
     func openSocket() throws -> NetlinkSocket {

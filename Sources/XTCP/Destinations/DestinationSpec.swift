@@ -61,11 +61,6 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var isKafka: Bool {
-        if case .kafka = self { return true }
-        return false
-    }
-
     public var isUDP: Bool {
         if case .udp = self { return true }
         return false

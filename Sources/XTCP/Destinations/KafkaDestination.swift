@@ -22,7 +22,6 @@ import Glibc
 ///   `queue full`, `delivery failed` or `shutdown`.
 public final class KafkaDestination: Destination, @unchecked Sendable {  // mutable state is behind Mutexes
     let settings: KafkaSettings
-    let brokers: String
     public let envelopePool: EnvelopePool?
     private var producer: KafkaProducer!
     private var pollThread: OSThread?
@@ -36,7 +35,6 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     private let saturated = Atomic<Bool>(false)
 
     init(brokers: String, settings: KafkaSettings) throws {
-        self.brokers = brokers
         self.settings = settings
         // Idle buffers kept: enough for every envelope the queue can hold.
         envelopePool = EnvelopePool(

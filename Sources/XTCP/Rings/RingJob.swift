@@ -12,7 +12,6 @@ final class RingJob {
     var template = FlatRecord()
     var pollFields: EncodedPollFields?
     var decoder = DumpDecoder(attributes: .defaultSet)
-    var sequence: UInt32 = 0
 
     init(namespace: PolledNamespace, shard: DumpShard) {
         self.namespace = namespace

@@ -81,15 +81,12 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     var request = InetDiagRequest(family: job.shard.family, attributes: config.attributes, sequence: requestSequence)
                     request.bytecode = job.shard.bytecode
                     job.template = ticket.template
-                    job.template.netns = job.namespace.name
-                    job.template.netnsInode = job.namespace.inode
-                    job.template.nsid = job.namespace.nsid ?? 0
+                    job.namespace.stamp(&job.template)
                     job.template.netlinkerId = UInt64(id)
                     job.template.socketFd = UInt64(socket.fileDescriptor)
                     job.pollFields = EncodedPollFields(of: job.template)
                     job.decoder = DumpDecoder(attributes: config.attributes)
-                    job.decoder.expectedSequence = request.sequence
-                    try socket.send(request.bytes)
+                    try socket.startDump(request, decoder: &job.decoder)
                     active[slot] = job
                     arm(slot, job)
                     return true
@@ -109,17 +106,20 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                                   timeout: config.netlinkTimeout.duration)
         }
 
-        func finish(_ slot: Int, _ job: RingJob) {
-            counts.sockets += job.decoder.stats.sockets
+        func finish(_ slot: Int, _ job: RingJob, _ outcome: DumpOutcome?) {
             counts.decode += job.decoder.stats
+            if let outcome { counts.dumpEnded(outcome) }
             active[slot] = nil
-            if !startNext(in: slot) { return }
+            _ = startNext(in: slot)
         }
 
         for slot in active.indices where !startNext(in: slot) { break }
         var counter = recordCounter
         defer { recordCounter = counter }
         let pipeline = pipeline
+        // The job whose per-poll fields `record` and the pipeline hold:
+        // copied again only when a datagram of another dump comes.
+        var stamped: RingJob?
         while active.contains(where: { $0 != nil }) {
             do { try ring.submit(waitingFor: 1) } catch {
                 problems.append("io_uring: \(error)")
@@ -131,17 +131,20 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                 guard let job = active[slot] else { return }
                 guard completion.result > 0 else {
                     if completion.result == -ECANCELED {
-                        counts.dumpsStalled += 1
+                        finish(slot, job, .timedOut)  // the linked timeout: stalled
                     } else {
                         counts.dumpsFailed += 1
                         problems.append("\(job.namespace.name) \(job.shard): receive: \(String(cString: strerror(-completion.result)))")
+                        finish(slot, job, nil)
                     }
                     job.socket = nil  // left mid-dump: replace it
-                    finish(slot, job)
                     return
                 }
-                record.copyPollFields(from: job.template)
-                pipeline.pollFields = job.pollFields
+                if stamped !== job {
+                    record.copyPollFields(from: job.template)
+                    pipeline.pollFields = job.pollFields
+                    stamped = job
+                }
                 let datagram = UnsafeRawBufferPointer(rebasing: buffers[slot][0..<Int(completion.result)])
                 let progress = job.decoder.decode(datagram, into: &record) { row in
                     counter &+= 1
@@ -153,27 +156,21 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     if ContinuousClock.now < ticket.deadline {
                         arm(slot, job)
                     } else {
-                        counts.dumpsTimedOut += 1
                         timedOut = true
                         job.socket = nil
-                        finish(slot, job)
+                        finish(slot, job, .abandoned)
                     }
                 case .done:
-                    counts.dumpsDone += 1
-                    finish(slot, job)
+                    finish(slot, job, .done)
                 case .failed(let errno):
-                    counts.dumpsFailed += 1
                     problems.append("\(job.namespace.name) \(job.shard): NLMSG_ERROR \(String(cString: strerror(errno)))")
-                    finish(slot, job)
+                    finish(slot, job, .failed(errno: errno))
                 }
             }
         }
-        pipeline.flush(timedOut ? .timeout : .endOfDump)
-        counts += pipeline.takeCounts()
-        if let error = pipeline.lastWriteError {
-            problems.append("write to \(config.destination): \(error)")
-            pipeline.lastWriteError = nil
-        }
+        let (flushed, writeError) = pipeline.endPoll(timedOut: timedOut)
+        counts += flushed
+        if let writeError { problems.append("write to \(config.destination): \(writeError)") }
     }
 }
 

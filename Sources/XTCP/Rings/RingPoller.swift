@@ -28,23 +28,19 @@ public final class RingPoller: PollerSet {
     /// of namespaces. (The rings' own queues are a few pages each.)
     public var receiveBufferBytes: Int { netlinkers.count * config.ioUringWindow * config.packetSize }
     public var ringCount: Int { netlinkers.count }
-    var threadCount: Int { netlinkers.count }
 
-    public func reconcile(_ found: [PolledNamespace]) -> NamespaceSet.Change {
-        var change = NamespaceSet.Change()
-        let kept = Array(found.prefix(config.maxNamespaces))
-        change.overLimit = found.count - kept.count
-        let wanted = Set(kept.map(\.inode))
-        for inode in order where !wanted.contains(inode) {
+    public func reconcile(_ found: [PolledNamespace]) -> NamespaceChange {
+        let delta = NamespaceDelta(polled: order, found: found, limit: config.maxNamespaces)
+        var change = NamespaceChange(overLimit: delta.overLimit)
+        for inode in delta.gone {
             // Dropping the jobs closes their sockets.
             if let gone = jobs.removeValue(forKey: inode), let first = gone.first { change.removed.append(first.namespace) }
         }
-        order.removeAll { !wanted.contains($0) }
+        order = delta.kept
         // A namespace's dump is split as in the syscall mode; the shards of
         // all namespaces are then dealt round-robin to the rings.
         let plan = DumpShard.plan(partsPerFamily: config.partsPerFamily)
-        for var namespace in kept where jobs[namespace.inode] == nil {
-            if let path = namespace.path { namespace.nsid = NamespaceID.lookup(namespaceFile: path) }
+        for namespace in delta.new {
             jobs[namespace.inode] = plan.map { RingJob(namespace: namespace, shard: $0) }
             order.append(namespace.inode)
             change.added.append(namespace)

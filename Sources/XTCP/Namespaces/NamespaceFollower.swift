@@ -1,0 +1,74 @@
+import CKernelABI
+import Netlink
+
+/// Keeps a poller set in step with the host's namespaces: a reconcile
+/// before every poll (so a namespace made since the last poll is in this
+/// one) and, between polls, when -netnsDirs changes (inotify) or every
+/// -reconcileFrequency. Each change is one log line.
+final class NamespaceFollower {
+    let pollers: any PollerSet
+    private let config: DaemonConfig
+    private let scope: NamespaceScope
+    private let discovery: NamespaceDiscovery
+    private let watch: NamespaceWatch?
+    private let log: (String) -> Void
+    private let clock = ContinuousClock()
+    private var lastReconcile: ContinuousClock.Instant
+    private var recheck = false
+    private var warnedLimit = false
+
+    init(pollers: any PollerSet, scope: NamespaceScope, config: DaemonConfig, log: @escaping (String) -> Void) {
+        self.pollers = pollers
+        self.scope = scope
+        self.config = config
+        self.log = log
+        discovery = NamespaceDiscovery(directories: config.netnsDirectories)
+        watch = scope == .all ? NamespaceWatch(directories: config.netnsDirectories) : nil
+        lastReconcile = clock.now
+    }
+
+    private var periodic: Bool { scope == .all && config.reconcileFrequency.nanoseconds > 0 }
+
+    /// Whether `betweenPolls` has anything to do (the daemon then wakes
+    /// every 100 ms between polls to call it).
+    var followsBetweenPolls: Bool { watch != nil || periodic }
+
+    @discardableResult
+    func reconcile(when: String) -> NamespaceChange {
+        lastReconcile = clock.now
+        let change = pollers.reconcile(scope == .all ? discovery.scan() : [PolledNamespace.own()])
+        if !change.removed.isEmpty {
+            // What the released namespaces' pollers freed goes back to the
+            // kernel now, not at some later heap top trim.
+            _ = xtcp_malloc_trim()
+        }
+        if !change.added.isEmpty || !change.removed.isEmpty {
+            func names(_ list: [PolledNamespace]) -> String {
+                list.isEmpty || list.count > 5 ? "" : " (" + list.map(\.name).joined(separator: ", ") + ")"
+            }
+            log("\(when): namespaces +\(change.added.count)\(names(change.added)) -\(change.removed.count)\(names(change.removed)), "
+                + "\(pollers.count) polled")
+        }
+        if change.overLimit > 0, !warnedLimit {
+            log("\(when): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
+            warnedLimit = true
+        }
+        return change
+    }
+
+    /// Called often between polls: reconciles when -reconcileFrequency is
+    /// due or -netnsDirs changed. `ip netns add` creates the file, then
+    /// bind-mounts it: the event may come before the mount, so a change is
+    /// looked at again on the next call.
+    func betweenPolls(when: String) {
+        if periodic, clock.now - lastReconcile >= config.reconcileFrequency.duration {
+            reconcile(when: when)
+        } else if watch?.changed() == true {
+            recheck = true
+            reconcile(when: when)
+        } else if recheck {
+            recheck = false
+            reconcile(when: when)
+        }
+    }
+}
