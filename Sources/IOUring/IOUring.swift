@@ -14,7 +14,10 @@ public final class IOUring {
     /// The liburing ring, on the heap behind a raw pointer so that no
     /// CURing type appears in this class's layout.
     private let storage: UnsafeMutableRawPointer
-    private var ring: UnsafeMutablePointer<io_uring> { storage.assumingMemoryBound(to: io_uring.self) }
+    var ring: UnsafeMutablePointer<io_uring> { storage.assumingMemoryBound(to: io_uring.self) }
+    /// Provided-buffer rings registered on this ring: kept until the ring
+    /// is torn down, because the kernel may write into them until then.
+    var bufferRings: [ProvidedBuffers] = []
     /// Submission queue entries (the ring's size as set up).
     public let entries: UInt32
     /// The setup flags the kernel accepted (see `init`).
@@ -32,6 +35,12 @@ public final class IOUring {
         public var userData: UInt64
         public var result: Int32
         public var flags: UInt32
+
+        /// The provided buffer the kernel chose (IORING_CQE_F_BUFFER: its
+        /// id is in the upper 16 bits), which must be recycled.
+        public var bufferID: UInt16? { flags & 1 != 0 ? UInt16(truncatingIfNeeded: flags >> 16) : nil }
+        /// IORING_CQE_F_MORE: a multishot request stays armed after this.
+        public var hasMore: Bool { flags & 2 != 0 }
     }
 
     /// Sets up a ring of `entries`; tries each flag set in `preferences` in
@@ -127,6 +136,47 @@ public final class IOUring {
     private var timespecs: UnsafeMutablePointer<Int64>
     private var timespecCapacity = 0
     private var queuedTimespecs = 0
+
+    /// Queues a multishot receive (Linux 6.0): one submission that keeps
+    /// receiving from `descriptor` into buffers taken from `buffers`, one
+    /// completion per datagram, until it fails, runs out of buffers
+    /// (-ENOBUFS) or is cancelled; its last completion lacks `hasMore`.
+    /// False when the submission queue is full (submit first).
+    public func queueMultishotReceive(descriptor: Int32, buffers: ProvidedBuffers, userData: UInt64) -> Bool {
+        guard let entry = io_uring_get_sqe(ring) else { return false }
+        io_uring_prep_recv_multishot(entry, descriptor, nil, 0, 0)
+        entry.pointee.flags |= 1 << 5  // IOSQE_BUFFER_SELECT (a macro Swift does not import)
+        entry.pointee.buf_group = buffers.group
+        io_uring_sqe_set_data64(entry, userData)
+        return true
+    }
+
+    /// Queues the cancellation of the request submitted with `userData`;
+    /// its completion carries `cancelUserData`. False when the queue is full.
+    public func queueCancel(userData: UInt64) -> Bool {
+        guard let entry = io_uring_get_sqe(ring) else { return false }
+        io_uring_prep_cancel64(entry, userData, 0)
+        io_uring_sqe_set_data64(entry, Self.cancelUserData)
+        return true
+    }
+
+    /// The user data of `queueCancel`'s own completions.
+    public static let cancelUserData = UInt64.max - 1
+
+    /// Submits what is queued and waits up to `timeout` for at least
+    /// `waitFor` completions; false when the time ran out first.
+    public func submit(waitingFor waitFor: UInt32, timeout: Duration) throws -> Bool {
+        let (seconds, attoseconds) = timeout.components
+        var limit = __kernel_timespec(tv_sec: seconds, tv_nsec: attoseconds / 1_000_000_000)
+        var first: UnsafeMutablePointer<io_uring_cqe>?
+        while true {
+            let result = io_uring_submit_and_wait_timeout(ring, &first, waitFor, &limit, nil)
+            if result >= 0 { return true }
+            if result == -ETIME { return false }
+            if result == -EINTR { continue }
+            throw SystemError(call: "io_uring_submit_and_wait_timeout", errno: -result)
+        }
+    }
 
     /// Submits what is queued and waits for at least `waitFor` completions.
     @discardableResult

@@ -62,6 +62,9 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("ioUringCqeBatch"), help: "With -ioUring: completions taken per reap (1-4096).")
     var ioUringCqeBatch: Int = 64
 
+    @Option(name: flag("ioUringMultishot"), help: "With -ioUring: one multishot receive per dump into provided buffers (Linux 6.0; true or false).")
+    var ioUringMultishot: Bool = true
+
     @Option(name: flag("namespaces"), help: "Namespaces to poll: all (every network namespace on the host) or own (the one xtcp runs in).")
     var namespaces: String = "all"
 
@@ -178,6 +181,7 @@ struct XTCPCommand: ParsableCommand {
         guard (1...4096).contains(ioUringCqeBatch) else { throw ValidationError("-ioUringCqeBatch \(ioUringCqeBatch): expected 1 to 4096") }
         config.ioUringWindow = ioUringRecvBatch
         config.ioUringCqeBatch = ioUringCqeBatch
+        config.ioUringMultishot = ioUringMultishot
         guard let scope = NamespaceScope(rawValue: namespaces) else {
             throw ValidationError("-namespaces \(namespaces): expected all or own")
         }

@@ -55,7 +55,10 @@ public final class Daemon {
             pollers = NamespaceSet(config: config, destination: destination)
         }
         if let rings = pollers as? RingPoller {
-            log("xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) receives in flight each, "
+            if let reason = rings.multishotFellBack {
+                log("xtcp: -ioUringMultishot: \(reason): one receive per datagram instead")
+            }
+            log("xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) dumps in flight each (\(rings.receiveMode)), "
                 + "\(rings.receiveBufferBytes / 1024) KiB of receive buffers in all")
         }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "

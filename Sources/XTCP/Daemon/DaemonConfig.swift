@@ -43,6 +43,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var ioUringWindow = 8
     /// Completions taken per reap (`-ioUringCqeBatch`).
     public var ioUringCqeBatch = 64
+    /// One multishot receive per dump into provided buffers (Linux 6.0),
+    /// rather than one receive per datagram (`-ioUringMultishot`).
+    public var ioUringMultishot = true
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -85,6 +88,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "ioUring \(ioUring)",
             "ioUringRecvBatch \(ioUringWindow)",
             "ioUringCqeBatch \(ioUringCqeBatch)",
+            "ioUringMultishot \(ioUringMultishot)",
             "namespaces \(namespaces.rawValue)",
             "netnsDirs \(netnsDirectories.joined(separator: ","))",
             "reconcileFrequency \(reconcileFrequency)",

@@ -7,22 +7,24 @@ import Glibc
 #endif
 
 /// `-ioUring`: one OS thread with one ring that dumps many shards of many
-/// namespaces at once. Up to `window` dumps are in flight, each with one
-/// receive (and its own buffer) queued on the ring with a linked
-/// `-nltimeout`; each completion is decoded with its dump's per-poll fields
-/// and the receive queued again, until the dump's NLMSG_DONE. The number of
-/// threads does not grow with namespaces.
+/// namespaces at once. Up to `window` dumps are in flight, each receiving
+/// on the ring (`RingReceiver`: one multishot receive per dump, or one
+/// receive per datagram); each completion is decoded with its dump's
+/// per-poll fields, until the dump's NLMSG_DONE. The number of threads does
+/// not grow with namespaces.
 final class RingNetlinker: @unchecked Sendable {  // its state is touched by its thread only, between semaphores
     let id: Int
     let config: DaemonConfig
     let pipeline: BatchPipeline
     /// Made on the netlinker's own thread: a SINGLE_ISSUER ring belongs to
     /// the thread that sets it up (another's submit gets EEXIST).
-    private var ring: IOUring!
-    private let buffers: [UnsafeMutableRawBufferPointer]
+    private(set) var receiver: RingReceiver!
     private var record = FlatRecord()
     private var recordCounter: UInt64 = 0
     private var requestSequence: UInt32
+    /// Tags each dump's completions (slot in the low 16 bits), so that a
+    /// late completion of an ended dump is told from its slot's next dump.
+    private var dumpSerial: UInt64 = 0
 
     /// The jobs of the next poll (set by the poller between polls).
     var jobs: [RingJob] = []
@@ -35,21 +37,21 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
         self.id = id
         self.config = config
         worker = PollWorker(finished: finished)
-        let window = config.ioUringWindow
-        buffers = (0..<window).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: config.packetSize, alignment: 4096) }
         requestSequence = UInt32(truncatingIfNeeded: 0x4000_0000 &+ id &* 1_000_000)
         pipeline = BatchPipeline(
             marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
             destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
     }
 
-    deinit { for buffer in buffers { buffer.deallocate() } }
-
     /// Starts the thread and sets up its ring there; throws what the setup
     /// threw.
     func startThread() throws {
-        let entries = UInt32(max(8, 2 * buffers.count)).nextPowerOfTwo
-        try worker.launch(name: "xtcp-ring-\(id)", setUp: { [self] in ring = try IOUring(entries: entries) }) { [self] ticket in
+        let window = config.ioUringWindow
+        let entries = UInt32(max(8, 2 * window)).nextPowerOfTwo
+        try worker.launch(name: "xtcp-ring-\(id)", setUp: { [self] in
+            receiver = RingReceiver(ring: try IOUring(entries: entries), window: window, packetSize: config.packetSize,
+                                    timeout: config.netlinkTimeout.duration, multishot: config.ioUringMultishot)
+        }) { [self] ticket in
             counts = PollCounts()
             problems = []
             poll(ticket)
@@ -60,10 +62,21 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
 
     func stop() { worker.stop() }
 
+    /// A dump in flight: its job, the tag of its completions, whether its
+    /// receive is armed, and when its last datagram came.
+    private struct Flight {
+        var job: RingJob
+        var tag: UInt64
+        var armed = true
+        var lastHeard: ContinuousClock.Instant
+    }
+
     private func poll(_ ticket: PollTicket) {
+        let receiver = receiver!
         var pending = jobs[...]
-        var active: [RingJob?] = Array(repeating: nil, count: buffers.count)
+        var active: [Flight?] = Array(repeating: nil, count: config.ioUringWindow)
         var timedOut = false
+        let stallAfter = config.netlinkTimeout.duration
 
         /// Starts the next pending job in `slot`; false when none is left.
         func startNext(in slot: Int) -> Bool {
@@ -87,8 +100,10 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     job.pollFields = EncodedPollFields(of: job.template)
                     job.decoder = DumpDecoder(attributes: config.attributes)
                     try socket.startDump(request, decoder: &job.decoder)
-                    active[slot] = job
-                    arm(slot, job)
+                    dumpSerial &+= 1
+                    let flight = Flight(job: job, tag: dumpSerial << 16 | UInt64(slot), lastHeard: .now)
+                    active[slot] = flight
+                    receiver.arm(slot: slot, descriptor: socket.fileDescriptor, tag: flight.tag)
                     return true
                 } catch {
                     counts.dumpsFailed += 1
@@ -99,16 +114,14 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
             return false
         }
 
-        func arm(_ slot: Int, _ job: RingJob) {
-            // Two entries are always free: at most one receive and its
-            // timer per slot are queued, and the ring holds 2 per slot.
-            _ = ring.queueReceive(descriptor: job.socket!.fileDescriptor, into: buffers[slot], userData: UInt64(slot),
-                                  timeout: config.netlinkTimeout.duration)
-        }
-
-        func finish(_ slot: Int, _ job: RingJob, _ outcome: DumpOutcome?) {
-            counts.decode += job.decoder.stats
+        /// Ends the dump in `slot`; `keepSocket` false when it ended
+        /// mid-dump (the socket has unread datagrams: replace it).
+        func finish(_ slot: Int, _ outcome: DumpOutcome?, keepSocket: Bool = true) {
+            guard let flight = active[slot] else { return }
+            receiver.disarm(tag: flight.tag, armed: flight.armed)
+            counts.decode += flight.job.decoder.stats
             if let outcome { counts.dumpEnded(outcome) }
+            if !keepSocket { flight.job.socket = nil }
             active[slot] = nil
             _ = startNext(in: slot)
         }
@@ -121,23 +134,41 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
         // copied again only when a datagram of another dump comes.
         var stamped: RingJob?
         while active.contains(where: { $0 != nil }) {
-            do { try ring.submit(waitingFor: 1) } catch {
+            let stallDeadline = active.lazy.compactMap { $0?.lastHeard }.min().map { $0 + stallAfter } ?? .now
+            do {
+                if try !receiver.submitAndWait(until: stallDeadline) {
+                    // Multishot: nothing came in time; end the stalled dumps.
+                    let now = ContinuousClock.now
+                    for slot in active.indices where active[slot].map({ now - $0.lastHeard >= stallAfter }) ?? false {
+                        finish(slot, .timedOut, keepSocket: false)
+                    }
+                    continue
+                }
+            } catch {
                 problems.append("io_uring: \(error)")
                 break
             }
-            ring.reap(limit: config.ioUringCqeBatch) { completion in
-                guard completion.userData != IOUring.linkedTimeoutUserData else { return }
-                let slot = Int(completion.userData)
-                guard let job = active[slot] else { return }
+            receiver.ring.reap(limit: config.ioUringCqeBatch) { completion in
+                let slot = Int(completion.userData & 0xFFFF)
+                guard completion.userData < IOUring.cancelUserData, slot < active.count,
+                      let flight = active[slot], flight.tag == completion.userData else {
+                    receiver.discard(completion)  // a timer's, a cancel's, or an ended dump's late datagram
+                    return
+                }
+                let job = flight.job
+                active[slot]!.armed = completion.hasMore
+                active[slot]!.lastHeard = .now
                 guard completion.result > 0 else {
-                    if completion.result == -ECANCELED {
-                        finish(slot, job, .timedOut)  // the linked timeout: stalled
+                    if receiver.ranOutOfBuffers(completion) {
+                        receiver.arm(slot: slot, descriptor: job.socket!.fileDescriptor, tag: flight.tag)
+                        active[slot]!.armed = true
+                    } else if receiver.timedOut(completion) {
+                        finish(slot, .timedOut, keepSocket: false)  // the linked timeout: stalled
                     } else {
                         counts.dumpsFailed += 1
                         problems.append("\(job.namespace.name) \(job.shard): receive: \(String(cString: strerror(-completion.result)))")
-                        finish(slot, job, nil)
+                        finish(slot, nil, keepSocket: false)
                     }
-                    job.socket = nil  // left mid-dump: replace it
                     return
                 }
                 if stamped !== job {
@@ -145,29 +176,33 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     pipeline.pollFields = job.pollFields
                     stamped = job
                 }
-                let datagram = UnsafeRawBufferPointer(rebasing: buffers[slot][0..<Int(completion.result)])
-                let progress = job.decoder.decode(datagram, into: &record) { row in
-                    counter &+= 1
-                    row.recordCounter = counter
-                    pipeline.append(row)
+                let progress = receiver.withDatagram(completion, slot: slot) { datagram in
+                    job.decoder.decode(datagram, into: &record) { row in
+                        counter &+= 1
+                        row.recordCounter = counter
+                        pipeline.append(row)
+                    }
                 }
                 switch progress {
                 case .more:
-                    if ContinuousClock.now < ticket.deadline {
-                        arm(slot, job)
-                    } else {
+                    if ContinuousClock.now >= ticket.deadline {
                         timedOut = true
-                        job.socket = nil
-                        finish(slot, job, .abandoned)
+                        finish(slot, .abandoned, keepSocket: false)
+                    } else if receiver.needsArming(after: completion) {
+                        receiver.arm(slot: slot, descriptor: job.socket!.fileDescriptor, tag: flight.tag)
+                        active[slot]!.armed = true
                     }
                 case .done:
-                    finish(slot, job, .done)
+                    finish(slot, .done)
                 case .failed(let errno):
                     problems.append("\(job.namespace.name) \(job.shard): NLMSG_ERROR \(String(cString: strerror(errno)))")
-                    finish(slot, job, .failed(errno: errno))
+                    finish(slot, .failed(errno: errno))
                 }
             }
         }
+        // Cancellations of the last dumps reach the kernel now, not at the
+        // next poll.
+        _ = try? receiver.ring.submit()
         let (flushed, writeError) = pipeline.endPoll(timedOut: timedOut)
         counts += flushed
         if let writeError { problems.append("write to \(config.destination): \(writeError)") }

@@ -24,9 +24,13 @@ public final class RingPoller: PollerSet {
     public var count: Int { jobs.count }
 
     /// Memory the rings hold for receiving, at most: each ring's receive
-    /// buffers (`-ioUringRecvBatch` × `-packetSize`), whatever the number
-    /// of namespaces. (The rings' own queues are a few pages each.)
-    public var receiveBufferBytes: Int { netlinkers.count * config.ioUringWindow * config.packetSize }
+    /// buffers (`-ioUringRecvBatch` × `-packetSize`, twice that with
+    /// multishot receives), whatever the number of namespaces. (The rings'
+    /// own queues are a few pages each.)
+    public var receiveBufferBytes: Int { netlinkers.reduce(0) { $0 + $1.receiver.bufferBytes } }
+    /// How the rings receive, and why not multishot when it was asked for.
+    public var receiveMode: String { netlinkers.first?.receiver.mode.rawValue ?? "" }
+    public var multishotFellBack: String? { netlinkers.first?.receiver.fellBack }
     public var ringCount: Int { netlinkers.count }
 
     public func reconcile(_ found: [PolledNamespace]) -> NamespaceChange {
