@@ -51,41 +51,14 @@ if [ "${1:-}" = namespaces ]; then
     exit "${status:-0}"
 fi
 connections=${1:-50000}
-processes=8                      # RLIMIT_NOFILE is 20,000 per process
-per=$(( (connections + processes - 1) / processes ))
-ns=xtcp-bench-$$
 out=$(mktemp -d)
 pids=()
-
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-    rm -rf "$out"
-}
-trap cleanup EXIT
+. "$root/scripts/lib/loopback-farm.sh"
+trap farm_cleanup EXIT
 
 swift build --package-path "$root" --product xtcp-kafka-mock >/dev/null
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
-
-for i in $(seq 0 $((processes - 1))); do
-    host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
-    mkfifo "$out/farm$i"
-    # Listeners below the ephemeral range, so that no client takes a port first.
-    ip netns exec "$ns" python3 "$root/Tests/Scripts/loopback_farm.py" "$per" "$host" $((900 + i)) \
-        <"$out/farm$i" >"$out/farm$i.out" 2>"$out/farm$i.err" &
-    pids+=($!)
-    exec {hold}>"$out/farm$i"   # keeps the farm's stdin open
-done
-for i in $(seq 0 $((processes - 1))); do
-    until grep -q ready "$out/farm$i.out" 2>/dev/null; do
-        kill -0 "${pids[$i]}" 2>/dev/null || { echo "farm $i failed: $(cat "$out/farm$i.err")" >&2; exit 1; }
-        sleep 0.2
-    done
-done
-echo "farm: $(ip netns exec "$ns" ss -tanH | wc -l) sockets in $ns"
+start_loopback_farm "xtcp-bench-$$" "$connections"
+ns=$farm_ns
 
 mkfifo "$out/mock"
 ip netns exec "$ns" "$root/.build/debug/xtcp-kafka-mock" 1 xtcp 4 <"$out/mock" >"$out/mock.out" &

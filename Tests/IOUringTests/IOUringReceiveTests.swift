@@ -64,6 +64,140 @@ struct IOUringReceiveTests {
         #expect(Set(viaRing) == Set(viaRecv) && viaRing.count == viaRecv.count)
     }
 
+    /// Every socket's cookie from one dump of each family, each dump
+    /// received by one multishot receive into `buffers` provided buffers,
+    /// armed again whenever they run out; also how many times it was armed.
+    func cookiesByMultishot(namespacePath: String, buffers count: Int) throws -> (cookies: [UInt64], arms: Int) {
+        let ring = try IOUring(entries: 8)
+        let buffers = try ring.provideBuffers(group: 3, count: count, size: 32 * 1024)
+        var cookies: [UInt64] = []
+        var arms = 0
+        for (index, family) in [InetDiagRequest.Family.inet, .inet6].enumerated() {
+            let socket = try NetlinkSocket.inNamespace(path: namespacePath)
+            let request = InetDiagRequest(family: family, attributes: .defaultSet, sequence: UInt32(17 + index))
+            var decoder = DumpDecoder(attributes: .defaultSet)
+            decoder.expectedSequence = request.sequence
+            var record = FlatRecord()
+            try socket.send(request.bytes)
+            var armed = false
+            var done = false
+            while !done {
+                if !armed {
+                    #expect(ring.queueMultishotReceive(descriptor: socket.fileDescriptor, buffers: buffers, userData: 9))
+                    arms += 1
+                    armed = true
+                }
+                try ring.submit(waitingFor: 1)
+                var completions: [IOUring.Completion] = []
+                ring.reap { completions.append($0) }
+                for completion in completions {
+                    armed = completion.hasMore  // the last completion says whether it is still armed
+                    if completion.result == -ENOBUFS || done { continue }  // out of buffers: arm again
+                    #expect(completion.result > 0, "multishot receive: \(completion.result)")
+                    guard completion.result > 0, let id = completion.bufferID else { return (cookies, arms) }
+                    let progress = decoder.decode(buffers.contents(of: id, byteCount: Int(completion.result)), into: &record) {
+                        cookies.append($0.inetDiagMsgSocketCookie)
+                    }
+                    buffers.recycle(id)
+                    if progress != .more { done = true }
+                }
+            }
+            if armed {
+                // Still armed after NLMSG_DONE: cancel it before the socket goes.
+                #expect(ring.queueCancel(userData: 9))
+                var ended = false
+                while !ended {
+                    try ring.submit(waitingFor: 1)
+                    ring.reap { if $0.userData == 9 && !$0.hasMore { ended = true } }
+                }
+            }
+            #expect(decoder.stats.problems == 0)
+        }
+        return (cookies, arms)
+    }
+
+    @Test("one multishot receive per dump, into provided buffers, decodes to the same sockets as recv(2), however few the buffers")
+    func multishotSameSocketsAsRecv() throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["10"])
+        defer { farm.stop() }
+        let path = "/run/netns/\(ns.name)"
+        let viaRecv = try cookies(namespacePath: path, ring: nil)
+        let plenty = try cookiesByMultishot(namespacePath: path, buffers: 16)
+        #expect(Set(plenty.cookies) == Set(viaRecv) && plenty.cookies.count == viaRecv.count)
+        // 16 buffers hold each family's dump whole: one arming per dump.
+        #expect(plenty.arms == 2, "armed \(plenty.arms) times")
+        let scarce = try cookiesByMultishot(namespacePath: path, buffers: 1)
+        #expect(Set(scarce.cookies) == Set(viaRecv) && scarce.cookies.count == viaRecv.count)
+    }
+
+    @Test("a multishot receive stops with -ENOBUFS when the provided buffers run out, and loses nothing when armed again")
+    func multishotRunsOutOfBuffers() throws {
+        let ring = try IOUring(entries: 8)
+        let buffers = try ring.provideBuffers(group: 5, count: 2, size: 64)
+        let (receiver, sender) = try UDPPair()
+        defer { close(receiver); close(sender) }
+        for value in UInt8(1)...5 { try sendByte(value, from: sender) }
+        var received: [UInt8] = []
+        var endings: [Int32] = []
+        while received.count < 5 {
+            #expect(ring.queueMultishotReceive(descriptor: receiver, buffers: buffers, userData: 1))
+            var armed = true
+            while armed {
+                try ring.submit(waitingFor: 1)
+                ring.reap { completion in
+                    armed = completion.hasMore
+                    if let id = completion.bufferID {
+                        received.append(buffers.contents(of: id, byteCount: Int(completion.result))[0])
+                        buffers.recycle(id)
+                    }
+                    if !completion.hasMore { endings.append(completion.result) }
+                }
+                if armed && received.count == 5 {
+                    #expect(ring.queueCancel(userData: 1))
+                }
+            }
+        }
+        #expect(received == [1, 2, 3, 4, 5])
+        // Two buffers for five datagrams: out of buffers at least twice, then cancelled.
+        #expect(endings.filter { $0 == -ENOBUFS }.count >= 2, "\(endings)")
+        #expect(endings.last == -ECANCELED, "\(endings)")
+    }
+
+    @Test("a timed wait with nothing to complete returns false after its timeout")
+    func timedWait() throws {
+        let ring = try IOUring(entries: 8)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try ring.submit(waitingFor: 1, timeout: .milliseconds(50)) == false)
+        let elapsed = clock.now - start
+        #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(2), "\(elapsed)")
+    }
+
+    /// Two UDP sockets on loopback, the first bound and the second
+    /// connected to it.
+    func UDPPair() throws -> (receiver: Int32, sender: Int32) {
+        let receiver = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let sender = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let status = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(receiver, $0, length) == 0 && getsockname(receiver, $0, &length) == 0 && connect(sender, $0, length) == 0
+            }
+        }
+        try #require(receiver >= 0 && sender >= 0 && status, "UDP pair: errno \(errno)")
+        return (receiver, sender)
+    }
+
+    func sendByte(_ value: UInt8, from descriptor: Int32) throws {
+        var byte = value
+        try #require(send(descriptor, &byte, 1, 0) == 1)
+    }
+
     @Test("a receive with nothing to read ends, cancelled, when its linked timeout fires")
     func linkedTimeout() throws {
         let ring = try IOUring(entries: 8)

@@ -6,19 +6,19 @@ import TestSupport
 
 @Suite("The daemon reports every socket exactly once per poll (live kernel)", .serialized)
 struct DaemonPollingTests {
-    @Test("2,020 sockets over IPv4 and IPv6, 3 polls: ss's socket set in each poll, nothing doubled", arguments: [1, 2, 4], [false, true])
-    func everySocketOncePerPoll(netlinkers: Int, ioUring: Bool) throws {
+    @Test("2,020 sockets over IPv4 and IPv6, 3 polls: ss's socket set in each poll, nothing doubled", arguments: [1, 2, 4], ReceivePath.allCases)
+    func everySocketOncePerPoll(netlinkers: Int, path: ReceivePath) throws {
         let ns = try TestNamespace()
         defer { ns.remove() }
         let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["25"])
         defer { farm.stop() }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-poll-\(netlinkers)-\(ioUring)-\(getpid()).bin").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-poll-\(netlinkers)-\(path.tag)-\(getpid()).bin").path
         defer { try? FileManager.default.removeItem(atPath: output) }
 
         let run = try Shell.capture(ns.exec([
             Paths.xtcp, "-frequency", "300ms", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "\(netlinkers)", "-cpus", "\(netlinkers)", "-namespaces", "own",
             "-dest", "file:\(output)", "-marshal", "protobufList", "-hostname", "poll-test", "-label", "netlinkers-\(netlinkers)",
-        ] + (ioUring ? ["-ioUring"] : [])))
+        ] + path.flags))
         #expect(run.status == 0, "\(run.stderr)")
         let running = netlinkers
         #expect(XTCPSummary.netlinkers(in: run.stderr) == running, "\(run.stderr)")

@@ -36,8 +36,8 @@ struct NamespacesTests {
     }
 
     @Test("50 namespaces, half bind-mounted and half held by a process: every socket, each under its namespace's name and inode",
-          arguments: [false, true])
-    func fiftyNamespaces(ioUring: Bool) throws {
+          arguments: ReceivePath.allCases)
+    func fiftyNamespaces(path: ReceivePath) throws {
         var namespaces: [FarmedNamespace] = []
         defer { for namespace in namespaces { namespace.remove() } }
         for i in 0..<50 {
@@ -64,10 +64,10 @@ struct NamespacesTests {
         for (index, namespace) in namespaces.enumerated() where namespace.named != nil {
             try Shell.run(["ip", "netns", "set", namespace.name!, "\(1000 + index)"])
         }
-        let output = NSTemporaryDirectory() + "xtcp-ns50-\(ioUring)-\(getpid()).bin"
+        let output = NSTemporaryDirectory() + "xtcp-ns50-\(path.tag)-\(getpid()).bin"
         defer { try? FileManager.default.removeItem(atPath: output) }
         let run = try Shell.capture([Paths.xtcp, "-frequency", "1s", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "1",
-                                     "-dest", "file:\(output)", "-marshal", "protobufList"] + (ioUring ? ["-ioUring"] : []))
+                                     "-dest", "file:\(output)", "-marshal", "protobufList"] + path.flags)
         #expect(run.status == 0, "\(run.stderr)")
         let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
 

@@ -42,30 +42,21 @@ let benchmarks: @Sendable () -> Void = {
     let mallocs = Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal, PollMetric.sockets], warmupIterations: 2, maxDuration: .seconds(5), maxIterations: 10)
     for (suffix, configuration) in [("", Benchmark.defaultConfiguration), ("_mallocs", mallocs)] {
-        Benchmark("Poll_floor" + suffix, configuration: configuration) { benchmark in
-            let floor = try DumpFloor()
-            for _ in benchmark.scaledIterations {
-                let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
-                benchmark.measurement(PollMetric.sockets, sockets)
-            }
-            PollSamples.write(name: benchmark.name)
-        }
+        registerFloor(name: "Poll_floor" + suffix, configuration: configuration, ring: nil)
         for netlinkers in suffix.isEmpty ? [1, 2, 4] : [4] {
             registerPoll(name: "Poll_null_netlinkers\(netlinkers)" + suffix, configuration: configuration,
                          netlinkers: netlinkers, destination: .null)
         }
-        // The same polls through io_uring rings.
+        // The same polls through io_uring rings: one multishot receive per
+        // dump (the default), and one receive per datagram.
         registerPoll(name: "Poll_uring_null_netlinkers4" + suffix, configuration: configuration,
                      netlinkers: 4, ioUring: true, destination: .null)
+        registerPoll(name: "Poll_uring1_null_netlinkers4" + suffix, configuration: configuration,
+                     netlinkers: 4, ioUring: true, multishot: false, destination: .null)
         if suffix.isEmpty {
-            Benchmark("Poll_floor_uring", configuration: configuration) { benchmark in
-                let floor = try DumpFloor(ring: true)
-                for _ in benchmark.scaledIterations {
-                    let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
-                    benchmark.measurement(PollMetric.sockets, sockets)
-                }
-                PollSamples.write(name: benchmark.name)
-            }
+            // The receive loop alone through a ring, both ways.
+            registerFloor(name: "Poll_floor_uring", configuration: configuration, ring: .perDatagram)
+            registerFloor(name: "Poll_floor_uring_multishot", configuration: configuration, ring: .multishot)
             // 4 netlinkers over 4 shards whatever the CPUs (-cpus 4): what
             // the one-per-CPU cap saves on a smaller machine.
             registerPoll(name: "Poll_null_netlinkers4_uncapped", configuration: configuration,
@@ -137,8 +128,20 @@ final class PollRig: @unchecked Sendable {  // used by the benchmark's thread on
     var sequence: UInt64 = 0
 }
 
+/// The kernel's floor (`DumpFloor`), received with recv(2) or through a ring.
+func registerFloor(name: String, configuration: Benchmark.Configuration, ring: DumpFloor.Ring?) {
+    Benchmark(name, configuration: configuration) { benchmark in
+        let floor = try DumpFloor(ring: ring)
+        for _ in benchmark.scaledIterations {
+            let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
+            benchmark.measurement(PollMetric.sockets, sockets)
+        }
+        PollSamples.write(name: benchmark.name)
+    }
+}
+
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
-                  ioUring: Bool = false, destination spec: DestinationSpec) {
+                  ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -163,6 +166,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.netlinkers = netlinkers
         if let cpus { config.cpus = cpus }
         config.ioUring = ioUring
+        config.ioUringMultishot = multishot
         config.destination = spec
         config.identity.stamp(&rig.template)
         let destination = try config.openDestination()

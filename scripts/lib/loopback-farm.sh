@@ -1,0 +1,41 @@
+# Sourced by the benchmark scripts: a loopback socket farm in a namespace of
+# its own. Needs root. The caller sets `root` (the package) and `out` (a
+# scratch directory), keeps the `pids` array, and calls farm_cleanup on exit.
+#
+#   start_loopback_farm NAMESPACE CONNECTIONS [PROCESSES]
+#
+# CONNECTIONS loopback connections (2 sockets each), IPv4 and IPv6, spread
+# over PROCESSES (8) python processes, RLIMIT_NOFILE being 20,000 each.
+# Returns when every process says ready.
+
+start_loopback_farm() {
+    farm_ns=$1
+    local connections=$2 processes=${3:-8}
+    local per=$(( (connections + processes - 1) / processes )) i host hold
+    ip netns add "$farm_ns"
+    ip netns exec "$farm_ns" ip link set lo up
+    ip netns exec "$farm_ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
+    for i in $(seq 0 $((processes - 1))); do
+        host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
+        mkfifo "$out/farm$i"
+        # Listeners below the ephemeral range, so that no client takes a port first.
+        ip netns exec "$farm_ns" python3 "$root/Tests/Scripts/loopback_farm.py" "$per" "$host" $((900 + i)) \
+            <"$out/farm$i" >"$out/farm$i.out" 2>"$out/farm$i.err" &
+        pids+=($!)
+        exec {hold}>"$out/farm$i"   # keeps the farm's stdin open
+    done
+    for i in $(seq 0 $((processes - 1))); do
+        until grep -q ready "$out/farm$i.out" 2>/dev/null; do
+            kill -0 "${pids[$i]}" 2>/dev/null || { echo "farm $i failed: $(cat "$out/farm$i.err")" >&2; exit 1; }
+            sleep 0.2
+        done
+    done
+    echo "farm: $(ip netns exec "$farm_ns" ss -tanH | wc -l) sockets in $farm_ns"
+}
+
+farm_cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    [ -n "${farm_ns:-}" ] && ip netns del "$farm_ns" 2>/dev/null || true
+    rm -rf "$out"
+}
