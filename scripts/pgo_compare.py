@@ -20,10 +20,10 @@ POLLS = 20
 
 
 def benchmark_p50(executable, name):
-    """p50 of the 'ns per socket' metric of one benchmark."""
+    """p50 of the 'ns per socket' (decode) or 'ns per record' (encode) metric of one benchmark."""
     output = subprocess.run([executable, "--filter", "^" + re.escape(name) + "$"],
-                            capture_output=True, text=True, check=True).stdout
-    section = output.split("ns per socket:", 1)[1]
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=True).stdout
+    section = re.split(r"ns per (?:socket|record):", output, maxsplit=1)[1]
     for line in section.splitlines():
         fields = line.split()
         if len(fields) >= 3 and re.fullmatch(r"[0-9.]+", fields[0]) and float(fields[1]) >= 0.5:
@@ -57,7 +57,7 @@ def main():
         print(f"round {round_ + 1} of {rounds} done ({sockets} sockets per poll)", file=sys.stderr)
     print(f"| median of {rounds} rounds | plain | PGO | PGO / plain |")
     print("|---|---|---|---|")
-    for name, unit in [(n, "ns/socket p50") for n in BENCHMARKS] + [(n, "ms/poll") for n in ["poll user", "poll system", "poll CPU"]]:
+    for name, unit in [(n, "ns/socket or record, p50") for n in BENCHMARKS] + [(n, "ms/poll") for n in ["poll user", "poll system", "poll CPU"]]:
         plain = statistics.median(results[("plain", name)])
         pgo = statistics.median(results[("pgo", name)])
         print(f"| {name} ({unit}) | {plain:.1f} | {pgo:.1f} | {pgo / plain:.3f} |")

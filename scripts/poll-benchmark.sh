@@ -44,7 +44,7 @@ if [ "${1:-}" = namespaces ]; then
     swift build -c release --product PollBenchmarks >/dev/null
     env XTCP_BENCH_NAMESPACES=all XTCP_BENCH_SAMPLES="$out" \
         swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
-        --filter 'Poll_null_netlinkers1$' --filter 'Poll_null_netlinkers4(_mallocs)?$' --filter 'Poll_uring_null_netlinkers4(_mallocs)?$' \
+        --filter 'Poll_null_netlinkers1$' --filter 'Poll_null_netlinkers4(_mallocs)?$' --filter 'Poll_uring1?_null_netlinkers4(_mallocs)?$' \
         --format metricP90AbsoluteThresholds --path "$out"
     python3 "$root/scripts/poll_benchmark_report.py" "$out" Poll_null_netlinkers4 || status=$?
     "$root/scripts/syscall-count.sh"

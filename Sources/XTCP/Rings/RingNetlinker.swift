@@ -133,21 +133,8 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
         // The job whose per-poll fields `record` and the pipeline hold:
         // copied again only when a datagram of another dump comes.
         var stamped: RingJob?
-        while active.contains(where: { $0 != nil }) {
-            let stallDeadline = active.lazy.compactMap { $0?.lastHeard }.min().map { $0 + stallAfter } ?? .now
-            do {
-                if try !receiver.submitAndWait(until: stallDeadline) {
-                    // Multishot: nothing came in time; end the stalled dumps.
-                    let now = ContinuousClock.now
-                    for slot in active.indices where active[slot].map({ now - $0.lastHeard >= stallAfter }) ?? false {
-                        finish(slot, .timedOut, keepSocket: false)
-                    }
-                    continue
-                }
-            } catch {
-                problems.append("io_uring: \(error)")
-                break
-            }
+        /// Decodes every completion ready (up to -ioUringCqeBatch).
+        func reapAll() {
             receiver.ring.reap(limit: config.ioUringCqeBatch) { completion in
                 let slot = Int(completion.userData & 0xFFFF)
                 guard completion.userData < IOUring.cancelUserData, slot < active.count,
@@ -198,6 +185,27 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     problems.append("\(job.namespace.name) \(job.shard): NLMSG_ERROR \(String(cString: strerror(errno)))")
                     finish(slot, .failed(errno: errno))
                 }
+            }
+        }
+        while active.contains(where: { $0 != nil }) {
+            do {
+                guard receiver.usesTimedWait else {
+                    _ = try receiver.submitAndWait(until: .now)  // each receive has its own timer
+                    reapAll()
+                    continue
+                }
+                // Multishot receives have no timers: a dump that has heard
+                // nothing for -nltimeout is stalled, whether or not others
+                // are still receiving.
+                let stallDeadline = active.lazy.compactMap { $0?.lastHeard }.min().map { $0 + stallAfter } ?? .now
+                if try receiver.submitAndWait(until: stallDeadline) { reapAll() }
+                let now = ContinuousClock.now
+                for slot in active.indices where active[slot].map({ now - $0.lastHeard >= stallAfter }) ?? false {
+                    finish(slot, .timedOut, keepSocket: false)
+                }
+            } catch {
+                problems.append("io_uring: \(error)")
+                break
             }
         }
         // Cancellations of the last dumps reach the kernel now, not at the
