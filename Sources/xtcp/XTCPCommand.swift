@@ -65,6 +65,9 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("ioUringMultishot"), help: "With -ioUring: one multishot receive per dump into provided buffers (Linux 6.0; true or false).")
     var ioUringMultishot: Bool = true
 
+    @Option(name: flag("ioUringFallback"), help: "With -ioUring: when no ring can be set up, receive with recvmsg (true) or exit 1 (false).")
+    var ioUringFallback: Bool = true
+
     @Option(name: flag("namespaces"), help: "Namespaces to poll: all (every network namespace on the host) or own (the one xtcp runs in).")
     var namespaces: String = "all"
 
@@ -182,6 +185,7 @@ struct XTCPCommand: ParsableCommand {
         config.ioUringWindow = ioUringRecvBatch
         config.ioUringCqeBatch = ioUringCqeBatch
         config.ioUringMultishot = ioUringMultishot
+        config.ioUringFallback = ioUringFallback
         guard let scope = NamespaceScope(rawValue: namespaces) else {
             throw ValidationError("-namespaces \(namespaces): expected all or own")
         }

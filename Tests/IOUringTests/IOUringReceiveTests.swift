@@ -220,7 +220,19 @@ struct IOUringReceiveTests {
         #expect(elapsed >= .milliseconds(50) && elapsed < .seconds(2))
     }
 
-    @Test("with io_uring disabled (kernel.io_uring_disabled=2), -ioUring says so once and polls through recvmsg")
+    @Test("out of locked memory for the ring (no CAP_IPC_LOCK, RLIMIT_MEMLOCK 0): -ioUring says ENOMEM once and polls through recvmsg")
+    func fallsBackWithoutRingMemory() throws {
+        let run = try Shell.capture(["setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "prlimit", "--memlock=0",
+                                     Paths.xtcp, "-ioUring", "-maxLoops", "1", "-dest", "null", "-namespaces", "own"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.contains("cannot set up a ring") && $0.contains("Cannot allocate memory") }.count == 1, "\(run.stderr)")
+        #expect(lines.contains { $0.contains("polling") && $0.contains(" per namespace, ") && !$0.contains("io_uring") },
+                "the start line names the recvmsg path: \(run.stderr)")
+        #expect(run.stderr.contains("polls: sockets="), "\(run.stderr)")
+    }
+
+    @Test("with io_uring disabled (kernel.io_uring_disabled=2), -ioUring says so once and polls through recvmsg; with -ioUringFallback false it exits 1")
     func fallsBackWhenDisabled() throws {
         let before = try Shell.run(["sysctl", "-n", "kernel.io_uring_disabled"]).trimmingCharacters(in: .whitespacesAndNewlines)
         try Shell.run(["sysctl", "-qw", "kernel.io_uring_disabled=2"])
@@ -230,5 +242,11 @@ struct IOUringReceiveTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "-ioUring: cannot set up a ring").count == 2, "\(run.stderr)")
         #expect(run.stderr.contains("polls: sockets="), "\(run.stderr)")
+        // Rings or nothing: one line, exit 1, no poll.
+        let strict = try Shell.capture([Paths.xtcp, "-ioUring", "-ioUringFallback", "false", "-maxLoops", "1", "-dest", "null",
+                                        "-namespaces", "own"])
+        #expect(strict.status == 1, "\(strict.stderr)")
+        #expect(strict.stderr.contains("cannot set up a ring") && strict.stderr.contains("-ioUringFallback is false"), "\(strict.stderr)")
+        #expect(!strict.stderr.contains("polls: sockets="), "\(strict.stderr)")
     }
 }

@@ -49,6 +49,7 @@ public final class Daemon {
         do {
             pollers = try makePollerSet(config: config, destination: destination)
         } catch let error as IOUring.SystemError where config.ioUring {
+            guard config.ioUringFallback else { throw IOUringUnavailable(reason: "\(error)") }
             // A kernel without io_uring (or with it disabled by
             // kernel.io_uring_disabled): the syscall path, said once.
             log("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
@@ -63,7 +64,7 @@ public final class Daemon {
         }
         log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
             + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"
-            + (config.ioUring ? " (io_uring rings shared by every namespace), " : " per namespace, ")
+            + (pollers is RingPoller ? " (io_uring rings shared by every namespace), " : " per namespace, ")
             + "\(config.marshal.rawValue) to \(config.destination)")
         let namespaces = NamespaceFollower(pollers: pollers, scope: scope, config: config, log: log)
 

@@ -46,6 +46,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// One multishot receive per dump into provided buffers (Linux 6.0),
     /// rather than one receive per datagram (`-ioUringMultishot`).
     public var ioUringMultishot = true
+    /// When no ring can be set up: receive with recvmsg (true), or exit.
+    public var ioUringFallback = true
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -89,6 +91,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "ioUringRecvBatch \(ioUringWindow)",
             "ioUringCqeBatch \(ioUringCqeBatch)",
             "ioUringMultishot \(ioUringMultishot)",
+            "ioUringFallback \(ioUringFallback)",
             "namespaces \(namespaces.rawValue)",
             "netnsDirs \(netnsDirectories.joined(separator: ","))",
             "reconcileFrequency \(reconcileFrequency)",
