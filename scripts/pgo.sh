@@ -24,7 +24,7 @@ rounds=${2:-3}
 profdata_tool=$(dirname "$(readlink -f "$(command -v swift)")")/llvm-profdata
 out=$(mktemp -d)
 pids=()
-. "$root/scripts/lib/loopback-farm.sh"
+. "$root/scripts/lib/farms.sh"
 trap farm_cleanup EXIT
 cd "$root"
 

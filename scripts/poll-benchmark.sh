@@ -19,29 +19,11 @@ if [ "${1:-}" = namespaces ]; then
     per=${3:-50}
     out=$(mktemp -d)
     pids=()
-    cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-        wait 2>/dev/null || true
-        rm -rf "$out"
-    }
-    trap cleanup EXIT
-    half=$(( (count + 1) / 2 ))     # two processes: RLIMIT_NOFILE is 20,000
-    for part in 0 1; do
-        first=$(( part * half )); n=$(( part == 0 ? half : count - half ))
-        mkfifo "$out/farm$part"
-        python3 "$root/Tests/Scripts/namespace_farm.py" xtcp-bench-ns "$first" "$n" "$per" <"$out/farm$part" >"$out/farm$part.out" &
-        pids+=($!)
-        exec {hold}>"$out/farm$part"
-    done
-    for part in 0 1; do
-        until grep -q ready "$out/farm$part.out" 2>/dev/null; do
-            kill -0 "${pids[$part]}" 2>/dev/null || { echo "namespace farm $part failed" >&2; exit 1; }
-            sleep 0.2
-        done
-    done
-    echo "farm: $count namespaces, $(cat "$out"/farm*.out | awk '{s += $2} END {print s}') sockets"
+    . "$root/scripts/lib/farms.sh"
+    trap farm_cleanup EXIT
+    start_namespace_farm "$count" "$per"
     cd "$root/Benchmarks"
-    swift build -c release --product PollBenchmarks >/dev/null
+    swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
     env XTCP_BENCH_NAMESPACES=all XTCP_BENCH_SAMPLES="$out" \
         swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
         --filter 'Poll_null_netlinkers1$' --filter 'Poll_null_netlinkers4(_mallocs)?$' --filter 'Poll_uring1?_null_netlinkers4(_mallocs)?$' \
@@ -53,7 +35,7 @@ fi
 connections=${1:-50000}
 out=$(mktemp -d)
 pids=()
-. "$root/scripts/lib/loopback-farm.sh"
+. "$root/scripts/lib/farms.sh"
 trap farm_cleanup EXIT
 
 swift build --package-path "$root" --product xtcp-kafka-mock >/dev/null
@@ -68,7 +50,7 @@ until grep -q bootstrap "$out/mock.out" 2>/dev/null; do sleep 0.1; done
 bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
 
 cd "$root/Benchmarks"
-swift build -c release --product PollBenchmarks >/dev/null
+swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
 ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
     --format metricP90AbsoluteThresholds --path "$out"

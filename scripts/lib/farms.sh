@@ -1,8 +1,9 @@
-# Sourced by the benchmark scripts: a loopback socket farm in a namespace of
-# its own. Needs root. The caller sets `root` (the package) and `out` (a
-# scratch directory), keeps the `pids` array, and calls farm_cleanup on exit.
+# Sourced by the benchmark scripts: socket farms. Needs root. The caller sets
+# `root` (the package) and `out` (a scratch directory), keeps the `pids`
+# array, and calls farm_cleanup on exit.
 #
 #   start_loopback_farm NAMESPACE CONNECTIONS [PROCESSES]
+#   start_namespace_farm COUNT PER
 #
 # CONNECTIONS loopback connections (2 sockets each), IPv4 and IPv6, spread
 # over PROCESSES (8) python processes, RLIMIT_NOFILE being 20,000 each.
@@ -31,6 +32,28 @@ start_loopback_farm() {
         done
     done
     echo "farm: $(ip netns exec "$farm_ns" ss -tanH | wc -l) sockets in $farm_ns"
+}
+
+# COUNT namespaces of PER loopback connections each (namespace_farm.py:
+# xtcp-bench-ns-N, 2 + 2 × PER sockets each) over two processes; the farm
+# deletes its namespaces when it ends.
+start_namespace_farm() {
+    local count=$1 per=$2 part first n hold
+    local half=$(( (count + 1) / 2 ))
+    for part in 0 1; do
+        first=$(( part * half )); n=$(( part == 0 ? half : count - half ))
+        mkfifo "$out/farm$part"
+        python3 "$root/Tests/Scripts/namespace_farm.py" xtcp-bench-ns "$first" "$n" "$per" <"$out/farm$part" >"$out/farm$part.out" &
+        pids+=($!)
+        exec {hold}>"$out/farm$part"   # keeps the farm's stdin open
+    done
+    for part in 0 1; do
+        until grep -q ready "$out/farm$part.out" 2>/dev/null; do
+            kill -0 "${pids[$part]}" 2>/dev/null || { echo "namespace farm $part failed" >&2; exit 1; }
+            sleep 0.2
+        done
+    done
+    echo "farm: $count namespaces, $(cat "$out"/farm*.out | awk '{s += $2} END {print s}') sockets"
 }
 
 farm_cleanup() {
