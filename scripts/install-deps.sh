@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what xtcp's build and tests need and this machine lacks: Debian's
-# -dev packages and tools (apt-get), and the PyPI packages the consumer tests
+# -dev packages and tools (apt-get; prometheus for the promtool that checks
+# /metrics), and the PyPI packages the consumer tests
 # use (chdb, protobuf). Idempotent; needs root.
 set -euo pipefail
 need=()
-for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler iproute2 pkg-config; do
+for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler iproute2 pkg-config prometheus; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -77,6 +77,12 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("reconcileFrequency"), help: "Also look for new and vanished namespaces this often between polls (Go duration; 0: only before each poll and on changes in -netnsDirs).")
     var reconcileFrequency: String = "0s"
 
+    @Option(name: flag("promListen"), help: "HOST:PORT of the HTTP listener for metrics and health (loopback unless said; off: none).")
+    var promListen: String = "127.0.0.1:9088"
+
+    @Option(name: flag("promPath"), help: "The path of the Prometheus metrics on -promListen.")
+    var promPath: String = "/metrics"
+
     @Option(name: flag("maxNamespaces"), help: "The most namespaces polled at once (1-65536); more are left out with a warning.")
     var maxNamespaces: Int = 1024
 
@@ -199,6 +205,11 @@ struct XTCPCommand: ParsableCommand {
             throw ValidationError("-reconcileFrequency \(reconcileFrequency): 0 or at least 100ms")
         }
         guard (1...65536).contains(maxNamespaces) else { throw ValidationError("-maxNamespaces \(maxNamespaces): expected 1 to 65536") }
+        guard promPath.hasPrefix("/"), !["/healthz", "/readyz"].contains(promPath) else {
+            throw ValidationError("-promPath \(promPath): expected a path starting with / other than /healthz and /readyz")
+        }
+        config.promListen = ["", "off"].contains(promListen) ? nil : promListen
+        config.promPath = promPath
         config.maxNamespaces = maxNamespaces
         if let cpus {
             guard (1...1024).contains(cpus) else { throw ValidationError("-cpus \(cpus): expected 1 to 1024") }

@@ -52,9 +52,11 @@ struct KafkaEndToEndTests {
         /// xtcp into the mock. 64 KiB envelopes: a poll makes several that
         /// fill their buffer, which are lent to librdkafka without a copy,
         /// and a smaller tail per netlinker, which is copied: both paths.
+        /// No HTTP listener: its socket would be one more than the farm's
+        /// (OperatorEndpointTests covers it).
         func xtcp(_ topic: String, _ flags: [String]) -> [String] {
             ns.exec([Paths.xtcp, "-dest", "kafka:\(mock.bootstrap)", "-topic", topic, "-pollJitterPct", "0", "-hostname", "kafka-test",
-                     "-envelopeFlushBytes", "65536", "-namespaces", "own"] + flags)
+                     "-envelopeFlushBytes", "65536", "-namespaces", "own", "-promListen", "off"] + flags)
         }
 
         /// Every record on the topic, read with confluent-kafka.

@@ -40,6 +40,12 @@ public final class Daemon {
         // the heap after the first free, where they fragment and stay).
         _ = xtcp_malloc_fix_mmap_threshold(128 * 1024)
         let destination = try config.openDestination()
+        _ = ProcessFigures.startTime
+        let board = MetricsBoard()
+        let listener = try config.promListen.map { address in
+            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, config: config).answer)
+        }
+        defer { listener?.stop() }
         var scope = config.namespaces
         if scope == .all, let missing = Privileges.current().missingForOtherNamespaces {
             log("xtcp: \(missing): only the namespace xtcp runs in will be polled")
@@ -88,6 +94,8 @@ public final class Daemon {
             problems += destination.takeProblems()
             totals += counts
             let elapsed = clock.now - began
+            board.recordPoll(counts, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                             namespaces: pollers.count)
             log("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(pollers.count) \(counts.summary)")
             for problem in problems { log("poll \(polls): \(problem)") }
 

@@ -37,6 +37,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var reconcileFrequency: GoDuration = .seconds(0)
     /// The most namespaces polled at once; more are left out with a warning.
     public var maxNamespaces = 1024
+    /// The operator's HTTP listener (`-promListen`; nil: none) and the
+    /// path of its Prometheus metrics (`-promPath`).
+    public var promListen: String? = "127.0.0.1:9088"
+    public var promPath = "/metrics"
     /// `-ioUring`: ring netlinkers shared by all namespaces.
     public var ioUring = false
     /// Dumps (receives) in flight per ring (`-ioUringRecvBatch`).

@@ -1,0 +1,60 @@
+import Synchronization
+
+/// What the daemon has done so far, as the HTTP listener shows it: written
+/// by the polling loop once per poll, read by `/metrics` and `/readyz`
+/// requests. One lock, taken twice per poll and once per request: nothing
+/// on the per-socket path.
+public final class MetricsBoard: Sendable {
+    public struct Snapshot: Sendable {
+        public var polls: UInt64 = 0
+        public var totals = PollCounts()
+        /// The last poll's counts (readiness looks at its drops).
+        public var lastPoll = PollCounts()
+        public var namespaces = 0
+        public var pollDurations = Histogram(bounds: Histogram.pollSecondsBounds)
+        /// When the last poll ended, on the monotonic clock.
+        public var lastPollEnded: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public func recordPoll(_ counts: PollCounts, seconds: Double, namespaces: Int) {
+        state.withLock { board in
+            board.polls += 1
+            board.totals += counts
+            board.lastPoll = counts
+            board.namespaces = namespaces
+            board.pollDurations.observe(seconds)
+            board.lastPollEnded = .now
+        }
+    }
+
+    /// Counts that come after the last poll (delivery reports at shutdown).
+    public func recordLate(_ counts: PollCounts) { state.withLock { $0.totals += counts } }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+}
+
+/// A Prometheus histogram: cumulative counts per upper bound, sum, count.
+public struct Histogram: Sendable {
+    public let bounds: [Double]
+    public private(set) var counts: [UInt64]
+    public private(set) var sum = 0.0
+    public private(set) var count: UInt64 = 0
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds
+        counts = Array(repeating: 0, count: bounds.count)
+    }
+
+    public mutating func observe(_ value: Double) {
+        for (index, bound) in bounds.enumerated() where value <= bound { counts[index] += 1 }
+        sum += value
+        count += 1
+    }
+
+    /// 5 ms to 2 min: a poll of one small namespace to a poll of thousands.
+    public static let pollSecondsBounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+}

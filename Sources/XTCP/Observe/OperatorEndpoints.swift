@@ -1,0 +1,41 @@
+/// What the operator's HTTP listener answers: the metrics at `-promPath`,
+/// `/healthz` (the process answers) and `/readyz` (polls are coming, and
+/// the last one lost nothing), 404 for anything else.
+struct OperatorEndpoints: Sendable {
+    let board: MetricsBoard
+    let promPath: String
+    /// A poll older than this means polling has stopped: two periods and
+    /// the poll's own time limit.
+    let staleAfter: Duration
+
+    init(board: MetricsBoard, config: DaemonConfig) {
+        self.board = board
+        promPath = config.promPath
+        staleAfter = config.frequency.duration * 2 + config.timeout.duration
+    }
+
+    func answer(_ request: HTTPListener.Request) -> HTTPListener.Response {
+        switch request.path {
+        case promPath:
+            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot))
+        case "/healthz":
+            return .init(status: 200, body: "ok\n")
+        case "/readyz":
+            let (ready, reason) = readiness(board.snapshot)
+            return .init(status: ready ? 200 : 503, body: reason + "\n")
+        default:
+            return .init(status: 404, body: "not found: \(request.path) (try \(promPath), /healthz, /readyz)\n")
+        }
+    }
+
+    func readiness(_ snapshot: MetricsBoard.Snapshot, now: ContinuousClock.Instant = .now) -> (Bool, String) {
+        guard let ended = snapshot.lastPollEnded else { return (false, "no poll has finished yet") }
+        if now - ended > staleAfter { return (false, "no poll has finished for \(now - ended)") }
+        let last = snapshot.lastPoll
+        if last.envelopesDropped > 0 {
+            return (false, "the last poll lost \(last.envelopesDropped) envelopes (\(last.summary))")
+        }
+        if last.dumpsIncomplete > 0 { return (false, "the last poll left \(last.dumpsIncomplete) dumps incomplete") }
+        return (true, "ready: poll \(snapshot.polls) took its sockets to the destination")
+    }
+}

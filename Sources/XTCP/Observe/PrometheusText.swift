@@ -1,0 +1,103 @@
+import Netlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `/metrics` in the Prometheus text format (version 0.0.4): the daemon's
+/// counters from a `MetricsBoard` snapshot, and the process's own figures
+/// read at request time. Names follow Prometheus conventions: `xtcp_`
+/// prefix, `_total` counters, base units (seconds, bytes); labels take a
+/// handful of fixed values each (a reason, an outcome), never a namespace
+/// or an address.
+public enum PrometheusText {
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    public static func render(_ board: MetricsBoard.Snapshot, process: ProcessFigures = .current()) -> String {
+        var text = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for sample in samples { text += "\(name)\(sample.labels) \(sample.value)\n" }
+        }
+        func one(_ value: UInt64) -> [(labels: String, value: String)] { [("", "\(value)")] }
+        let totals = board.totals
+
+        metric("xtcp_polls_total", "counter", "Polls finished.", one(board.polls))
+        metric("xtcp_sockets_total", "counter", "Sockets the kernel reported, over all polls.", one(totals.sockets))
+        metric("xtcp_records_total", "counter", "Records encoded.", one(totals.records))
+        metric("xtcp_envelopes_total", "counter", "Envelopes made, by why they were flushed.",
+               FlushReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(totals.flushes[$0.rawValue])") })
+        metric("xtcp_envelope_bytes_total", "counter", "Bytes of the envelopes made.", one(totals.envelopeBytes))
+        metric("xtcp_envelopes_queued_total", "counter", "Envelopes handed to Kafka, each later delivered or dropped.", one(totals.queued))
+        metric("xtcp_envelopes_delivered_total", "counter", "Envelopes written, or acknowledged by the broker.", one(totals.delivered))
+        metric("xtcp_envelopes_dropped_total", "counter", "Envelopes lost, by reason.",
+               DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(totals.droppedEnvelopes[$0.rawValue])") })
+        metric("xtcp_records_dropped_total", "counter", "Records in the envelopes lost, by reason.",
+               DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(totals.droppedRows[$0.rawValue])") })
+        metric("xtcp_dumps_total", "counter", "Netlink dumps, by how they ended.", [
+            ("{outcome=\"done\"}", "\(totals.dumpsDone)"),
+            ("{outcome=\"nlmsg_error\"}", "\(totals.dumpsFailed)"),
+            ("{outcome=\"stalled\"}", "\(totals.dumpsStalled)"),
+            ("{outcome=\"poll_timeout\"}", "\(totals.dumpsTimedOut)"),
+        ])
+        metric("xtcp_netlink_decode_problems_total", "counter", "Malformed netlink messages or attributes skipped.", one(totals.decode.problems))
+        metric("xtcp_netlink_dump_interrupted_total", "counter", "Dumps the kernel marked NLM_F_DUMP_INTR.", one(totals.decode.dumpInterrupted))
+        metric("xtcp_namespaces", "gauge", "Network namespaces polled.", [("", "\(board.namespaces)")])
+
+        let durations = board.pollDurations
+        text += "# HELP xtcp_poll_duration_seconds How long each poll took.\n# TYPE xtcp_poll_duration_seconds histogram\n"
+        for (bound, count) in zip(durations.bounds, durations.counts) {
+            text += "xtcp_poll_duration_seconds_bucket{le=\"\(bound)\"} \(count)\n"
+        }
+        text += "xtcp_poll_duration_seconds_bucket{le=\"+Inf\"} \(durations.count)\n"
+        text += "xtcp_poll_duration_seconds_sum \(durations.sum)\n"
+        text += "xtcp_poll_duration_seconds_count \(durations.count)\n"
+
+        metric("process_resident_memory_bytes", "gauge", "Resident memory (VmRSS).", [("", "\(process.residentBytes)")])
+        metric("process_open_fds", "gauge", "Open file descriptors.", [("", "\(process.openFiles)")])
+        metric("process_threads", "gauge", "OS threads.", [("", "\(process.threads)")])
+        metric("process_cpu_seconds_total", "counter", "CPU time, user and system, every thread.", [("", "\(process.cpuSeconds)")])
+        metric("process_start_time_seconds", "gauge", "When xtcp started, in seconds since the epoch.", [("", "\(process.startTime)")])
+        return text
+    }
+
+    /// A reason's words as a label value: `queue full` → `queue_full`.
+    static func label(_ words: String) -> String { words.replacingSpaces() }
+}
+
+extension String {
+    func replacingSpaces() -> String { String(map { $0 == " " ? "_" : $0 }) }
+}
+
+/// The process's own figures, read from /proc and getrusage when asked.
+public struct ProcessFigures: Sendable {
+    public var residentBytes: Int
+    public var threads: Int
+    public var openFiles: Int
+    public var cpuSeconds: Double
+    public var startTime: Double
+
+    /// Set when first read: the daemon reads it as it starts.
+    public static let startTime = Double(WallClock.nanoseconds()) / 1e9
+
+    public static func current() -> ProcessFigures {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return ProcessFigures(
+            residentBytes: (procSelfStatus("VmRSS").flatMap { Int($0.filter(\.isNumber)) } ?? 0) * 1024,
+            threads: procSelfStatus("Threads").flatMap { Int($0) } ?? 0,
+            openFiles: countOpenFiles(),
+            cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+            startTime: startTime)
+    }
+
+    static func countOpenFiles() -> Int {
+        guard let directory = opendir("/proc/self/fd") else { return 0 }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            if entry.pointee.d_name.0 != 0x2E { count += 1 }  // not "." or ".."
+        }
+        return count - 1  // the directory's own descriptor
+    }
+}

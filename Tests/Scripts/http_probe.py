@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""One HTTP request, as a test sends it from inside a namespace.
+
+    http_probe.py HOST PORT get PATH     -> status code, a newline, the body
+    http_probe.py HOST PORT raw BYTES    -> the response's first line (BYTES with \\r\\n escapes)
+Prints `refused: ERROR` when the connection fails.
+"""
+import socket
+import sys
+
+host, port, mode, what = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+request = (f"GET {what} HTTP/1.1\r\nHost: {host}\r\n\r\n" if mode == "get"
+           else what.encode().decode("unicode_escape")).encode()
+try:
+    with socket.create_connection((host, port), timeout=5) as connection:
+        connection.sendall(request)
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+except OSError as error:
+    print(f"refused: {error}")
+    sys.exit(0)
+head, _, body = response.partition(b"\r\n\r\n")
+status_line = head.split(b"\r\n", 1)[0].decode()
+if mode == "get":
+    print(status_line.split(" ")[1])
+    sys.stdout.write(body.decode())
+else:
+    print(status_line)

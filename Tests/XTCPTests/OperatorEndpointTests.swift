@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("The operator's HTTP listener: metrics, health, readiness (live kernel)", .serialized)
+struct OperatorEndpointTests {
+    /// `http_probe.py` run inside `namespace`.
+    func probe(_ namespace: TestNamespace, _ host: String, _ port: Int, _ mode: String, _ what: String) throws -> String {
+        try Shell.run(namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/http_probe.py", host, "\(port)", mode, what]))
+    }
+
+    /// The value of an unlabelled sample in a metrics page.
+    func value(of name: String, in page: String) -> Double? {
+        page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+    }
+
+    @Test("/metrics passes promtool and its counters follow the polls; /healthz, /readyz, 404, 400, 405; loopback only")
+    func endpoints() throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["25"])
+        defer { farm.stop() }
+        let port = 19_188
+        let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "300ms", "-pollJitterPct", "0",
+                                            "-dest", "null", "-promListen", "127.0.0.1:\(port)"]), readsStderr: true)
+        defer { kill(xtcp.processIdentifier, SIGTERM); xtcp.finish() }
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 2:") } != nil, "\(xtcp.lines)")
+
+        let first = try probe(ns, "127.0.0.1", port, "get", "/metrics")
+        #expect(first.hasPrefix("200\n"), "\(first.prefix(200))")
+        let page = String(first.dropFirst(4))
+        let pageFile = NSTemporaryDirectory() + "xtcp-metrics-\(getpid()).txt"
+        try page.write(toFile: pageFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: pageFile) }
+        let lint = try Shell.capture(["sh", "-c", "promtool check metrics < \(pageFile)"])
+        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout) \(lint.stderr)")
+        let socketsBefore = try #require(value(of: "xtcp_sockets_total", in: page))
+        let pollsBefore = try #require(value(of: "xtcp_polls_total", in: page))
+        #expect(socketsBefore >= 2 * 2020, "two polls of the farm: \(socketsBefore)")
+        #expect(value(of: "xtcp_namespaces", in: page) == 1)
+        #expect((value(of: "process_threads", in: page) ?? 0) >= 2 && (value(of: "process_open_fds", in: page) ?? 0) >= 3)
+        #expect((value(of: "process_resident_memory_bytes", in: page) ?? 0) > 1_000_000)
+
+        // Requests that are not the listener's business: answered, and polling goes on.
+        #expect(try probe(ns, "127.0.0.1", port, "get", "/healthz") == "200\nok\n")
+        #expect(try probe(ns, "127.0.0.1", port, "get", "/readyz").hasPrefix("200\nready"))
+        #expect(try probe(ns, "127.0.0.1", port, "get", "/nope").hasPrefix("404\n"))
+        #expect(try probe(ns, "127.0.0.1", port, "raw", "garbage\\r\\n\\r\\n").hasPrefix("HTTP/1.1 400"))
+        #expect(try probe(ns, "127.0.0.1", port, "raw", "POST /metrics HTTP/1.1\\r\\n\\r\\n").hasPrefix("HTTP/1.1 405"))
+        // Not on the namespace's other addresses: the default listens on
+        // 127.0.0.1 only (this kernel has no dummy links; an address on lo is
+        // as good a non-loopback address).
+        try Shell.run(ns.exec(["ip", "addr", "add", "10.99.0.1/32", "dev", "lo"]))
+        #expect(try probe(ns, "10.99.0.1", port, "get", "/metrics").hasPrefix("refused"))
+
+        let next = xtcp.lines.count
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll ") && $0.contains("sockets=") } != nil)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll ") && $0.contains("sockets=") } != nil)
+        #expect(!xtcp.lines[next...].contains { $0.contains("dumpsStalled") || $0.contains("dumpsTimedOut") }, "\(xtcp.lines)")
+        let second = String(try probe(ns, "127.0.0.1", port, "get", "/metrics").dropFirst(4))
+        let socketsAfter = try #require(value(of: "xtcp_sockets_total", in: second))
+        let pollsAfter = try #require(value(of: "xtcp_polls_total", in: second))
+        #expect(pollsAfter >= pollsBefore + 2)
+        #expect(socketsAfter >= socketsBefore + 2 * 2020, "the counters moved: \(socketsBefore) then \(socketsAfter)")
+    }
+
+    @Test("-promListen on a port already taken: one line, exit 1; -promPath must be a path")
+    func badListen() throws {
+        let blocker = try LineProcess(["python3", "-c",
+            "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', 19189)); s.listen(); print('ready', flush=True); sys.stdin.read()"])
+        defer { blocker.finish() }
+        #expect(blocker.waitForLine { $0 == "ready" } != nil)
+        let run = try Shell.capture([Paths.xtcp, "-namespaces", "own", "-maxLoops", "1", "-dest", "null", "-promListen", "127.0.0.1:19189"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("-promListen 127.0.0.1:19189: cannot listen: Address already in use"), "\(run.stderr)")
+        let path = try Shell.capture([Paths.xtcp, "-promPath", "metrics", "-maxLoops", "1"])
+        #expect(path.status == 2, "\(path.stderr)")
+    }
+}
