@@ -80,6 +80,9 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("promListen"), help: "HOST:PORT of the HTTP listener for metrics and health (loopback unless said; off: none).")
     var promListen: String = "127.0.0.1:9088"
 
+    @Flag(name: flag("healthcheck"), help: "Ask the daemon at -promListen whether it is alive (/healthz): exit 0 if so, else 1.")
+    var healthcheck = false
+
     @Option(name: flag("promPath"), help: "The path of the Prometheus metrics on -promListen.")
     var promPath: String = "/metrics"
 
@@ -283,6 +286,12 @@ struct XTCPCommand: ParsableCommand {
             return
         }
         let config = try makeConfig()
+        if healthcheck {
+            let answer = HealthCheck.ask(address: promListen)
+            printError(answer.line)
+            if !answer.healthy { throw ExitCode(1) }
+            return
+        }
         if conf {
             config.lines.forEach { print($0) }
             return

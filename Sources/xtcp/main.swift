@@ -27,6 +27,8 @@ do {
 }
 do {
     try command.run()
+} catch let code as ExitCode {
+    exit(code.rawValue)  // said already (-healthcheck)
 } catch let error as KafkaConfigurationError {
     printError("xtcp: \(error) (xtcp -help lists the flags)")
     exit(2)

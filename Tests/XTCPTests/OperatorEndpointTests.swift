@@ -14,7 +14,7 @@ struct OperatorEndpointTests {
         page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
     }
 
-    @Test("/metrics passes promtool and its counters follow the polls; /healthz, /readyz, 404, 400, 405; loopback only")
+    @Test("/metrics passes promtool and its counters follow the polls; /healthz, -healthcheck, /readyz, 404, 400, 405; loopback only")
     func endpoints() throws {
         let ns = try TestNamespace()
         defer { ns.remove() }
@@ -43,6 +43,8 @@ struct OperatorEndpointTests {
 
         // Requests that are not the listener's business: answered, and polling goes on.
         #expect(try probe(ns, "127.0.0.1", port, "get", "/healthz") == "200\nok\n")
+        let check = try Shell.capture(ns.exec([Paths.xtcp, "-healthcheck", "-promListen", "127.0.0.1:\(port)"]))
+        #expect(check.status == 0 && check.stderr.contains("200 OK"), "\(check.stderr)")
         #expect(try probe(ns, "127.0.0.1", port, "get", "/readyz").hasPrefix("200\nready"))
         #expect(try probe(ns, "127.0.0.1", port, "get", "/nope").hasPrefix("404\n"))
         #expect(try probe(ns, "127.0.0.1", port, "raw", "garbage\\r\\n\\r\\n").hasPrefix("HTTP/1.1 400"))
@@ -64,7 +66,7 @@ struct OperatorEndpointTests {
         #expect(socketsAfter >= socketsBefore + 2 * 2020, "the counters moved: \(socketsBefore) then \(socketsAfter)")
     }
 
-    @Test("-promListen on a port already taken: one line, exit 1; -promPath must be a path")
+    @Test("-promListen on a port already taken: one line, exit 1; -healthcheck with no daemon: exit 1; -promPath must be a path")
     func badListen() throws {
         let blocker = try LineProcess(["python3", "-c",
             "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', 19189)); s.listen(); print('ready', flush=True); sys.stdin.read()"])
@@ -73,6 +75,9 @@ struct OperatorEndpointTests {
         let run = try Shell.capture([Paths.xtcp, "-namespaces", "own", "-maxLoops", "1", "-dest", "null", "-promListen", "127.0.0.1:19189"])
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stderr.contains("-promListen 127.0.0.1:19189: cannot listen: Address already in use"), "\(run.stderr)")
+        // -healthcheck with nobody listening: one line, exit 1.
+        let check = try Shell.capture([Paths.xtcp, "-healthcheck", "-promListen", "127.0.0.1:19187"])
+        #expect(check.status == 1 && check.stderr.contains("no daemon answers at 127.0.0.1:19187"), "\(check.stderr)")
         let path = try Shell.capture([Paths.xtcp, "-promPath", "metrics", "-maxLoops", "1"])
         #expect(path.status == 2, "\(path.stderr)")
     }
