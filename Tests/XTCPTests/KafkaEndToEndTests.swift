@@ -116,6 +116,41 @@ struct KafkaEndToEndTests {
         #expect(Set(consumed.records.map(\.netlinkerId)) == Set((0..<UInt64(netlinkers)).map { $0 }))
     }
 
+    @Test("/readyz: ready while the broker takes envelopes, unready while it is down, ready again when it is back; /metrics shows the Kafka queue")
+    func readinessFollowsTheBroker() throws {
+        let topic = "xtcp-readyz"
+        let setup = try Setup(topic: topic)
+        defer { setup.tearDown() }
+        let port = 19_190
+        func get(_ path: String) throws -> String {
+            try Shell.run(setup.ns.exec(["python3", Paths.packageRoot + "/Tests/Scripts/http_probe.py", "127.0.0.1", "\(port)", "get", path]))
+        }
+        let xtcp = try LineProcess(setup.xtcp(topic, [
+            "-frequency", "1s", "-maxLoops", "30", "-netlinkers", "2", "-promListen", "127.0.0.1:\(port)",
+            "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024", "-kafkaQueueFullWait", "200ms",
+        ]), readsStderr: true)
+        defer { kill(xtcp.processIdentifier, SIGTERM); xtcp.finish() }
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 2:") } != nil)
+        #expect(try get("/readyz").hasPrefix("200\n"), "ready with the broker up")
+        let page = try get("/metrics")
+        #expect(page.contains("\nxtcp_kafka_queue_messages "), "\(page)")
+        let takes = page.split(separator: "\n").first { $0.hasPrefix("xtcp_envelope_pool_takes_total ") }
+        #expect((takes.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 0, "envelope buffers cycle: \(String(describing: takes))")
+
+        #expect(try setup.mock.command("down 1") == "ok")
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll ") && $0.contains("dropped(") } != nil, "\(xtcp.lines)")
+        let down = try get("/readyz")
+        #expect(down.hasPrefix("503\n") && down.contains("lost"), "unready while envelopes are lost: \(down)")
+
+        #expect(try setup.mock.command("up 1") == "ok")
+        var ready = false
+        for _ in 0..<15 where !ready {
+            _ = xtcp.waitForLine { $0.hasPrefix("poll ") && $0.contains("sockets=") }
+            ready = try get("/readyz").hasPrefix("200\n")
+        }
+        #expect(ready, "ready again once the broker takes envelopes: \(xtcp.lines.suffix(6))")
+    }
+
     @Test("The broker down for 4 polls, then up: no crash, bounded memory, drops counted exactly, delivery resumes")
     func brokerDownThenUp() throws {
         let topic = "xtcp-down-up"

@@ -151,7 +151,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
             let (counts, problems) = CPUTime.measure(benchmark) {
                 let outcome = poller.poll(PollTicket(deadline: .now + .seconds(60), template: rig.template))
                 if let kafka = destination as? KafkaDestination {
-                    while kafka.queueLength > 0 { usleep(200) }
+                    while (kafka.queueLength ?? 0) > 0 { usleep(200) }
                 }
                 return outcome
             }

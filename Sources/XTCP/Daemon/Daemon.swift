@@ -43,7 +43,7 @@ public final class Daemon {
         _ = ProcessFigures.startTime
         let board = MetricsBoard()
         let listener = try config.promListen.map { address in
-            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, config: config).answer)
+            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: destination, config: config).answer)
         }
         defer { listener?.stop() }
         var scope = config.namespaces

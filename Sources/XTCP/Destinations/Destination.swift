@@ -45,6 +45,10 @@ public protocol Destination: AnyObject, Sendable {
 
     /// Delivers or drops (and counts) what is still queued, then closes.
     func close() throws
+
+    /// Envelopes waiting in the destination's own queue now (librdkafka's
+    /// out queue), for `/metrics`; nil where there is none. Any thread.
+    var queueLength: Int? { get }
 }
 
 extension Destination {
@@ -54,6 +58,7 @@ extension Destination {
     }
     public func takeLateCounts() -> PollCounts { PollCounts() }
     public func takeProblems() -> [String] { [] }
+    public var queueLength: Int? { nil }
 }
 
 /// A destination that could not be opened or reached at start: the daemon

@@ -72,7 +72,7 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     public func takeProblems() -> [String] { problems.withLock { $0.take() } }
 
     /// Envelopes librdkafka holds (queued or in flight).
-    public var queueLength: Int { producer.queueLength }
+    public var queueLength: Int? { producer.queueLength }
 
     public func close() throws {
         let delivered = producer.flush(milliseconds: Int32(settings.flushTimeout.nanoseconds / 1_000_000))

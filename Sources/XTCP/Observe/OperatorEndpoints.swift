@@ -3,13 +3,15 @@
 /// the last one lost nothing), 404 for anything else.
 struct OperatorEndpoints: Sendable {
     let board: MetricsBoard
+    let destination: any Destination
     let promPath: String
     /// A poll older than this means polling has stopped: two periods and
     /// the poll's own time limit.
     let staleAfter: Duration
 
-    init(board: MetricsBoard, config: DaemonConfig) {
+    init(board: MetricsBoard, destination: any Destination, config: DaemonConfig) {
         self.board = board
+        self.destination = destination
         promPath = config.promPath
         staleAfter = config.frequency.duration * 2 + config.timeout.duration
     }
@@ -17,7 +19,7 @@ struct OperatorEndpoints: Sendable {
     func answer(_ request: HTTPListener.Request) -> HTTPListener.Response {
         switch request.path {
         case promPath:
-            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot))
+            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination))
         case "/healthz":
             return .init(status: 200, body: "ok\n")
         case "/readyz":

@@ -12,7 +12,8 @@ import Glibc
 public enum PrometheusText {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public static func render(_ board: MetricsBoard.Snapshot, process: ProcessFigures = .current()) -> String {
+    public static func render(_ board: MetricsBoard.Snapshot, destination: (any Destination)? = nil,
+                              process: ProcessFigures = .current()) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -42,6 +43,15 @@ public enum PrometheusText {
         metric("xtcp_netlink_decode_problems_total", "counter", "Malformed netlink messages or attributes skipped.", one(totals.decode.problems))
         metric("xtcp_netlink_dump_interrupted_total", "counter", "Dumps the kernel marked NLM_F_DUMP_INTR.", one(totals.decode.dumpInterrupted))
         metric("xtcp_namespaces", "gauge", "Network namespaces polled.", [("", "\(board.namespaces)")])
+        if let queue = destination?.queueLength {
+            metric("xtcp_kafka_queue_messages", "gauge", "Envelopes in librdkafka's queue, not yet acknowledged.", [("", "\(queue)")])
+        }
+        if let pool = destination?.envelopePool?.stats {
+            metric("xtcp_envelope_pool_idle_buffers", "gauge", "Envelope buffers idle in the pool.", [("", "\(pool.idle)")])
+            metric("xtcp_envelope_pool_takes_total", "counter", "Envelope buffers taken from the pool.", one(pool.taken))
+            metric("xtcp_envelope_pool_misses_total", "counter", "Takes that found the pool empty and allocated.", one(pool.misses))
+            metric("xtcp_envelope_pool_freed_total", "counter", "Buffers given back beyond the pool's bound, freed.", one(pool.freed))
+        }
 
         let durations = board.pollDurations
         text += "# HELP xtcp_poll_duration_seconds How long each poll took.\n# TYPE xtcp_poll_duration_seconds histogram\n"
