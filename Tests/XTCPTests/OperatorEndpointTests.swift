@@ -35,9 +35,13 @@ struct OperatorEndpointTests {
         let lint = try Shell.capture(["sh", "-c", "promtool check metrics < \(pageFile)"])
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout) \(lint.stderr)")
         let socketsBefore = try #require(value(of: "xtcp_sockets_total", in: page))
-        let pollsBefore = try #require(value(of: "xtcp_polls_total", in: page))
         #expect(socketsBefore >= 2 * 2020, "two polls of the farm: \(socketsBefore)")
+        let pollsBefore = try #require(value(of: "xtcp_polls_total", in: page))
         #expect(value(of: "xtcp_namespaces", in: page) == 1)
+        // Every dump ended with NLMSG_DONE, and each is in the duration histogram once.
+        let done = try #require(value(of: "xtcp_dumps_total{outcome=\"done\"}", in: page))
+        #expect(done >= 2 * pollsBefore && value(of: "xtcp_dump_duration_seconds_count", in: page) == done, "\(page)")
+        #expect(value(of: "xtcp_poll_duration_seconds_count", in: page) == pollsBefore)
         #expect((value(of: "process_threads", in: page) ?? 0) >= 2 && (value(of: "process_open_fds", in: page) ?? 0) >= 3)
         #expect((value(of: "process_resident_memory_bytes", in: page) ?? 0) > 1_000_000)
 

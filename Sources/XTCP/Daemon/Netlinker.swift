@@ -105,6 +105,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         var counter = recordCounter
         defer { recordCounter = counter }
         let pipeline = pipeline
+        let started = ContinuousClock.now
         let outcome: DumpOutcome
         do {
             outcome = try socket.dump(
@@ -125,7 +126,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
             return true
         }
         counts.decode += decoder.stats
-        counts.dumpEnded(outcome)
+        counts.dumpEnded(outcome, started: started)
         switch outcome {
         case .done:
             return true

@@ -62,6 +62,9 @@ public struct PollCounts: Sendable, Equatable {
     /// Still running when the poll's `-timeout` came.
     public var dumpsTimedOut: UInt64 = 0
     public var decode = DecodeStats()
+    /// How long each dump took that ended with NLMSG_DONE, NLMSG_ERROR, a
+    /// stall or the poll's timeout (not one whose socket failed).
+    public var dumpSeconds = Histogram(bounds: Histogram.dumpSecondsBounds)
 
     public init() {}
 
@@ -72,8 +75,11 @@ public struct PollCounts: Sendable, Equatable {
     public var envelopesDropped: UInt64 { droppedEnvelopes.reduce(0, +) }
     public var rowsDropped: UInt64 { droppedRows.reduce(0, +) }
 
-    /// Counts how a dump ended, whichever way it was received.
-    mutating func dumpEnded(_ outcome: DumpOutcome) {
+    /// Counts how a dump ended, whichever way it was received, and how
+    /// long it took since `started`.
+    mutating func dumpEnded(_ outcome: DumpOutcome, started: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        dumpSeconds.observe(Double(seconds) + Double(attoseconds) / 1e18)
         switch outcome {
         case .done: dumpsDone += 1
         case .failed: dumpsFailed += 1
@@ -110,6 +116,7 @@ public struct PollCounts: Sendable, Equatable {
         a.dumpsStalled += b.dumpsStalled
         a.dumpsTimedOut += b.dumpsTimedOut
         a.decode += b.decode
+        a.dumpSeconds += b.dumpSeconds
     }
 
     /// The per-poll log line's counts: `key=value` pairs, zero ones left out

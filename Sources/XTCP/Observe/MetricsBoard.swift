@@ -38,7 +38,7 @@ public final class MetricsBoard: Sendable {
 }
 
 /// A Prometheus histogram: cumulative counts per upper bound, sum, count.
-public struct Histogram: Sendable {
+public struct Histogram: Sendable, Equatable {
     public let bounds: [Double]
     public private(set) var counts: [UInt64]
     public private(set) var sum = 0.0
@@ -55,6 +55,15 @@ public struct Histogram: Sendable {
         count += 1
     }
 
+    /// Adds `other`'s observations (the same bounds).
+    public static func += (a: inout Histogram, b: Histogram) {
+        for index in a.counts.indices { a.counts[index] += b.counts[index] }
+        a.sum += b.sum
+        a.count += b.count
+    }
+
     /// 5 ms to 2 min: a poll of one small namespace to a poll of thousands.
     public static let pollSecondsBounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+    /// 100 µs to 10 s: one shard's dump of a few sockets to one of 100,000s.
+    public static let dumpSecondsBounds = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 }

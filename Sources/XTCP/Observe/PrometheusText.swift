@@ -53,14 +53,13 @@ public enum PrometheusText {
             metric("xtcp_envelope_pool_freed_total", "counter", "Buffers given back beyond the pool's bound, freed.", one(pool.freed))
         }
 
-        let durations = board.pollDurations
-        text += "# HELP xtcp_poll_duration_seconds How long each poll took.\n# TYPE xtcp_poll_duration_seconds histogram\n"
-        for (bound, count) in zip(durations.bounds, durations.counts) {
-            text += "xtcp_poll_duration_seconds_bucket{le=\"\(bound)\"} \(count)\n"
+        func histogram(_ name: String, _ help: String, _ values: Histogram) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+            for (bound, count) in zip(values.bounds, values.counts) { text += "\(name)_bucket{le=\"\(bound)\"} \(count)\n" }
+            text += "\(name)_bucket{le=\"+Inf\"} \(values.count)\n\(name)_sum \(values.sum)\n\(name)_count \(values.count)\n"
         }
-        text += "xtcp_poll_duration_seconds_bucket{le=\"+Inf\"} \(durations.count)\n"
-        text += "xtcp_poll_duration_seconds_sum \(durations.sum)\n"
-        text += "xtcp_poll_duration_seconds_count \(durations.count)\n"
+        histogram("xtcp_poll_duration_seconds", "How long each poll took.", board.pollDurations)
+        histogram("xtcp_dump_duration_seconds", "How long each shard's dump of one namespace took.", totals.dumpSeconds)
 
         metric("process_resident_memory_bytes", "gauge", "Resident memory (VmRSS).", [("", "\(process.residentBytes)")])
         metric("process_open_fds", "gauge", "Open file descriptors.", [("", "\(process.openFiles)")])

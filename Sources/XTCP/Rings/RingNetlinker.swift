@@ -69,6 +69,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
         var tag: UInt64
         var armed = true
         var lastHeard: ContinuousClock.Instant
+        var started: ContinuousClock.Instant
     }
 
     private func poll(_ ticket: PollTicket) {
@@ -101,7 +102,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     job.decoder = DumpDecoder(attributes: config.attributes)
                     try socket.startDump(request, decoder: &job.decoder)
                     dumpSerial &+= 1
-                    let flight = Flight(job: job, tag: dumpSerial << 16 | UInt64(slot), lastHeard: .now)
+                    let flight = Flight(job: job, tag: dumpSerial << 16 | UInt64(slot), lastHeard: .now, started: .now)
                     active[slot] = flight
                     receiver.arm(slot: slot, descriptor: socket.fileDescriptor, tag: flight.tag)
                     return true
@@ -120,7 +121,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
             guard let flight = active[slot] else { return }
             receiver.disarm(tag: flight.tag, armed: flight.armed)
             counts.decode += flight.job.decoder.stats
-            if let outcome { counts.dumpEnded(outcome) }
+            if let outcome { counts.dumpEnded(outcome, started: flight.started) }
             if !keepSocket { flight.job.socket = nil }
             active[slot] = nil
             _ = startNext(in: slot)
