@@ -40,11 +40,8 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
     /// Listens on `address` (`HOST:PORT`, `[V6]:PORT`, `:PORT` for every
     /// interface) and answers each request with `handler`'s response.
     public init(address: String, handler: @escaping @Sendable (Request) -> Response) throws {
-        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
-            throw ListenError(description: "-promListen \(address): expected HOST:PORT")
-        }
-        var host = String(address[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let parsed = ListenAddress(address) else { throw ListenError(description: "-promListen \(address): expected HOST:PORT") }
+        let (host, port) = (parsed.host, parsed.port)
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV

@@ -7,13 +7,10 @@ import Glibc
 /// at most; healthy only on a 200.
 public enum HealthCheck {
     public static func ask(address: String, path: String = "/healthz") -> (healthy: Bool, line: String) {
-        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
+        guard let parsed = ListenAddress(address) else {
             return (false, "xtcp -healthcheck: -promListen \(address): expected HOST:PORT")
         }
-        var host = String(address[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty || host == "0.0.0.0" { host = "127.0.0.1" }
-        if host == "::" { host = "::1" }
+        let (host, port) = (parsed.reachableHost, parsed.port)
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var found: UnsafeMutablePointer<addrinfo>?
