@@ -36,7 +36,7 @@ start_loopback_farm "xtcp-pgo-$$" "$connections"
 echo "2. training"
 for receive in "" -ioUring; do
     LLVM_PROFILE_FILE="$out/train-%p.profraw" ip netns exec "$farm_ns" .build-pgo-gen/release/xtcp \
-        -namespaces own -maxLoops 10 -frequency 1s -dest null $receive 2>&1 | tail -1
+        -namespaces own -maxLoops 10 -frequency 1s -dest null -promListen off $receive 2>&1 | tail -1
 done
 find "$root/../shared/fixtures" -name '*.pcap' | while read -r capture; do
     LLVM_PROFILE_FILE="$out/train-%p.profraw" .build-pgo-gen/release/xtcp -replay "$capture" -dest null >/dev/null 2>&1 || true

@@ -14,7 +14,7 @@ swift build --package-path "$root" -c release --product xtcp >/dev/null
 count() {  # polls, mode flags...
     local polls=$1; shift
     perf stat -x, -e raw_syscalls:sys_enter,context-switches -- \
-        "$xtcp" -maxLoops "$polls" -frequency 300ms -pollJitterPct 0 -dest null "$@" 2>&1 >/dev/null |
+        "$xtcp" -maxLoops "$polls" -frequency 300ms -pollJitterPct 0 -dest null -promListen off "$@" 2>&1 >/dev/null |
         awk -F, '/raw_syscalls/ {s = $1} /context-switches/ {c = $1} END {print s, c}'
 }
 echo "| receive path | syscalls per poll | context switches per poll |"

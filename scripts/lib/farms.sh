@@ -6,7 +6,9 @@
 #   start_namespace_farm COUNT PER
 #
 # CONNECTIONS loopback connections (2 sockets each), IPv4 and IPv6, spread
-# over PROCESSES (8) python processes, RLIMIT_NOFILE being 20,000 each.
+# over PROCESSES (8) python processes, RLIMIT_NOFILE being 20,000 each. The
+# farm's ephemeral ports span 1024-65000, so a client may hold any port
+# there: xtcp run in it takes `-promListen off`.
 # Returns when every process says ready.
 
 start_loopback_farm() {
