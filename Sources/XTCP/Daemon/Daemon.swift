@@ -94,8 +94,7 @@ public final class Daemon {
             problems += destination.takeProblems()
             totals += counts
             let elapsed = clock.now - began
-            board.recordPoll(counts, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                             namespaces: pollers.count)
+            board.recordPoll(counts, seconds: elapsed.inSeconds, namespaces: pollers.count)
             log("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(pollers.count) \(counts.summary)")
             for problem in problems { log("poll \(polls): \(problem)") }
 
@@ -157,8 +156,6 @@ public final class Daemon {
     }
 
     static func milliseconds(_ d: Duration) -> String {
-        let (seconds, attoseconds) = d.components
-        let ms = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-        return String(Int(ms.rounded()))
+        String(Int((d.inSeconds * 1000).rounded()))
     }
 }

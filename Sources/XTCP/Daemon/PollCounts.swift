@@ -78,8 +78,7 @@ public struct PollCounts: Sendable, Equatable {
     /// Counts how a dump ended, whichever way it was received, and how
     /// long it took since `started`.
     mutating func dumpEnded(_ outcome: DumpOutcome, started: ContinuousClock.Instant) {
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        dumpSeconds.observe(Double(seconds) + Double(attoseconds) / 1e18)
+        dumpSeconds.observe((ContinuousClock.now - started).inSeconds)
         switch outcome {
         case .done: dumpsDone += 1
         case .failed: dumpsFailed += 1

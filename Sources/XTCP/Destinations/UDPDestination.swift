@@ -17,23 +17,19 @@ public final class UDPDestination: Destination {
 
     init(host: String, port: UInt16) throws {
         name = DestinationSpec.udp(host: host, port: port).description
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
-        var found: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &found)
-        guard status == 0, let first = found else {
-            throw DestinationUnavailable(description: "-dest \(name): cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        let address: ResolvedAddress
+        do { address = try ResolvedAddress(host: host, port: port, type: Int32(SOCK_DGRAM.rawValue)) } catch {
+            throw DestinationUnavailable(description: "-dest \(name): cannot resolve \(host): \(error.reason)")
         }
-        defer { freeaddrinfo(found) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DestinationUnavailable(description: "-dest \(name): socket: \(String(cString: strerror(errno)))") }
-        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+        guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
             throw DestinationUnavailable(description: "-dest \(name): connect: \(reason)")
         }
         descriptor = fd
-        maxDatagram = first.pointee.ai_family == AF_INET6 ? Self.maxIPv6Datagram : Self.maxIPv4Datagram
+        maxDatagram = address.family == AF_INET6 ? Self.maxIPv6Datagram : Self.maxIPv4Datagram
     }
 
     public func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome {

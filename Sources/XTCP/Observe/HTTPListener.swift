@@ -41,20 +41,14 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
     /// interface) and answers each request with `handler`'s response.
     public init(address: String, handler: @escaping @Sendable (Request) -> Response) throws {
         guard let parsed = ListenAddress(address) else { throw ListenError(description: "-promListen \(address): expected HOST:PORT") }
-        let (host, port) = (parsed.host, parsed.port)
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var found: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host.isEmpty ? nil : host, String(port), &hints, &found)
-        guard status == 0, let first = found else {
-            throw ListenError(description: "-promListen \(address): cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        let resolved: ResolvedAddress
+        do { resolved = try ResolvedAddress(host: parsed.host, port: parsed.port, type: Int32(SOCK_STREAM.rawValue), passive: true) } catch {
+            throw ListenError(description: "-promListen \(address): cannot resolve \(parsed.host): \(error.reason)")
         }
-        defer { freeaddrinfo(found) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(resolved.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard fd >= 0, bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0, listen(fd, 16) == 0 else {
+        guard fd >= 0, resolved.withSockaddr({ bind(fd, $0, $1) }) == 0, listen(fd, 16) == 0 else {
             let reason = String(cString: strerror(errno))
             if fd >= 0 { Glibc.close(fd) }
             throw ListenError(description: "-promListen \(address): cannot listen: \(reason)")
@@ -113,13 +107,14 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 2048)
-        while !received.ends(withHeaderEnd: ()), received.count < maxRequestBytes {
+        while !received.endsWithBlankLine, received.count < maxRequestBytes {
             let count = recv(connection, &chunk, chunk.count, 0)
             guard count > 0 else { break }
             received += chunk[0..<count]
         }
+        let request = parse(received)
         let response: Response
-        if let request = parse(received) {
+        if let request {
             response = ["GET", "HEAD"].contains(request.method)
                 ? handler(request) : Response(status: 405, body: "only GET and HEAD\n")
         } else if received.isEmpty {
@@ -131,12 +126,12 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         let head = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\nContent-Type: \(response.contentType)\r\n"
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         sendAll(connection, Array(head.utf8))
-        if parse(received)?.method != "HEAD" { sendAll(connection, body) }
+        if request?.method != "HEAD" { sendAll(connection, body) }
     }
 
     /// The request line of a whole request head, or nil when it is not one.
     static func parse(_ bytes: [UInt8]) -> Request? {
-        guard bytes.ends(withHeaderEnd: ()), let lineEnd = bytes.firstIndex(of: 0x0D) else { return nil }
+        guard bytes.endsWithBlankLine, let lineEnd = bytes.firstIndex(of: 0x0D) else { return nil }
         let line = String(decoding: bytes[..<lineEnd], as: UTF8.self)
         let parts = line.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), parts[1].hasPrefix("/"),
@@ -170,5 +165,5 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
 
 extension [UInt8] {
     /// Whether a request head is whole: it ends with an empty line.
-    func ends(withHeaderEnd: ()) -> Bool { count >= 4 && self[(count - 4)...].elementsEqual([0x0D, 0x0A, 0x0D, 0x0A]) }
+    var endsWithBlankLine: Bool { count >= 4 && self[(count - 4)...].elementsEqual([0x0D, 0x0A, 0x0D, 0x0A]) }
 }

@@ -10,21 +10,17 @@ public enum HealthCheck {
         guard let parsed = ListenAddress(address) else {
             return (false, "xtcp -healthcheck: -promListen \(address): expected HOST:PORT")
         }
-        let (host, port) = (parsed.reachableHost, parsed.port)
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var found: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &found) == 0, let first = found else {
+        let host = parsed.reachableHost
+        guard let resolved = try? ResolvedAddress(host: host, port: parsed.port, type: Int32(SOCK_STREAM.rawValue)) else {
             return (false, "xtcp -healthcheck: cannot resolve \(host)")
         }
-        defer { freeaddrinfo(found) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(resolved.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return (false, "xtcp -healthcheck: socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+        guard resolved.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
             return (false, "xtcp -healthcheck: no daemon answers at \(address): \(String(cString: strerror(errno)))")
         }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)

@@ -31,9 +31,6 @@ public final class MetricsBoard: Sendable {
         }
     }
 
-    /// Counts that come after the last poll (delivery reports at shutdown).
-    public func recordLate(_ counts: PollCounts) { state.withLock { $0.totals += counts } }
-
     public var snapshot: Snapshot { state.withLock { $0 } }
 }
 

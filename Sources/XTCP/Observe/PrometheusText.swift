@@ -70,11 +70,7 @@ public enum PrometheusText {
     }
 
     /// A reason's words as a label value: `queue full` → `queue_full`.
-    static func label(_ words: String) -> String { words.replacingSpaces() }
-}
-
-extension String {
-    func replacingSpaces() -> String { String(map { $0 == " " ? "_" : $0 }) }
+    static func label(_ words: String) -> String { String(words.map { $0 == " " ? "_" : $0 }) }
 }
 
 /// The process's own figures, read from /proc and getrusage when asked.
@@ -92,9 +88,10 @@ public struct ProcessFigures: Sendable {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        let status = procSelfStatus(["VmRSS", "Threads"])
         return ProcessFigures(
-            residentBytes: (procSelfStatus("VmRSS").flatMap { Int($0.filter(\.isNumber)) } ?? 0) * 1024,
-            threads: procSelfStatus("Threads").flatMap { Int($0) } ?? 0,
+            residentBytes: (status["VmRSS"].flatMap { Int($0.filter(\.isNumber)) } ?? 0) * 1024,
+            threads: status["Threads"].flatMap { Int($0) } ?? 0,
             openFiles: countOpenFiles(),
             cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
             startTime: startTime)

@@ -190,16 +190,14 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
         }
         while active.contains(where: { $0 != nil }) {
             do {
-                guard receiver.usesTimedWait else {
-                    _ = try receiver.submitAndWait(until: .now)  // each receive has its own timer
-                    reapAll()
-                    continue
-                }
                 // Multishot receives have no timers: a dump that has heard
                 // nothing for -nltimeout is stalled, whether or not others
-                // are still receiving.
-                let stallDeadline = active.lazy.compactMap { $0?.lastHeard }.min().map { $0 + stallAfter } ?? .now
+                // are still receiving. (Per datagram, each receive's linked
+                // timeout says so.)
+                let stallDeadline = receiver.usesTimedWait
+                    ? active.lazy.compactMap { $0?.lastHeard }.min().map { $0 + stallAfter } : nil
                 if try receiver.submitAndWait(until: stallDeadline) { reapAll() }
+                guard receiver.usesTimedWait else { continue }
                 let now = ContinuousClock.now
                 for slot in active.indices where active[slot].map({ now - $0.lastHeard >= stallAfter }) ?? false {
                     finish(slot, .timedOut, keepSocket: false)

@@ -25,10 +25,11 @@ final class RingReceiver {
     private let slotBuffers: [UnsafeMutableRawBufferPointer]
     /// `multishot`: the shared ring of provided buffers.
     private let provided: ProvidedBuffers?
+    /// Why multishot was not used, when it was asked for.
+    let fellBack: String?
 
     /// Sets up the receiving of `window` dumps at once on `ring`:
     /// multishot when asked for and the kernel has it, else per datagram.
-    /// `fellBack` says why multishot was not used, when it was asked for.
     init(ring: IOUring, window: Int, packetSize: Int, timeout: Duration, multishot: Bool) {
         self.ring = ring
         self.timeout = timeout
@@ -49,8 +50,6 @@ final class RingReceiver {
         slotBuffers = provided == nil
             ? (0..<window).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: packetSize, alignment: 4096) } : []
     }
-
-    let fellBack: String?
 
     deinit { for buffer in slotBuffers { buffer.deallocate() } }
 
@@ -105,18 +104,19 @@ final class RingReceiver {
     /// for a moment (-ENOBUFS: the multishot stopped; arm it again).
     func ranOutOfBuffers(_ completion: IOUring.Completion) -> Bool { provided != nil && completion.result == -ENOBUFS }
 
-    /// Waits for completions after submitting what is queued. Multishot
-    /// receives have no timers of their own: the wait ends by `deadline`
-    /// (the earliest moment a dump in flight would be stalled), returning
-    /// false if nothing came by then.
-    func submitAndWait(until deadline: ContinuousClock.Instant) throws -> Bool {
-        guard provided != nil else {
+    /// Waits for completions after submitting what is queued, until
+    /// `deadline` if given; false if nothing came by then. Multishot
+    /// receives have no timers of their own, so their netlinker waits until
+    /// the earliest moment a dump in flight would be stalled.
+    func submitAndWait(until deadline: ContinuousClock.Instant?) throws -> Bool {
+        guard let deadline else {
             try ring.submit(waitingFor: 1)
             return true
         }
-        let left = deadline - .now
-        return try ring.submit(waitingFor: 1, timeout: max(left, .milliseconds(1)))
+        return try ring.submit(waitingFor: 1, timeout: max(deadline - .now, .milliseconds(1)))
     }
 
-    var usesTimedWait: Bool { provided != nil }
+    /// Whether stalls are found by the netlinker's timed wait (multishot)
+    /// rather than by each receive's linked timeout.
+    var usesTimedWait: Bool { mode == .multishot }
 }
