@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Netlink", targets: ["Netlink"]),
         .library(name: "RecordFmt", targets: ["RecordFmt"]),
         .library(name: "IOUring", targets: ["IOUring"]),
+        .library(name: "Profiler", targets: ["Profiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Vendored C
         // The kernel ABI xtcp reads (Linux 6.18 layouts) and wrappers for what
@@ -35,14 +37,18 @@ let package = Package(
         // protoc-c's output for proto/xtcp_flat_record/v1/xtcp_flat_record.proto:
         // the reference codec the fast encoder is tested against.
         .target(name: "CXTCPRecord", dependencies: ["CProtobufC"]),
+        // The profiler's signal handlers, per-thread CPU timers and demangler
+        // lookup: the parts that must not be Swift (they run inside signals).
+        .target(name: "CProfiler"),
 
         // MARK: Swift modules
         .target(name: "RecordFmt", dependencies: ["CXTCPRecord"]),
         .target(name: "Netlink", dependencies: ["CMnl", "CKernelABI", "RecordFmt"]),
         .target(name: "IOUring", dependencies: ["CURing"]),
+        .target(name: "Profiler", dependencies: ["CProfiler", "CZlib"]),
         .target(
             name: "XTCP",
-            dependencies: ["Netlink", "RecordFmt", "IOUring", "CRdKafka", "CKernelABI"]
+            dependencies: ["Netlink", "RecordFmt", "IOUring", "Profiler", "CRdKafka", "CKernelABI"]
         ),
         .executableTarget(
             name: "xtcp",

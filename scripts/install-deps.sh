@@ -5,7 +5,7 @@
 # use (chdb, protobuf). Idempotent; needs root.
 set -euo pipefail
 need=()
-for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler iproute2 pkg-config prometheus; do
+for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev iproute2 pkg-config prometheus; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -35,6 +35,13 @@ public final class OSThread {
         }
     }
 
+    /// Starts `body` on a thread nobody joins: it frees itself when done.
+    public static func detached(name: String, _ body: @escaping () -> Void) throws {
+        let thread = try OSThread(name: name, body)
+        thread.joined = true
+        pthread_detach(thread.thread)
+    }
+
     public func join() {
         guard !joined else { return }
         joined = true

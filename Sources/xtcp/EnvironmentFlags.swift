@@ -17,7 +17,7 @@ enum EnvironmentFlags {
     /// Flags that take none.
     static let switches = ["conf", "ioUring"]
     /// Flags not taken from the environment: a mode, or repeatable.
-    static let commandLineOnly = ["replay", "capture", "kafkaProperty", "version", "help", "healthcheck"]
+    static let commandLineOnly = ["replay", "capture", "kafkaProperty", "version", "help", "healthcheck", "profile.mode", "profile.path"]
 
     /// The first argument that looks like a single-dash flag xtcp does not
     /// have. ArgumentParser would read `-nosuchflag` as the short flags

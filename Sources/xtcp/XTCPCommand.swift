@@ -86,6 +86,12 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("promPath"), help: "The path of the Prometheus metrics on -promListen.")
     var promPath: String = "/metrics"
 
+    @Option(name: flag("profile.mode"), help: "cpu: profile the whole run's CPU and write it to -profile.path at the end (pprof format); none: do not.")
+    var profileMode: String = "none"
+
+    @Option(name: flag("profile.path"), help: "Where -profile.mode cpu writes its profile (gzipped profile.proto, for go tool pprof).")
+    var profilePath: String = "xtcp-cpu.pb.gz"
+
     @Option(name: flag("maxNamespaces"), help: "The most namespaces polled at once (1-65536); more are left out with a warning.")
     var maxNamespaces: Int = 1024
 
@@ -213,6 +219,10 @@ struct XTCPCommand: ParsableCommand {
         }
         config.promListen = ["", "off"].contains(promListen) ? nil : promListen
         config.promPath = promPath
+        guard ["none", "cpu"].contains(profileMode) else { throw ValidationError("-profile.mode \(profileMode): expected none or cpu") }
+        config.profileWholeRun = profileMode == "cpu"
+        guard !profilePath.isEmpty else { throw ValidationError("-profile.path: expected a file path") }
+        config.profilePath = profilePath
         config.maxNamespaces = maxNamespaces
         if let cpus {
             guard (1...1024).contains(cpus) else { throw ValidationError("-cpus \(cpus): expected 1 to 1024") }

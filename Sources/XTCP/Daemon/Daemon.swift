@@ -46,6 +46,7 @@ public final class Daemon {
             try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: destination, config: config).answer)
         }
         defer { listener?.stop() }
+        let wholeRunProfile = config.profileWholeRun ? try WholeRunProfile(path: config.profilePath) : nil
         var scope = config.namespaces
         if scope == .all, let missing = Privileges.current().missingForOtherNamespaces {
             log("xtcp: \(missing): only the namespace xtcp runs in will be polled")
@@ -123,6 +124,7 @@ public final class Daemon {
         if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
         if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
         log(ending + ": " + totals.summary + " peakRSS=\(Self.peakResidentKilobytes())kB")
+        if let wholeRunProfile { log(wholeRunProfile.finish()) }
         return signal
     }
 

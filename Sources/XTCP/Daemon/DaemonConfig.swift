@@ -41,6 +41,10 @@ public struct DaemonConfig: Sendable, Equatable {
     /// path of its Prometheus metrics (`-promPath`).
     public var promListen: String? = "127.0.0.1:9088"
     public var promPath = "/metrics"
+    /// `-profile.mode cpu`: a CPU profile of the whole run, written to
+    /// `profilePath` (`-profile.path`) when the run ends.
+    public var profileWholeRun = false
+    public var profilePath = "xtcp-cpu.pb.gz"
     /// `-ioUring`: ring netlinkers shared by all namespaces.
     public var ioUring = false
     /// Dumps (receives) in flight per ring (`-ioUringRecvBatch`).

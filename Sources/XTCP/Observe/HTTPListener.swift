@@ -18,13 +18,27 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
     public struct Response: Sendable {
         public var status: Int
         public var contentType = "text/plain; charset=utf-8"
-        public var body: String
+        public var body: [UInt8]
+        public var extraHeaders = ""
 
         public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String) {
+            self.init(status: status, contentType: contentType, bytes: Array(body.utf8))
+        }
+
+        public init(status: Int, contentType: String, bytes: [UInt8], extraHeaders: String = "") {
             self.status = status
             self.contentType = contentType
-            self.body = body
+            self.body = bytes
+            self.extraHeaders = extraHeaders
         }
+    }
+
+    /// A response now, or work that takes a while (a 30 s profile): that
+    /// runs on a thread of its own, which answers and closes the
+    /// connection, so the listener goes on serving /metrics meanwhile.
+    public enum Reply: Sendable {
+        case now(Response)
+        case later(@Sendable () -> Response)
     }
 
     public struct ListenError: Error, CustomStringConvertible {
@@ -39,7 +53,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
 
     /// Listens on `address` (`HOST:PORT`, `[V6]:PORT`, `:PORT` for every
     /// interface) and answers each request with `handler`'s response.
-    public init(address: String, handler: @escaping @Sendable (Request) -> Response) throws {
+    public init(address: String, handler: @escaping @Sendable (Request) -> Reply) throws {
         guard let parsed = ListenAddress(address) else { throw ListenError(description: "-promListen \(address): expected HOST:PORT") }
         let resolved: ResolvedAddress
         do { resolved = try ResolvedAddress(host: parsed.host, port: parsed.port, type: Int32(SOCK_STREAM.rawValue), passive: true) } catch {
@@ -84,7 +98,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         Glibc.close(wake.write)
     }
 
-    private static func serve(_ listener: Int32, wake: Int32, handler: (Request) -> Response) {
+    private static func serve(_ listener: Int32, wake: Int32, handler: (Request) -> Reply) {
         var watched = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
         while true {
             guard poll(&watched, 2, -1) >= 0 || errno == EINTR else { return }
@@ -94,13 +108,14 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
             guard connection >= 0 else { continue }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
             answer(connection, handler: handler)
-            Glibc.close(connection)
         }
     }
 
     static let maxRequestBytes = 8192
 
-    private static func answer(_ connection: Int32, handler: (Request) -> Response) {
+    /// Reads one request and answers it; closes the connection, or hands it
+    /// to the thread of a `.later` reply, which closes it.
+    private static func answer(_ connection: Int32, handler: (Request) -> Reply) {
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         timeout.tv_sec = 10
@@ -109,24 +124,41 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         var chunk = [UInt8](repeating: 0, count: 2048)
         while !received.endsWithBlankLine, received.count < maxRequestBytes {
             let count = recv(connection, &chunk, chunk.count, 0)
+            if count < 0, errno == EINTR { continue }
             guard count > 0 else { break }
             received += chunk[0..<count]
         }
         let request = parse(received)
-        let response: Response
+        let reply: Reply
         if let request {
-            response = ["GET", "HEAD"].contains(request.method)
-                ? handler(request) : Response(status: 405, body: "only GET and HEAD\n")
+            reply = ["GET", "HEAD"].contains(request.method)
+                ? handler(request) : .now(Response(status: 405, body: "only GET and HEAD\n"))
         } else if received.isEmpty {
+            Glibc.close(connection)
             return  // closed or silent: nothing to answer
         } else {
-            response = Response(status: 400, body: "malformed request\n")
+            reply = .now(Response(status: 400, body: "malformed request\n"))
         }
-        let body = Array(response.body.utf8)
+        let withBody = request?.method != "HEAD"
+        switch reply {
+        case .now(let response):
+            respond(response, to: connection, withBody: withBody)
+        case .later(let work):
+            do {
+                try OSThread.detached(name: "xtcp-http-slow") { respond(work(), to: connection, withBody: withBody) }
+            } catch {
+                respond(Response(status: 503, body: "cannot start a thread for this request: \(error)\n"), to: connection, withBody: withBody)
+            }
+        }
+    }
+
+    /// Sends `response` and closes the connection.
+    private static func respond(_ response: Response, to connection: Int32, withBody: Bool) {
         let head = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\nContent-Type: \(response.contentType)\r\n"
-            + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            + response.extraHeaders + "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         sendAll(connection, Array(head.utf8))
-        if request?.method != "HEAD" { sendAll(connection, body) }
+        if withBody { sendAll(connection, response.body) }
+        Glibc.close(connection)
     }
 
     /// The request line of a whole request head, or nil when it is not one.
@@ -148,6 +180,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         case 400: "Bad Request"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 409: "Conflict"
         case 503: "Service Unavailable"
         default: "Status"
         }
@@ -157,6 +190,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count < 0, errno == EINTR { continue }
             guard count > 0 else { return }
             sent += count
         }

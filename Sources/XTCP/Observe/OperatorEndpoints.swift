@@ -16,7 +16,14 @@ struct OperatorEndpoints: Sendable {
         staleAfter = config.frequency.duration * 2 + config.timeout.duration
     }
 
-    func answer(_ request: HTTPListener.Request) -> HTTPListener.Response {
+    func answer(_ request: HTTPListener.Request) -> HTTPListener.Reply {
+        if request.path.hasPrefix(DebugEndpoints.prefix) || request.path == "/debug/pprof" {
+            return DebugEndpoints().answer(request)
+        }
+        return .now(immediate(request))
+    }
+
+    private func immediate(_ request: HTTPListener.Request) -> HTTPListener.Response {
         switch request.path {
         case promPath:
             return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination))
@@ -26,7 +33,7 @@ struct OperatorEndpoints: Sendable {
             let (ready, reason) = readiness(board.snapshot)
             return .init(status: ready ? 200 : 503, body: reason + "\n")
         default:
-            return .init(status: 404, body: "not found: \(request.path) (try \(promPath), /healthz, /readyz)\n")
+            return .init(status: 404, body: "not found: \(request.path) (try \(promPath), /healthz, /readyz, \(DebugEndpoints.prefix))\n")
         }
     }
 

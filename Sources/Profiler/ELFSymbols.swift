@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The function symbols of one ELF object on disk (`.symtab`, or `.dynsym`
+/// where that is stripped), sorted by address, and the offset between the
+/// file's addresses and where the object is loaded. Read with pread: a
+/// profile names a few hundred addresses, not the whole file.
+struct ELFSymbols {
+    struct Symbol {
+        var start: UInt64
+        var size: UInt64
+        var name: String
+    }
+
+    /// Sorted by `start`.
+    private(set) var symbols: [Symbol] = []
+    /// The lowest virtual address of a loadable segment, rounded down to its
+    /// page as the loader maps it: the object's first mapping starts there
+    /// plus the load bias.
+    private(set) var firstLoadAddress: UInt64 = 0
+
+    /// Nil when `path` is not a readable 64-bit little-endian ELF file.
+    init?(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let reader = Reader(fd: fd)
+        guard let header = reader.bytes(at: 0, count: 64), header.starts(with: [0x7F, 0x45, 0x4C, 0x46]),
+              header[4] == 2, header[5] == 1 else { return nil }  // ELFCLASS64, little-endian
+        let programOffset = header.load(UInt64.self, at: 0x20)
+        let sectionOffset = header.load(UInt64.self, at: 0x28)
+        let programEntrySize = Int(header.load(UInt16.self, at: 0x36))
+        let programCount = Int(header.load(UInt16.self, at: 0x38))
+        let sectionEntrySize = Int(header.load(UInt16.self, at: 0x3A))
+        let sectionCount = Int(header.load(UInt16.self, at: 0x3C))
+        guard programEntrySize >= 56, sectionEntrySize >= 64,
+              let programs = reader.bytes(at: programOffset, count: programEntrySize * programCount),
+              let sections = reader.bytes(at: sectionOffset, count: sectionEntrySize * sectionCount) else { return nil }
+        firstLoadAddress = (0..<programCount).lazy.map { $0 * programEntrySize }
+            .filter { programs.load(UInt32.self, at: $0) == 1 }  // PT_LOAD
+            .map { programs.load(UInt64.self, at: $0 + 0x10) & ~0xFFF }.min() ?? 0
+
+        func section(_ index: Int) -> (type: UInt32, offset: UInt64, size: UInt64, link: Int) {
+            let base = index * sectionEntrySize
+            return (sections.load(UInt32.self, at: base + 4), sections.load(UInt64.self, at: base + 0x18),
+                    sections.load(UInt64.self, at: base + 0x20), Int(sections.load(UInt32.self, at: base + 0x28)))
+        }
+        let table = (0..<sectionCount).first { section($0).type == 2 }  // SHT_SYMTAB
+            ?? (0..<sectionCount).first { section($0).type == 11 }  // SHT_DYNSYM
+        guard let table, case let symtab = section(table), symtab.link < sectionCount,
+              case let strtab = section(symtab.link),
+              let entries = reader.bytes(at: symtab.offset, count: Int(symtab.size)),
+              let names = reader.bytes(at: strtab.offset, count: Int(strtab.size)) else { return nil }
+        for base in stride(from: 0, to: entries.count - 23, by: 24) {
+            let info = entries[base + 4]
+            let value = entries.load(UInt64.self, at: base + 8)
+            guard info & 0xF == 2, value != 0 else { continue }  // STT_FUNC, defined
+            let nameStart = Int(entries.load(UInt32.self, at: base))
+            guard nameStart < names.count else { continue }
+            let nameEnd = names[nameStart...].firstIndex(of: 0) ?? names.count
+            symbols.append(Symbol(start: value, size: entries.load(UInt64.self, at: base + 16),
+                                  name: String(decoding: names[nameStart..<nameEnd], as: UTF8.self)))
+        }
+        symbols.sort { $0.start < $1.start }
+    }
+
+    /// The symbol covering file address `address`: the last one starting at
+    /// or before it, if its size reaches it (or it has no size).
+    func symbol(containing address: UInt64) -> Symbol? {
+        var low = 0, high = symbols.count
+        while low < high {
+            let middle = (low + high) / 2
+            if symbols[middle].start <= address { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return nil }
+        let found = symbols[low - 1]
+        return found.size == 0 || address < found.start + found.size ? found : nil
+    }
+
+    private struct Reader {
+        let fd: Int32
+        func bytes(at offset: UInt64, count: Int) -> [UInt8]? {
+            guard count >= 0, count < 1 << 28 else { return nil }
+            var out = [UInt8](repeating: 0, count: count)
+            var done = 0
+            while done < count {
+                let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { return nil }
+                done += got
+            }
+            return out
+        }
+    }
+}
+
+extension [UInt8] {
+    /// A little-endian integer at `offset` (ELF files here are little-endian).
+    func load<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T {
+        // Safe: callers read within an array whose size they checked
+        // against the header they parsed; loadUnaligned has no alignment
+        // requirement.
+        withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+    }
+}

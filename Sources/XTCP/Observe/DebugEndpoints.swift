@@ -1,0 +1,75 @@
+import Profiler
+
+/// `/debug/pprof/…`: what an operator (or `go tool pprof`) asks a running
+/// daemon about its own cost. The CPU profile samples for the asked time on
+/// a thread of its own; the rest answer at once.
+struct DebugEndpoints: Sendable {
+    static let prefix = "/debug/pprof/"
+    static let maxSeconds = 3600
+
+    static let index = """
+        xtcp debug endpoints (like Go's net/http/pprof, for `go tool pprof`):
+        /debug/pprof/profile?seconds=30&hz=100  CPU profile of every thread (gzipped profile.proto); seconds 1-\(maxSeconds), hz 1-1000
+        /debug/pprof/threads                    every thread's current stack, as text
+        /debug/pprof/malloc                     glibc malloc statistics (mallinfo2): amounts held and in use, not a heap profile
+
+        """
+
+    func answer(_ request: HTTPListener.Request) -> HTTPListener.Reply {
+        switch String(request.path.dropFirst(Self.prefix.count)) {
+        case "":
+            return .now(.init(status: 200, body: Self.index))
+        case "profile":
+            return profile(request.query)
+        case "threads":
+            return .now(.init(status: 200, body: ThreadStacks.text()))
+        case "malloc":
+            return .now(.init(status: 200, body: MallocStatistics.text()))
+        case "heap", "allocs":
+            return .now(.init(status: 404, body: "xtcp has no sampled heap profile; /debug/pprof/malloc has glibc's malloc statistics\n"))
+        default:
+            return .now(.init(status: 404, body: "not found: \(request.path)\n\n" + Self.index))
+        }
+    }
+
+    private func profile(_ query: String) -> HTTPListener.Reply {
+        let parameters = Self.parameters(query)
+        guard let seconds = Int(parameters["seconds"] ?? "30"), (1...Self.maxSeconds).contains(seconds),
+              let hz = Int(parameters["hz"] ?? "\(CPUProfiler.defaultHz)") else {
+            return .now(.init(status: 400, body: "expected seconds=1..\(Self.maxSeconds) and hz=1..1000\n"))
+        }
+        let profiler: CPUProfiler
+        do {
+            profiler = try CPUProfiler(hz: hz)
+        } catch .busy {
+            return .now(.init(status: 409, body: "a CPU profile is already running (another request, or -profile.mode cpu)\n"))
+        } catch .badRate {
+            return .now(.init(status: 400, body: "expected seconds=1..\(Self.maxSeconds) and hz=1..1000\n"))
+        } catch {
+            return .now(.init(status: 500, body: "\(error)\n"))
+        }
+        return .later {
+            profiler.sample(until: .now + .seconds(seconds))
+            return .init(status: 200, contentType: "application/octet-stream", bytes: CPUProfileFile.bytes(profiler.finish()),
+                         extraHeaders: "Content-Disposition: attachment; filename=\"profile\"\r\n")
+        }
+    }
+
+    /// `a=1&b=2` as a dictionary (no percent-decoding: the values are numbers).
+    static func parameters(_ query: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            out[String(parts[0])] = parts.count == 2 ? String(parts[1]) : ""
+        }
+        return out
+    }
+}
+
+/// A finished CPU profile as the bytes of a `.pb.gz` file.
+enum CPUProfileFile {
+    static func bytes(_ profile: CPUProfile) -> [UInt8] {
+        var symbolizer = Symbolizer()
+        return Gzip.compress(PprofEncoding.encode(profile, symbolizer: &symbolizer))
+    }
+}

@@ -1,0 +1,56 @@
+import Netlink
+import Profiler
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `-profile.mode cpu`: a CPU profile from start to end of the run, sampled
+/// by a thread of its own and written to `-profile.path` when the run ends.
+/// The file is opened at start, so a path that cannot be written is an
+/// error before the first poll, not after the last.
+final class WholeRunProfile: @unchecked Sendable {  // `thread` is set in init and joined in finish, both on the daemon's thread
+    struct OpenError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let profiler: CPUProfiler
+    private let file: Int32
+    private let path: String
+    private let stopping = Atomic(false)
+    private var thread: OSThread?
+
+    init(path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw OpenError(description: "-profile.path \(path): cannot open for writing: \(String(cString: strerror(errno)))")
+        }
+        do { profiler = try CPUProfiler() } catch {
+            close(fd)
+            throw OpenError(description: "-profile.mode cpu: \(error)")
+        }
+        file = fd
+        self.path = path
+        thread = try OSThread(name: "xtcp-profile") { [self] in
+            profiler.sample(until: .now + .seconds(Int64.max / 2_000_000_000)) { stopping.load(ordering: .relaxed) }
+        }
+    }
+
+    /// Ends the profile and writes it; returns what to log.
+    func finish() -> String {
+        stopping.store(true, ordering: .relaxed)
+        thread?.join()
+        let profile = profiler.finish()
+        let bytes = CPUProfileFile.bytes(profile)
+        defer { close(file) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return "xtcp: -profile.path \(path): cannot write: \(String(cString: strerror(errno)))" }
+            written += count
+        }
+        return "xtcp: CPU profile of the run: \(profile.sampleCount) samples at \(profile.hz) Hz"
+            + (profile.dropped > 0 ? " (\(profile.dropped) lost: buffer full)" : "") + " written to \(path) (go tool pprof \(path))"
+    }
+}
