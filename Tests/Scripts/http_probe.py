@@ -3,16 +3,17 @@
 
     http_probe.py HOST PORT get PATH     -> status code, a newline, the body
     http_probe.py HOST PORT raw BYTES    -> the response's first line (BYTES with \\r\\n escapes)
+    http_probe.py HOST PORT save PATH FILE -> status code; the body goes to FILE (binary; waits up to 60 s)
 Prints `refused: ERROR` when the connection fails.
 """
 import socket
 import sys
 
 host, port, mode, what = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-request = (f"GET {what} HTTP/1.1\r\nHost: {host}\r\n\r\n" if mode == "get"
+request = (f"GET {what} HTTP/1.1\r\nHost: {host}\r\n\r\n" if mode in ("get", "save")
            else what.encode().decode("unicode_escape")).encode()
 try:
-    with socket.create_connection((host, port), timeout=5) as connection:
+    with socket.create_connection((host, port), timeout=60 if mode == "save" else 5) as connection:
         connection.sendall(request)
         response = b""
         while chunk := connection.recv(65536):
@@ -22,7 +23,11 @@ except OSError as error:
     sys.exit(0)
 head, _, body = response.partition(b"\r\n\r\n")
 status_line = head.split(b"\r\n", 1)[0].decode()
-if mode == "get":
+if mode == "save":
+    print(status_line.split(" ")[1])
+    with open(sys.argv[5], "wb") as file:
+        file.write(body)
+elif mode == "get":
     print(status_line.split(" ")[1])
     sys.stdout.write(body.decode())
 else:

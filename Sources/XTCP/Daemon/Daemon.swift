@@ -32,7 +32,10 @@ public final class Daemon {
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)  // inherited by the netlinkers
+        // Exactly these blocked, inherited by every thread started after:
+        // a parent's mask (a test runner's blocks nearly everything) would
+        // otherwise silence the profiler's SIGPROF and stack signal.
+        pthread_sigmask(SIG_SETMASK, &signals, nil)
 
         // Envelope buffers (hundreds of KiB) come and go with namespaces:
         // a fixed mmap threshold keeps them mmapped, so a freed one goes
