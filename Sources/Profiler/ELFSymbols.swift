@@ -13,8 +13,18 @@ struct ELFSymbols {
         var name: String
     }
 
+    /// A symbol as read: its name stays an offset into `names` until a
+    /// sample lands in it (libswiftCore has tens of thousands of symbols;
+    /// a profile touches a few hundred).
+    private struct Entry {
+        var start: UInt64
+        var size: UInt64
+        var nameOffset: Int
+    }
+
     /// Sorted by `start`.
-    private(set) var symbols: [Symbol] = []
+    private var entries: [Entry] = []
+    private var names: [UInt8] = []
     /// The lowest virtual address of a loadable segment, rounded down to its
     /// page as the loader maps it: the object's first mapping starts there
     /// plus the load bias.
@@ -46,36 +56,36 @@ struct ELFSymbols {
             return (sections.load(UInt32.self, at: base + 4), sections.load(UInt64.self, at: base + 0x18),
                     sections.load(UInt64.self, at: base + 0x20), Int(sections.load(UInt32.self, at: base + 0x28)))
         }
-        let table = (0..<sectionCount).first { section($0).type == 2 }  // SHT_SYMTAB
+        let symbolSection = (0..<sectionCount).first { section($0).type == 2 }  // SHT_SYMTAB
             ?? (0..<sectionCount).first { section($0).type == 11 }  // SHT_DYNSYM
-        guard let table, case let symtab = section(table), symtab.link < sectionCount,
+        guard let symbolSection, case let symtab = section(symbolSection), symtab.link < sectionCount,
               case let strtab = section(symtab.link),
-              let entries = reader.bytes(at: symtab.offset, count: Int(symtab.size)),
-              let names = reader.bytes(at: strtab.offset, count: Int(strtab.size)) else { return nil }
-        for base in stride(from: 0, to: entries.count - 23, by: 24) {
-            let info = entries[base + 4]
-            let value = entries.load(UInt64.self, at: base + 8)
-            guard info & 0xF == 2, value != 0 else { continue }  // STT_FUNC, defined
-            let nameStart = Int(entries.load(UInt32.self, at: base))
-            guard nameStart < names.count else { continue }
-            let nameEnd = names[nameStart...].firstIndex(of: 0) ?? names.count
-            symbols.append(Symbol(start: value, size: entries.load(UInt64.self, at: base + 16),
-                                  name: String(decoding: names[nameStart..<nameEnd], as: UTF8.self)))
+              let table = reader.bytes(at: symtab.offset, count: Int(symtab.size)),
+              let strings = reader.bytes(at: strtab.offset, count: Int(strtab.size)) else { return nil }
+        names = strings
+        for base in stride(from: 0, to: table.count - 23, by: 24) {
+            let info = table[base + 4]
+            let value = table.load(UInt64.self, at: base + 8)
+            let nameOffset = Int(table.load(UInt32.self, at: base))
+            guard info & 0xF == 2, value != 0, nameOffset < names.count else { continue }  // STT_FUNC, defined
+            entries.append(Entry(start: value, size: table.load(UInt64.self, at: base + 16), nameOffset: nameOffset))
         }
-        symbols.sort { $0.start < $1.start }
+        entries.sort { $0.start < $1.start }
     }
 
     /// The symbol covering file address `address`: the last one starting at
     /// or before it, if its size reaches it (or it has no size).
     func symbol(containing address: UInt64) -> Symbol? {
-        var low = 0, high = symbols.count
+        var low = 0, high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if symbols[middle].start <= address { low = middle + 1 } else { high = middle }
+            if entries[middle].start <= address { low = middle + 1 } else { high = middle }
         }
         guard low > 0 else { return nil }
-        let found = symbols[low - 1]
-        return found.size == 0 || address < found.start + found.size ? found : nil
+        let found = entries[low - 1]
+        guard found.size == 0 || address < found.start + found.size else { return nil }
+        let nameEnd = names[found.nameOffset...].firstIndex(of: 0) ?? names.count
+        return Symbol(start: found.start, size: found.size, name: String(decoding: names[found.nameOffset..<nameEnd], as: UTF8.self))
     }
 
     private struct Reader {
