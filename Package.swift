@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // MARK: C libraries from Debian
@@ -48,11 +49,13 @@ let package = Package(
         .target(name: "Profiler", dependencies: ["CProfiler", "CZlib"]),
         .target(
             name: "XTCP",
-            dependencies: ["Netlink", "RecordFmt", "IOUring", "Profiler", "CRdKafka", "CKernelABI"]
+            dependencies: ["Netlink", "RecordFmt", "IOUring", "Profiler", "CRdKafka", "CKernelABI",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "xtcp",
-            dependencies: ["XTCP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["XTCP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Code generation (schema → Swift encoder)

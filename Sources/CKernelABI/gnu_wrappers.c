@@ -1,6 +1,7 @@
 // Thin wrappers for calls glibc declares only under _GNU_SOURCE, which this
 // target defines and Swift's import of glibc does not.
 #include <pthread.h>
+#include <string.h>
 #include <sched.h>
 #include "xtcp_kernel_abi.h"
 
@@ -28,4 +29,8 @@ int xtcp_malloc_fix_mmap_threshold(int bytes) {
 
 int xtcp_malloc_trim(void) {
     return malloc_trim(0);
+}
+
+const char *xtcp_errno_name(int error) {
+    return strerrorname_np(error);
 }

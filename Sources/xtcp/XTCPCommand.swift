@@ -1,6 +1,7 @@
 import ArgumentParser
 import Netlink
 import RecordFmt
+import Logging
 import XTCP
 #if canImport(Glibc)
 import Glibc
@@ -85,6 +86,12 @@ struct XTCPCommand: ParsableCommand {
 
     @Option(name: flag("promPath"), help: "The path of the Prometheus metrics on -promListen.")
     var promPath: String = "/metrics"
+
+    @Option(name: flag("logLevel"), help: "Least severe log level written: trace, debug, info (a line per poll), notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Flag(name: [.customShort("d")], help: "Debug logging (-logLevel debug): the configuration at start, every HTTP request.")
+    var debug = false
 
     @Option(name: flag("profile.mode"), help: "cpu: profile the whole run's CPU and write it to -profile.path at the end (pprof format); none: do not.")
     var profileMode: String = "none"
@@ -219,6 +226,9 @@ struct XTCPCommand: ParsableCommand {
         }
         config.promListen = ["", "off"].contains(promListen) ? nil : promListen
         config.promPath = promPath
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("-logLevel \(logLevel): expected one of \(StderrLogHandler.levelNames.joined(separator: ", "))")
+        }
         guard ["none", "cpu"].contains(profileMode) else { throw ValidationError("-profile.mode \(profileMode): expected none or cpu") }
         config.profileWholeRun = profileMode == "cpu"
         guard !profilePath.isEmpty else { throw ValidationError("-profile.path: expected a file path") }
@@ -332,7 +342,9 @@ struct XTCPCommand: ParsableCommand {
             return
         }
         try Privileges.current().requireForPolling()
-        try Daemon(config: config).run()
+        let level = debug ? .debug : Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { StderrLogHandler(label: $0, level: level) }
+        try Daemon(config: config, logger: Logger(label: "xtcp")).run()
     }
 
     static func systemHostname() -> String {

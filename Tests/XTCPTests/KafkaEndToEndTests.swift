@@ -141,6 +141,11 @@ struct KafkaEndToEndTests {
         #expect(xtcp.waitForLine { $0.hasPrefix("poll ") && $0.contains("dropped(") } != nil, "\(xtcp.lines)")
         let down = try get("/readyz")
         #expect(down.hasPrefix("503\n") && down.contains("lost"), "unready while envelopes are lost: \(down)")
+        // The failed deliveries by librdkafka's code, in a page promtool accepts.
+        let failing = String(try get("/metrics").dropFirst(4))
+        let deliveryErrors = failing.split(separator: "\n").filter { $0.hasPrefix("xtcp_kafka_errors_total{source=\"delivery\",code=\"_") }
+        #expect(deliveryErrors.contains { (Double($0.split(separator: " ").last ?? "") ?? 0) > 0 }, "\(failing)")
+        #expect(try Promtool.complaints(about: failing).isEmpty)
 
         #expect(try setup.mock.command("up 1") == "ok")
         var ready = false

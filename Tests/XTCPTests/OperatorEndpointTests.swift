@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import XTCP
 
 @Suite("The operator's HTTP listener: metrics, health, readiness (live kernel)", .serialized)
 struct OperatorEndpointTests {
@@ -29,11 +30,7 @@ struct OperatorEndpointTests {
         let first = try probe(ns, "127.0.0.1", port, "get", "/metrics")
         #expect(first.hasPrefix("200\n"), "\(first.prefix(200))")
         let page = String(first.dropFirst(4))
-        let pageFile = NSTemporaryDirectory() + "xtcp-metrics-\(getpid()).txt"
-        try page.write(toFile: pageFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: pageFile) }
-        let lint = try Shell.capture(["sh", "-c", "promtool check metrics < \(pageFile)"])
-        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout) \(lint.stderr)")
+        #expect(try Promtool.complaints(about: page).isEmpty)
         let socketsBefore = try #require(value(of: "xtcp_sockets_total", in: page))
         #expect(socketsBefore >= 2 * 2020, "two polls of the farm: \(socketsBefore)")
         let pollsBefore = try #require(value(of: "xtcp_polls_total", in: page))
@@ -68,6 +65,21 @@ struct OperatorEndpointTests {
         let pollsAfter = try #require(value(of: "xtcp_polls_total", in: second))
         #expect(pollsAfter >= pollsBefore + 2)
         #expect(socketsAfter >= socketsBefore + 2 * 2020, "the counters moved: \(socketsBefore) then \(socketsAfter)")
+    }
+
+    @Test("Netlink errors by kind and errno, decode problems by kind: rendered with bounded labels, accepted by promtool")
+    func netlinkErrorsByKind() throws {
+        var snapshot = MetricsBoard.Snapshot()
+        snapshot.totals.netlinkErrors = [NetlinkError(kind: .nlmsgError, errno: EBUSY): 2, NetlinkError(kind: .receive, errno: ENOBUFS): 3]
+        snapshot.totals.decode.truncatedMessages = 4
+        snapshot.totals.decode.dumpInterrupted = 5
+        let page = PrometheusText.render(snapshot)
+        #expect(value(of: "xtcp_netlink_errors_total{kind=\"nlmsg_error\",errno=\"EBUSY\"}", in: page) == 2, "\(page)")
+        #expect(value(of: "xtcp_netlink_errors_total{kind=\"receive\",errno=\"ENOBUFS\"}", in: page) == 3)
+        #expect(value(of: "xtcp_netlink_decode_problems_total{kind=\"truncated_message\"}", in: page) == 4)
+        #expect(value(of: "xtcp_netlink_dump_interrupted_total", in: page) == 5)
+        #expect(try Promtool.complaints(about: page).isEmpty)
+        #expect(try Promtool.complaints(about: PrometheusText.render(MetricsBoard.Snapshot())).isEmpty, "no errors yet: still clean")
     }
 
     @Test("-promListen on a port already taken: one line, exit 1; -healthcheck with no daemon: exit 1; -promPath must be a path")

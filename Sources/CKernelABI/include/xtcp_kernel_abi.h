@@ -349,4 +349,7 @@ int xtcp_malloc_fix_mmap_threshold(int bytes);
 /// malloc_trim(0): free heap pages back to the kernel.
 int xtcp_malloc_trim(void);
 
+/// errno's symbolic name ("ENOBUFS"), or NULL when unknown (strerrorname_np).
+const char *xtcp_errno_name(int error);
+
 #endif

@@ -1,5 +1,6 @@
 import CKernelABI
 import IOUring
+import Logging
 import Netlink
 import RecordFmt
 #if canImport(Glibc)
@@ -16,13 +17,16 @@ import Glibc
 /// the poll ends (within `-timeout`), after its envelopes are flushed.
 public final class Daemon {
     public let config: DaemonConfig
-    let log: (String) -> Void
+    let logger: Logger
     public private(set) var totals = PollCounts()
     public private(set) var polls: UInt64 = 0
 
-    public init(config: DaemonConfig, log: @escaping (String) -> Void = { printError($0) }) {
+    /// Logs through `logger`: a line per poll at info, what went wrong at
+    /// warning or error with the poll it happened in, the configuration
+    /// and every HTTP request at debug.
+    public init(config: DaemonConfig, logger: Logger) {
         self.config = config
-        self.log = log
+        self.logger = logger
     }
 
     /// Runs until done; returns the signal that ended it, if one did.
@@ -42,17 +46,18 @@ public final class Daemon {
         // back to the kernel (glibc's sliding threshold would move them to
         // the heap after the first free, where they fragment and stay).
         _ = xtcp_malloc_fix_mmap_threshold(128 * 1024)
+        for line in config.lines { logger.debug("config: \(line)") }
         let destination = try config.openDestination()
         _ = ProcessFigures.startTime
         let board = MetricsBoard()
         let listener = try config.promListen.map { address in
-            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: destination, config: config).answer)
+            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: destination, config: config, logger: logger).answer)
         }
         defer { listener?.stop() }
         let wholeRunProfile = config.profileWholeRun ? try WholeRunProfile(path: config.profilePath) : nil
         var scope = config.namespaces
         if scope == .all, let missing = Privileges.current().missingForOtherNamespaces {
-            log("xtcp: \(missing): only the namespace xtcp runs in will be polled")
+            logger.warning("xtcp: \(missing): only the namespace xtcp runs in will be polled")
             scope = .own
         }
         let pollers: any PollerSet
@@ -62,21 +67,26 @@ public final class Daemon {
             guard config.ioUringFallback else { throw IOUringUnavailable(reason: "\(error)") }
             // A kernel without io_uring (or with it disabled by
             // kernel.io_uring_disabled): the syscall path, said once.
-            log("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
+            logger.warning("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
             pollers = NamespaceSet(config: config, destination: destination)
         }
         if let rings = pollers as? RingPoller {
             if let reason = rings.multishotFellBack {
-                log("xtcp: -ioUringMultishot: \(reason): one receive per datagram instead")
+                logger.warning("xtcp: -ioUringMultishot: \(reason): one receive per datagram instead")
             }
-            log("xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) dumps in flight each (\(rings.receiveMode)), "
-                + "\(rings.receiveBufferBytes / 1024) KiB of receive buffers in all")
+            logger.info("""
+                xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) dumps in flight each (\(rings.receiveMode)), \
+                \(rings.receiveBufferBytes / 1024) KiB of receive buffers in all
+                """)
         }
-        log("xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) "
-            + "with \(config.activeNetlinkers) netlinkers\(config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")"
-            + (pollers is RingPoller ? " (io_uring rings shared by every namespace), " : " per namespace, ")
-            + "\(config.marshal.rawValue) to \(config.destination)")
-        let namespaces = NamespaceFollower(pollers: pollers, scope: scope, config: config, log: log)
+        let netlinkers = "\(config.activeNetlinkers) netlinkers"
+            + (config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")
+        logger.info("""
+            xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) \
+            with \(netlinkers)\(pollers is RingPoller ? " (io_uring rings shared by every namespace), " : " per namespace, ")\
+            \(config.marshal.rawValue) to \(config.destination)
+            """)
+        let namespaces = NamespaceFollower(pollers: pollers, scope: scope, config: config, logger: logger)
 
         var template = FlatRecord()
         config.identity.stamp(&template)
@@ -99,8 +109,8 @@ public final class Daemon {
             totals += counts
             let elapsed = clock.now - began
             board.recordPoll(counts, seconds: elapsed.inSeconds, namespaces: pollers.count)
-            log("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(pollers.count) \(counts.summary)")
-            for problem in problems { log("poll \(polls): \(problem)") }
+            logger.info("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(pollers.count) \(counts.summary)")
+            for problem in problems { logger.warning("poll \(polls): \(problem)", metadata: ["poll": "\(polls)"]) }
 
             if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
             // The next tick on the schedule, plus jitter; ticks a slow poll
@@ -120,14 +130,14 @@ public final class Daemon {
             }
         }
         pollers.stopAll()
-        do { try destination.close() } catch { log("closing \(config.destination): \(error)") }
+        do { try destination.close() } catch { logger.error("closing \(config.destination): \(error)") }
         totals += destination.takeLateCounts()
-        for problem in destination.takeProblems() { log("shutdown: \(problem)") }
+        for problem in destination.takeProblems() { logger.warning("shutdown: \(problem)") }
         var ending = "xtcp: \(polls) polls"
         if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
         if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
-        log(ending + ": " + totals.summary + " peakRSS=\(Self.peakResidentKilobytes())kB")
-        if let wholeRunProfile { log(wholeRunProfile.finish()) }
+        logger.info("\(ending): \(totals.summary) peakRSS=\(Self.peakResidentKilobytes())kB")
+        if let wholeRunProfile { logger.info("\(wholeRunProfile.finish())") }
         return signal
     }
 

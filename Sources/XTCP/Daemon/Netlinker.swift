@@ -119,7 +119,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         } catch {
             // ENOBUFS (the socket overflowed) and other receive errors: the
             // dump is incomplete and the socket's state unknown.
-            counts.dumpsFailed += 1
+            counts.receiveFailed(errno: (error as? NetlinkSocket.SystemError)?.errno ?? EIO)
             lastProblem = "\(shards[index]): \(error)"
             sockets[index] = nil
             counts.decode += decoder.stats

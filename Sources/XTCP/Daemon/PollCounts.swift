@@ -1,3 +1,4 @@
+import CKernelABI
 import Netlink
 
 /// Why an envelope was handed to the destination.
@@ -39,6 +40,24 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A netlink error, by where it came and its errno: a dump's NLMSG_ERROR
+/// reply, or a failed receive on the socket (ENOBUFS when it overflowed).
+public struct NetlinkError: Hashable, Sendable {
+    public enum Kind: String, Sendable { case nlmsgError = "nlmsg_error", receive }
+    public var kind: Kind
+    public var errno: Int32
+
+    public init(kind: Kind, errno: Int32) {
+        self.kind = kind
+        self.errno = errno
+    }
+
+    /// The errno's symbolic name (`ENOBUFS`), a bounded label value.
+    public var errnoName: String {
+        xtcp_errno_name(errno).map { String(cString: $0) } ?? "errno_\(errno)"
+    }
+}
+
 /// What netlinkers did: per poll, and summed over the run. Plain values,
 /// added up by the poller after each poll (no shared counter on the hot path).
 public struct PollCounts: Sendable, Equatable {
@@ -62,6 +81,9 @@ public struct PollCounts: Sendable, Equatable {
     /// Still running when the poll's `-timeout` came.
     public var dumpsTimedOut: UInt64 = 0
     public var decode = DecodeStats()
+    /// Netlink errors by kind and errno (empty, and unallocated, while
+    /// there are none).
+    public var netlinkErrors: [NetlinkError: UInt64] = [:]
     /// How long each dump took that ended with NLMSG_DONE, NLMSG_ERROR, a
     /// stall or the poll's timeout (not one whose socket failed).
     public var dumpSeconds = Histogram(bounds: Histogram.dumpSecondsBounds)
@@ -81,10 +103,18 @@ public struct PollCounts: Sendable, Equatable {
         dumpSeconds.observe((ContinuousClock.now - started).inSeconds)
         switch outcome {
         case .done: dumpsDone += 1
-        case .failed: dumpsFailed += 1
+        case .failed(let errno):
+            dumpsFailed += 1
+            netlinkErrors[NetlinkError(kind: .nlmsgError, errno: errno), default: 0] += 1
         case .timedOut: dumpsStalled += 1
         case .abandoned: dumpsTimedOut += 1
         }
+    }
+
+    /// A receive that failed with `errno`: the dump is incomplete.
+    mutating func receiveFailed(errno: Int32) {
+        dumpsFailed += 1
+        netlinkErrors[NetlinkError(kind: .receive, errno: errno), default: 0] += 1
     }
 
     mutating func flushed(_ reason: FlushReason, bytes: Int) {
@@ -115,6 +145,7 @@ public struct PollCounts: Sendable, Equatable {
         a.dumpsStalled += b.dumpsStalled
         a.dumpsTimedOut += b.dumpsTimedOut
         a.decode += b.decode
+        a.netlinkErrors.merge(b.netlinkErrors, uniquingKeysWith: +)
         a.dumpSeconds += b.dumpSeconds
     }
 

@@ -49,10 +49,22 @@ public protocol Destination: AnyObject, Sendable {
     /// Envelopes waiting in the destination's own queue now (librdkafka's
     /// out queue), for `/metrics`; nil where there is none. Any thread.
     var queueLength: Int? { get }
+
+    /// Kafka's errors so far, by where they came from (`delivery`: a
+    /// message's report; `client`: librdkafka's error callback; `produce`:
+    /// a refused produce) and librdkafka's code name (`_MSG_TIMED_OUT`);
+    /// nil for destinations that are not Kafka. Any thread.
+    var kafkaErrors: [KafkaErrorKey: UInt64]? { get }
+}
+
+public struct KafkaErrorKey: Hashable, Sendable {
+    public var source: String
+    public var code: String
 }
 
 extension Destination {
     public var envelopePool: EnvelopePool? { nil }
+    public var kafkaErrors: [KafkaErrorKey: UInt64]? { nil }
     public func send(_ envelope: DetachedEnvelope) throws -> WriteOutcome {
         preconditionFailure("\(Self.self) takes no envelope buffers")
     }

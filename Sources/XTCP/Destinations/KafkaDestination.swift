@@ -29,6 +29,7 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     private let inFlight = Mutex(InFlightTable())
     private let late = Mutex(PollCounts())
     private let problems = Mutex(ProblemLog())
+    private let errors = Mutex([KafkaErrorKey: UInt64]())
     private let lentCount = Atomic<Int>(0)
     private let copiedCount = Atomic<Int>(0)
     /// Set when a queue-full wait ran out; cleared when a produce succeeds.
@@ -123,10 +124,12 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
                     usleep(5_000)
                     continue
                 }
+                countError(source: "produce", code: KafkaProducer.name(RD_KAFKA_RESP_ERR__QUEUE_FULL))
                 saturated.store(true, ordering: .relaxed)
                 release(slot)
                 throw DestinationDrop(reason: .queueFull, detail: "kafka: queue full (\(settings.queueKBytes) KiB) for \(settings.queueFullWait)")
-            case .failed(let why, let tooLarge):
+            case .failed(let why, let code, let tooLarge):
+                countError(source: "produce", code: code)
                 release(slot)
                 throw DestinationDrop(reason: tooLarge ? .tooLarge : .writeError, detail: "kafka: produce \(frame.count) bytes: \(why)")
             }
@@ -153,6 +156,7 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
                 counts.dropped(KafkaProducer.isPurge(error) ? .shutdown : .deliveryFailed, rows: entry.rows)
             }
         }
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { countError(source: "delivery", code: KafkaProducer.name(error)) }
         if error != RD_KAFKA_RESP_ERR_NO_ERROR, !KafkaProducer.isPurge(error) {
             problem("kafka: envelope of \(entry.rows) rows not delivered: \(KafkaProducer.describe(error))")
         }
@@ -161,6 +165,12 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     func problem(_ line: String) {
         problems.withLock { $0.add(line) }
     }
+
+    func countError(source: String, code: String) {
+        errors.withLock { $0[KafkaErrorKey(source: source, code: code), default: 0] += 1 }
+    }
+
+    public var kafkaErrors: [KafkaErrorKey: UInt64]? { errors.withLock { $0 } }
 }
 
 /// An envelope librdkafka holds: its row count (for drop accounting) and

@@ -14,7 +14,7 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
     enum ProduceResult: Equatable {
         case queued
         case queueFull
-        case failed(String, tooLarge: Bool)
+        case failed(String, code: String, tooLarge: Bool)
     }
 
     init(properties: [KafkaSettings.Property], topic name: String, events: KafkaDestination) throws {
@@ -38,6 +38,7 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
             guard let opaque else { return }
             let events = Unmanaged<KafkaDestination>.fromOpaque(opaque).takeUnretainedValue()
             let code = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(err)))
+            events.countError(source: "client", code: code)
             events.problem("kafka: \(reason.map { String(cString: $0) } ?? code) (\(code))")
         }
         rd_kafka_conf_set_log_cb(conf) { handle, level, facility, text in
@@ -86,7 +87,7 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
         if result == 0 { return .queued }
         let err = rd_kafka_last_error()
         if err == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
-        return .failed(String(cString: rd_kafka_err2str(err)), tooLarge: err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        return .failed(String(cString: rd_kafka_err2str(err)), code: Self.name(err), tooLarge: err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
     }
 
     /// Serves delivery reports and error callbacks for up to `milliseconds`.
@@ -112,6 +113,8 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
     }
 
     static func describe(_ err: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(err)) }
+    /// librdkafka's name of an error code (`_MSG_TIMED_OUT`), a bounded label value.
+    static func name(_ err: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2name(err)) }
 
     static func text(_ chars: [CChar]) -> String {
         String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

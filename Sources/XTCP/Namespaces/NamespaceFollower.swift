@@ -1,4 +1,5 @@
 import CKernelABI
+import Logging
 import Netlink
 
 /// Keeps a poller set in step with the host's namespaces: a reconcile
@@ -11,17 +12,17 @@ final class NamespaceFollower {
     private let scope: NamespaceScope
     private let discovery: NamespaceDiscovery
     private let watch: NamespaceWatch?
-    private let log: (String) -> Void
+    private let logger: Logger
     private let clock = ContinuousClock()
     private var lastReconcile: ContinuousClock.Instant
     private var recheck = false
     private var warnedLimit = false
 
-    init(pollers: any PollerSet, scope: NamespaceScope, config: DaemonConfig, log: @escaping (String) -> Void) {
+    init(pollers: any PollerSet, scope: NamespaceScope, config: DaemonConfig, logger: Logger) {
         self.pollers = pollers
         self.scope = scope
         self.config = config
-        self.log = log
+        self.logger = logger
         discovery = NamespaceDiscovery(directories: config.netnsDirectories)
         watch = scope == .all ? NamespaceWatch(directories: config.netnsDirectories) : nil
         lastReconcile = clock.now
@@ -46,11 +47,13 @@ final class NamespaceFollower {
             func names(_ list: [PolledNamespace]) -> String {
                 list.isEmpty || list.count > 5 ? "" : " (" + list.map(\.name).joined(separator: ", ") + ")"
             }
-            log("\(when): namespaces +\(change.added.count)\(names(change.added)) -\(change.removed.count)\(names(change.removed)), "
-                + "\(pollers.count) polled")
+            logger.info("""
+                \(when): namespaces +\(change.added.count)\(names(change.added)) -\(change.removed.count)\(names(change.removed)), \
+                \(pollers.count) polled
+                """)
         }
         if change.overLimit > 0, !warnedLimit {
-            log("\(when): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
+            logger.warning("\(when): \(change.overLimit) namespaces left out: -maxNamespaces \(config.maxNamespaces) reached")
             warnedLimit = true
         }
         return change

@@ -14,6 +14,8 @@ public final class MetricsBoard: Sendable {
         public var pollDurations = Histogram(bounds: Histogram.pollSecondsBounds)
         /// When the last poll ended, on the monotonic clock.
         public var lastPollEnded: ContinuousClock.Instant?
+
+        public init() {}
     }
 
     private let state = Mutex(Snapshot())

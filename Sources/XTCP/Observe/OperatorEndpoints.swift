@@ -1,3 +1,5 @@
+import Logging
+
 /// What the operator's HTTP listener answers: the metrics at `-promPath`,
 /// `/healthz` (the process answers) and `/readyz` (polls are coming, and
 /// the last one lost nothing), 404 for anything else.
@@ -8,8 +10,10 @@ struct OperatorEndpoints: Sendable {
     /// A poll older than this means polling has stopped: two periods and
     /// the poll's own time limit.
     let staleAfter: Duration
+    let logger: Logger
 
-    init(board: MetricsBoard, destination: any Destination, config: DaemonConfig) {
+    init(board: MetricsBoard, destination: any Destination, config: DaemonConfig, logger: Logger) {
+        self.logger = logger
         self.board = board
         self.destination = destination
         promPath = config.promPath
@@ -17,6 +21,7 @@ struct OperatorEndpoints: Sendable {
     }
 
     func answer(_ request: HTTPListener.Request) -> HTTPListener.Reply {
+        logger.debug("http: \(request.method) \(request.path)\(request.query.isEmpty ? "" : "?" + request.query)")
         if request.path.hasPrefix(DebugEndpoints.prefix) || request.path == "/debug/pprof" {
             return DebugEndpoints().answer(request)
         }

@@ -40,9 +40,29 @@ public enum PrometheusText {
             ("{outcome=\"stalled\"}", "\(totals.dumpsStalled)"),
             ("{outcome=\"poll_timeout\"}", "\(totals.dumpsTimedOut)"),
         ])
-        metric("xtcp_netlink_decode_problems_total", "counter", "Malformed netlink messages or attributes skipped.", one(totals.decode.problems))
-        metric("xtcp_netlink_dump_interrupted_total", "counter", "Dumps the kernel marked NLM_F_DUMP_INTR.", one(totals.decode.dumpInterrupted))
+        let errors = totals.netlinkErrors.sorted { ($0.key.kind.rawValue, $0.key.errno) < ($1.key.kind.rawValue, $1.key.errno) }
+        metric("xtcp_netlink_errors_total", "counter", "Netlink errors: NLMSG_ERROR replies and failed receives, by errno.",
+               errors.map { ("{kind=\"\($0.key.kind.rawValue)\",errno=\"\($0.key.errnoName)\"}", "\($0.value)") })
+        let decode = totals.decode
+        metric("xtcp_netlink_decode_problems_total", "counter", "Netlink messages or attributes the decoder could not use, by kind.", [
+            ("{kind=\"truncated_message\"}", "\(decode.truncatedMessages)"),
+            ("{kind=\"short_socket_message\"}", "\(decode.shortSocketMessages)"),
+            ("{kind=\"malformed_attribute\"}", "\(decode.malformedAttributes)"),
+            ("{kind=\"short_attribute\"}", "\(decode.shortAttributes)"),
+            ("{kind=\"foreign_message\"}", "\(decode.foreignMessages)"),
+            ("{kind=\"unexpected_message\"}", "\(decode.unexpectedMessages)"),
+            ("{kind=\"done_with_error\"}", "\(decode.dumpErrors)"),
+        ])
+        metric("xtcp_netlink_unknown_attributes_total", "counter", "Attributes of types xtcp does not decode (a newer kernel's), skipped.",
+               one(decode.unknownAttributes))
+        metric("xtcp_netlink_dump_interrupted_total", "counter", "Netlink messages the kernel marked NLM_F_DUMP_INTR (the table changed during the dump).",
+               one(decode.dumpInterrupted))
         metric("xtcp_namespaces", "gauge", "Network namespaces polled.", [("", "\(board.namespaces)")])
+        if let errors = destination?.kafkaErrors {
+            metric("xtcp_kafka_errors_total", "counter", "Kafka errors by source (delivery report, client, produce) and librdkafka code.",
+                   errors.sorted { ($0.key.source, $0.key.code) < ($1.key.source, $1.key.code) }
+                       .map { ("{source=\"\($0.key.source)\",code=\"\($0.key.code)\"}", "\($0.value)") })
+        }
         if let queue = destination?.queueLength {
             metric("xtcp_kafka_queue_messages", "gauge", "Envelopes in librdkafka's queue, not yet acknowledged.", [("", "\(queue)")])
         }

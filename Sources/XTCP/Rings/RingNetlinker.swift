@@ -153,7 +153,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     } else if receiver.timedOut(completion) {
                         finish(slot, .timedOut, keepSocket: false)  // the linked timeout: stalled
                     } else {
-                        counts.dumpsFailed += 1
+                        counts.receiveFailed(errno: -completion.result)
                         problems.append("\(job.namespace.name) \(job.shard): receive: \(String(cString: strerror(-completion.result)))")
                         finish(slot, nil, keepSocket: false)
                     }
