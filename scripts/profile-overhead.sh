@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What an active CPU profile costs: xtcp (release) polls a loopback farm;
 # its CPU time is measured over equal windows without a profile and with a
-# /debug/pprof/profile request covering the window, interleaved, in one run.
+# /debug/pprof/profile request covering the window, interleaved (the order
+# flips each round), in one run.
 #
 #   scripts/profile-overhead.sh [CONNECTIONS=20000] [ROUNDS=3] [SECONDS=10] [HZ=100]
 set -euo pipefail
@@ -21,7 +22,10 @@ ticks() { awk '{print $14 + $15}' "/proc/$xtcp/stat"; }
 hertz=$(getconf CLK_TCK)
 declare -a plain profiled
 for round in $(seq 1 "$rounds"); do
-    for mode in plain profiled; do
+    # The order flips each round, so a drift of the farm's cost over time
+    # falls on both sides alike.
+    order="plain profiled"; [ $((round % 2)) = 0 ] && order="profiled plain"
+    for mode in $order; do
         before=$(ticks)
         if [ "$mode" = profiled ]; then
             ip netns exec "$ns" python3 "$root/Tests/Scripts/http_probe.py" 127.0.0.1 1000 save \

@@ -88,6 +88,7 @@ static void on_profile_signal(int signo, siginfo_t *info, void *context) {
         int expected = SLOT_EMPTY;
         if (atomic_compare_exchange_strong(&slots[index].state, &expected, SLOT_WRITING)) {
             capture(&slots[index].sample, context);
+            slots[index].sample.weight = 1 + (info->si_overrun > 0 ? info->si_overrun : 0);
             atomic_store_explicit(&slots[index].state, SLOT_FULL, memory_order_release);
         } else {
             atomic_fetch_add_explicit(&dropped, 1, memory_order_relaxed);

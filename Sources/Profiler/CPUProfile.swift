@@ -1,4 +1,6 @@
-/// What a CPU profile collected: how many samples each (thread, stack) got.
+/// What a CPU profile collected: how many timer periods each (thread,
+/// stack) was seen spending (a signal that stands for several periods, at
+/// rates above the kernel's tick, counts for all of them).
 /// Stacks are code addresses, leaf first; return addresses are stored minus
 /// one so that each names the call instruction's function and line.
 public struct CPUProfile: Sendable {

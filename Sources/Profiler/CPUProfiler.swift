@@ -100,7 +100,7 @@ public final class CPUProfiler: Sendable {
             for index in 0..<taken {
                 let sample = state.buffer[index]
                 let stack = framesOf(sample)
-                state.profile.counts[CPUProfile.Key(thread: sample.tid, stack: stack), default: 0] += 1
+                state.profile.counts[CPUProfile.Key(thread: sample.tid, stack: stack), default: 0] += Int(max(1, sample.weight))
                 if state.profile.threadNames[sample.tid] == nil {
                     state.profile.threadNames[sample.tid] = threadName(sample.tid)
                 }

@@ -18,6 +18,10 @@
 typedef struct {
     int32_t tid;
     int32_t depth;
+    /// Timer periods this sample stands for: 1, plus the expirations the
+    /// kernel folded into one signal (CPU timers fire at most once a tick,
+    /// so at rates above CONFIG_HZ one signal carries several periods).
+    int32_t weight;
     uintptr_t pcs[XTCP_PROF_MAX_FRAMES];
 } xtcp_prof_sample;
 
