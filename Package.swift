@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "RecordFmt", dependencies: ["CXTCPRecord"]),
         .target(name: "Netlink", dependencies: ["CMnl", "CKernelABI", "RecordFmt"]),
         .target(name: "IOUring", dependencies: ["CURing"]),
-        .target(name: "Profiler", dependencies: ["CProfiler", "CZlib"]),
+        .target(name: "Profiler", dependencies: ["CProfiler", "CZlib", "Netlink"]),
         .target(
             name: "XTCP",
             dependencies: ["Netlink", "RecordFmt", "IOUring", "Profiler", "CRdKafka", "CKernelABI",

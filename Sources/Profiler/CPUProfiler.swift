@@ -1,4 +1,5 @@
 import CProfiler
+import Netlink
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -120,9 +121,8 @@ public final class CPUProfiler: Sendable {
     }
 
     static func threadName(_ tid: Int32) -> String {
-        let name = (try? readProcFile("/proc/self/task/\(tid)/comm")) ?? ""
-        let trimmed = name.trimmingSuffixNewline
-        return trimmed.isEmpty ? "thread \(tid)" : trimmed
+        let name = ((try? ProcFiles.text("/proc/self/task/\(tid)/comm")) ?? "").split(separator: "\n").first.map(String.init) ?? ""
+        return name.isEmpty ? "thread \(tid)" : name
     }
 
     private func sleep(_ duration: Duration) {
@@ -131,8 +131,4 @@ public final class CPUProfiler: Sendable {
         var remaining = timespec()
         while nanosleep(&wait, &remaining) != 0, errno == EINTR { wait = remaining }
     }
-}
-
-extension String {
-    var trimmingSuffixNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

@@ -76,13 +76,8 @@ struct ELFSymbols {
     /// The symbol covering file address `address`: the last one starting at
     /// or before it, if its size reaches it (or it has no size).
     func symbol(containing address: UInt64) -> Symbol? {
-        var low = 0, high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].start <= address { low = middle + 1 } else { high = middle }
-        }
-        guard low > 0 else { return nil }
-        let found = entries[low - 1]
+        guard let index = entries.lastIndex(sortedBy: \.start, atMost: address) else { return nil }
+        let found = entries[index]
         guard found.size == 0 || address < found.start + found.size else { return nil }
         let nameEnd = names[found.nameOffset...].firstIndex(of: 0) ?? names.count
         return Symbol(start: found.start, size: found.size, name: String(decoding: names[found.nameOffset..<nameEnd], as: UTF8.self))

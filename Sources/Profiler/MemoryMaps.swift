@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Netlink
 
 /// The executable mappings of this process (`/proc/self/maps`), each with
 /// the load address of the object it belongs to.
@@ -18,7 +16,7 @@ struct MemoryMaps {
     private(set) var executable: [Mapping] = []
 
     init() {
-        guard let text = try? readProcFile("/proc/self/maps") else { return }
+        guard let text = try? ProcFiles.text("/proc/self/maps") else { return }
         var objectStarts: [String: UInt64] = [:]
         var all: [(Mapping, executable: Bool)] = []
         for line in text.split(separator: "\n") {
@@ -41,34 +39,7 @@ struct MemoryMaps {
     }
 
     func mapping(containing address: UInt64) -> Mapping? {
-        var low = 0, high = executable.count
-        while low < high {
-            let middle = (low + high) / 2
-            if executable[middle].start <= address { low = middle + 1 } else { high = middle }
-        }
-        guard low > 0, address < executable[low - 1].end else { return nil }
-        return executable[low - 1]
+        guard let index = executable.lastIndex(sortedBy: \.start, atMost: address), address < executable[index].end else { return nil }
+        return executable[index]
     }
-}
-
-/// A /proc file's text (their sizes are 0 to stat, so read to the end).
-func readProcFile(_ path: String) throws -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw ProcFileError(path: path, errno: errno) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16384)
-    while true {
-        let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if got < 0, errno == EINTR { continue }
-        guard got > 0 else { break }
-        bytes += chunk[0..<got]
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-struct ProcFileError: Error, CustomStringConvertible {
-    var path: String
-    var errno: Int32
-    var description: String { "cannot read \(path): \(String(cString: strerror(errno)))" }
 }

@@ -1,4 +1,5 @@
 import CProfiler
+import Netlink
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -14,20 +15,20 @@ public enum ThreadStacks {
     public static func text() -> String {
         oneAtATime.withLock { _ in
             var symbolizer = Symbolizer()
-            let tids = ((try? directoryEntries("/proc/self/task")) ?? []).compactMap { Int32($0) }.sorted()
+            let tids = ((try? ProcFiles.entries("/proc/self/task")) ?? []).compactMap { Int32($0) }.sorted()
             var out = "# \(tids.count) threads of process \(getpid()); stacks leaf first\n"
             let signal = Int(xtcp_stack_signal())
             for tid in tids {
                 let name = CPUProfiler.threadName(tid)
-                let status = (try? readProcFile("/proc/self/task/\(tid)/status")) ?? ""
-                let state = field("State", in: status) ?? "?"
+                let status = ProcFiles.statusFields("/proc/self/task/\(tid)/status", ["State", "SigBlk"])
+                let state = status["State"].map(String.init) ?? "?"
                 out += "\nthread \(tid) \"\(name)\" \(state)\n"
                 if tid == xtcp_current_thread_id() {
                     out += "    (this thread, answering the request)\n"
                     continue
                 }
-                if blocks(signal: signal, status: status) {
-                    let wchan = ((try? readProcFile("/proc/self/task/\(tid)/wchan")) ?? "?")
+                if blocks(signal: signal, mask: status["SigBlk"]) {
+                    let wchan = (try? ProcFiles.text("/proc/self/task/\(tid)/wchan")) ?? "?"
                     out += "    (blocks signals, so its stack cannot be taken; kernel wait channel: \(wchan.isEmpty ? "?" : wchan))\n"
                     continue
                 }
@@ -46,33 +47,9 @@ public enum ThreadStacks {
         }
     }
 
-    static func field(_ name: String, in status: String) -> String? {
-        for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
-            return line.dropFirst(name.count + 1).trimmingCharacters(in: " \t")
-        }
-        return nil
-    }
-
     /// Whether SigBlk (a hex mask, bit n-1 for signal n) has `signal`.
-    static func blocks(signal: Int, status: String) -> Bool {
-        guard let mask = field("SigBlk", in: status).flatMap({ UInt64($0, radix: 16) }) else { return false }
+    static func blocks(signal: Int, mask: Substring?) -> Bool {
+        guard let mask = mask.flatMap({ UInt64($0, radix: 16) }) else { return false }
         return mask & (1 << UInt64(signal - 1)) != 0
-    }
-}
-
-func directoryEntries(_ path: String) throws -> [String] {
-    guard let directory = opendir(path) else { throw ProcFileError(path: path, errno: errno) }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != ".", name != ".." { names.append(name) }
-    }
-    return names
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -118,12 +118,7 @@ public struct ProcessFigures: Sendable {
     }
 
     static func countOpenFiles() -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return 0 }
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            if entry.pointee.d_name.0 != 0x2E { count += 1 }  // not "." or ".."
-        }
-        return count - 1  // the directory's own descriptor
+        // Less the descriptor of the listing itself.
+        ((try? ProcFiles.entries("/proc/self/fd").count) ?? 1) - 1
     }
 }
