@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(name: "xtcp-kafka-mock", dependencies: ["CRdKafka"]),
 
         // MARK: Fuzzing (scripts/fuzz.sh)
-        .executableTarget(name: "xtcp-fuzz-decoder", dependencies: ["Netlink", "RecordFmt"]),
+        .executableTarget(name: "xtcp-fuzz", dependencies: ["Netlink", "RecordFmt"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Netlink", "RecordFmt", "CXTCPRecord"], path: "TestSupport"),

@@ -10,3 +10,7 @@ swift build --build-tests
 # polls every namespace on the host, which other tests running at the same
 # time would add to.
 swift test --skip-build --no-parallel 2>&1 | tee /tmp/xtcp-test.log
+# A short round of each fuzz target under AddressSanitizer (scripts/fuzz.sh
+# runs long ones): a crash fails the suite.
+scripts/fuzz.sh decoder 0 -runs=300000 2>&1 | tail -5
+scripts/fuzz.sh capture 0 -runs=300000 2>&1 | tail -5

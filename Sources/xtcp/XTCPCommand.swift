@@ -225,6 +225,9 @@ struct XTCPCommand: ParsableCommand {
             throw ValidationError("-promPath \(promPath): expected a path starting with / other than /healthz and /readyz")
         }
         config.promListen = ["", "off"].contains(promListen) ? nil : promListen
+        if let address = config.promListen, ListenAddress(address) == nil {
+            throw ValidationError("-promListen \(address): expected HOST:PORT, [V6]:PORT, :PORT or off")
+        }
         config.promPath = promPath
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("-logLevel \(logLevel): expected one of \(StderrLogHandler.levelNames.joined(separator: ", "))")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 
@@ -27,6 +28,75 @@ struct BadInputTests {
         #expect(status == 2)
         #expect(lines.count == 1, "one line: \(lines)")
         #expect(lines.first?.hasPrefix("xtcp: ") == true && lines.first?.contains(mentions) == true, "\(lines)")
+    }
+
+    /// A wrong value for every flag that takes one. The table must name
+    /// every such flag `xtcp -help` lists, so a new flag cannot come
+    /// without its bad-input case.
+    static let badValues: [String: String] = [
+        "frequency": "10x", "timeout": "0s", "pollJitterPct": "51", "maxLoops": "many", "netlinkers": "0", "cpus": "0",
+        "ioUringRecvBatch": "0", "ioUringCqeBatch": "5000", "ioUringMultishot": "maybe", "ioUringFallback": "maybe",
+        "namespaces": "some", "netnsDirs": "relative/dir", "reconcileFrequency": "10ms", "promListen": "no-port",
+        "promPath": "metrics", "logLevel": "loud", "profile.mode": "heap", "profile.path": "", "maxNamespaces": "0",
+        "nltimeout": "0s", "packetSize": "10", "dest": "ftp:host", "topic": "no spaces", "kafkaCompression": "gzip9",
+        "kafkaQueueKBytes": "0", "kafkaMessageTimeout": "0s", "kafkaQueueFullWait": "2h", "kafkaFlushTimeout": "2h",
+        "kafkaStartTimeout": "0s", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
+        "envelopeFlushRows": "0", "envelopeFlushBytes": "10",
+    ]
+    /// Flags whose every value is valid (free text), or whose bad value is
+    /// not a usage error but a file that cannot be read or written (exit 1:
+    /// the test below).
+    static let noBadValue: Set = ["hostname", "location", "label", "tag", "replay", "capture"]
+
+    @Test("every flag with a wrong value: one line naming the flag, exit 2; the table covers every flag -help lists")
+    func everyFlag() throws {
+        let help = try Shell.capture([Paths.xtcp, "-help"]).stdout
+        // "  -frequency, --frequency <frequency>": the flags that take a value.
+        let listed = Set(help.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  -"), line.contains("<") else { return nil }
+            return String(line.dropFirst(3).prefix { $0 != "," && $0 != " " })
+        })
+        #expect(listed.count > 30, "\(help)")
+        #expect(listed == Set(Self.badValues.keys).union(Self.noBadValue), "flags without a case: \(listed.subtracting(Self.badValues.keys).subtracting(Self.noBadValue))")
+        for (flag, value) in Self.badValues.sorted(by: { $0.key < $1.key }) {
+            let rest = [("maxLoops", "1"), ("dest", "null"), ("promListen", "off")].filter { $0.0 != flag }.flatMap { ["-" + $0.0, $0.1] }
+            let (status, lines) = try Self.run(["-\(flag)", value] + rest)
+            #expect(status == 2, "-\(flag) \(value): exit \(status) \(lines)")
+            #expect(lines.count == 1 && lines[0].hasPrefix("xtcp: ") && lines[0].contains(flag), "-\(flag) \(value): \(lines)")
+        }
+    }
+
+    @Test("-replay of a file that is missing, unreadable, truncated, not a capture, or a pcap of another link type: one line each")
+    func badReplayFiles() throws {
+        let directory = NSTemporaryDirectory() + "xtcp-replay-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Paths.xtcp2Captures + "/6_10_3/6_10_3_tcp_100_sockets.pcap"))
+        // Cut inside the last record: the records before it replay, the rest is said.
+        try whole.prefix(whole.count - 7).write(to: URL(fileURLWithPath: directory + "/truncated.pcap"))
+        try Data("hello, not a capture\n".utf8).write(to: URL(fileURLWithPath: directory + "/text.pcap"))
+        var ethernet = whole.prefix(24)
+        ethernet[20] = 1; ethernet[21] = 0; ethernet[22] = 0; ethernet[23] = 0  // LINKTYPE_ETHERNET
+        try ethernet.write(to: URL(fileURLWithPath: directory + "/ethernet.pcap"))
+        try Data(whole.prefix(10)).write(to: URL(fileURLWithPath: directory + "/header-only.pcap"))
+        try whole.write(to: URL(fileURLWithPath: directory + "/unreadable.pcap"))
+        chmod(directory + "/unreadable.pcap", 0)
+
+        func replay(_ name: String, as prefix: [String] = []) throws -> (status: Int32, lines: [Substring]) {
+            try Self.run(["-replay", directory + "/" + name, "-dest", "null"], as: prefix)
+        }
+        let truncated = try replay("truncated.pcap")
+        #expect(truncated.status == 0 && truncated.lines.count == 1 && truncated.lines[0].contains("capture truncated"), "\(truncated.lines)")
+        for (name, says) in [("missing.pcap", "No such file"), ("text.pcap", "neither a LINKTYPE_NETLINK pcap"),
+                             ("ethernet.pcap", "link type 1"), ("header-only.pcap", "shorter than a pcap header")] {
+            let (status, lines) = try replay(name)
+            #expect(status == 1 && lines.count == 1 && lines[0].hasPrefix("xtcp: ") && lines[0].contains(says), "\(name): \(lines)")
+        }
+        // Root reads a mode-0 file; nobody does not.
+        let nobody = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+        chmod(directory, 0o755)
+        let (status, lines) = try replay("unreadable.pcap", as: nobody)
+        #expect(status == 1 && lines.count == 1 && lines[0].contains("Permission denied"), "\(lines)")
     }
 
     @Test("an unreachable broker exits 3")

@@ -1,11 +1,11 @@
 /// `-promListen`'s `HOST:PORT`, `[V6]:PORT` or `:PORT` (every interface),
 /// split: what the listener binds and `-healthcheck` connects to.
-struct ListenAddress {
+public struct ListenAddress {
     /// Empty for every interface.
-    var host: String
-    var port: UInt16
+    public var host: String
+    public var port: UInt16
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

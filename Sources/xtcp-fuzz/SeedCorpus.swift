@@ -1,0 +1,43 @@
+import Netlink
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes seeds for `target` into `directory`, each named by a hash of its
+/// bytes so that reruns add nothing twice: for `decoder` every datagram of
+/// the captures; for `capture` those too (each is an `ss -D` stream) and
+/// the pcap files themselves, cut to `captureSeedBytes` (the fuzzer mutates
+/// the first records; whole multi-megabyte files would slow every run).
+func seedCorpus(target: FuzzTarget, directory: String, captures: ArraySlice<String>) {
+    var written = 0
+    for path in captures {
+        do {
+            for datagram in try CaptureFile(path: path).datagrams {
+                try writeSeed(Array(datagram), to: directory)
+                written += 1
+            }
+            if target == .capture {
+                try writeSeed(Array(try FileBytes.read(path: path).prefix(FuzzTarget.captureSeedBytes)), to: directory)
+                written += 1
+            }
+        } catch {
+            print("\(error)")
+            exit(1)
+        }
+    }
+    print("\(written) seeds from \(captures.count) captures in \(directory)")
+}
+
+struct SeedWriteError: Error, CustomStringConvertible {
+    var description: String
+}
+
+private func writeSeed(_ bytes: [UInt8], to directory: String) throws {
+    // FNV-1a: a stable name, not a security boundary.
+    let hash = bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    let name = directory + "/" + String(hash, radix: 16)
+    guard let file = fopen(name, "wb") else { throw SeedWriteError(description: "\(name): \(String(cString: strerror(errno)))") }
+    defer { fclose(file) }
+    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+}
