@@ -132,7 +132,7 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("kafkaFlushTimeout"), help: "How long shutdown waits for Kafka deliveries.")
     var kafkaFlushTimeout: String = "3s"
 
-    @Option(name: flag("kafkaStartTimeout"), help: "How long the start waits to reach a Kafka broker (exit 3 if none answers).")
+    @Option(name: flag("kafkaStartTimeout"), help: "How long the start waits to reach a Kafka broker (exit 3 if none answers); 0s: do not wait, poll and deliver once one answers.")
     var kafkaStartTimeout: String = "10s"
 
     @Option(name: flag("kafkaProperty"), help: "A librdkafka property, key=value (repeatable): TLS, SASL, client.id, ...")
@@ -292,7 +292,7 @@ struct XTCPCommand: ParsableCommand {
         config.kafka.startTimeout = try duration(kafkaStartTimeout, "kafkaStartTimeout")
         for (name, value, least) in [
             ("kafkaMessageTimeout", config.kafka.messageTimeout, Int64(1_000_000)),
-            ("kafkaFlushTimeout", config.kafka.flushTimeout, 0), ("kafkaStartTimeout", config.kafka.startTimeout, 1_000_000),
+            ("kafkaFlushTimeout", config.kafka.flushTimeout, 0), ("kafkaStartTimeout", config.kafka.startTimeout, 0),
             ("kafkaQueueFullWait", config.kafka.queueFullWait, 0),
         ] where value.nanoseconds < least || value.nanoseconds > 3_600_000_000_000 {
             throw ValidationError("-\(name) \(value): expected \(least > 0 ? "1ms" : "0s") to 1h")

@@ -40,7 +40,7 @@ struct BadInputTests {
         "promPath": "metrics", "logLevel": "loud", "profile.mode": "heap", "profile.path": "", "maxNamespaces": "0",
         "nltimeout": "0s", "packetSize": "10", "dest": "ftp:host", "topic": "no spaces", "kafkaCompression": "gzip9",
         "kafkaQueueKBytes": "0", "kafkaMessageTimeout": "0s", "kafkaQueueFullWait": "2h", "kafkaFlushTimeout": "2h",
-        "kafkaStartTimeout": "0s", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
+        "kafkaStartTimeout": "2h", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
         "envelopeFlushRows": "0", "envelopeFlushBytes": "10",
     ]
     /// Flags whose every value is valid (free text), or whose bad value is

@@ -28,6 +28,10 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case shutdown
     /// Larger than the destination takes (a UDP datagram).
     case tooLarge
+    /// Kafka timed it out while it was in flight: the broker may have
+    /// written it (librdkafka's POSSIBLY_PERSISTED), so it may be in the
+    /// topic. Lost or not, nobody can say; counted apart from the sure losses.
+    case unconfirmed
 
     public var description: String {
         switch self {
@@ -36,6 +40,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .deliveryFailed: return "delivery failed"
         case .shutdown: return "shutdown"
         case .tooLarge: return "too large"
+        case .unconfirmed: return "unconfirmed"
         }
     }
 }

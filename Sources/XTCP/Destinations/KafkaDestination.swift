@@ -19,7 +19,8 @@ import Glibc
 /// - A full queue is backpressure: the producing netlinker waits up to
 ///   `-kafkaQueueFullWait`, then the envelope is dropped and counted.
 /// - Every envelope handed over ends counted once: delivered, or dropped as
-///   `queue full`, `delivery failed` or `shutdown`.
+///   `queue full`, `delivery failed`, `unconfirmed` (timed out in flight:
+///   the broker may have it) or `shutdown`.
 public final class KafkaDestination: Destination, @unchecked Sendable {  // mutable state is behind Mutexes
     let settings: KafkaSettings
     public let envelopePool: EnvelopePool?
@@ -43,7 +44,10 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
             keep: max(4, settings.queueKBytes * 1024 / max(1, settings.envelopeCapacity / 2)))
         producer = try KafkaProducer(
             properties: settings.librdkafkaProperties(brokers: brokers), topic: settings.topic, events: self)
-        if let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.nanoseconds / 1_000_000)) {
+        // -kafkaStartTimeout 0s: no check; polling starts and envelopes wait
+        // in the queue (or are dropped and counted) until a broker answers.
+        if settings.startTimeout.nanoseconds > 0,
+           let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.nanoseconds / 1_000_000)) {
             producer.destroy()
             throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers) within \(settings.startTimeout): \(why)")
         }
@@ -146,14 +150,17 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
 
     // MARK: Callbacks (librdkafka's threads)
 
-    /// A delivery report, on the poll thread.
-    func delivered(opaque: UnsafeMutableRawPointer?, error: rd_kafka_resp_err_t) {
+    /// A delivery report, on the poll thread. A failure librdkafka says
+    /// the broker may have persisted (timed out in flight) is `unconfirmed`,
+    /// not `delivery failed`: a slow broker does write some of those.
+    func delivered(opaque: UnsafeMutableRawPointer?, error: rd_kafka_resp_err_t, possiblyPersisted: Bool) {
         guard let opaque, let entry = release(Int(bitPattern: opaque) - 1) else { return }
         late.withLock { counts in
             if error == RD_KAFKA_RESP_ERR_NO_ERROR {
                 counts.delivered += 1
             } else {
-                counts.dropped(KafkaProducer.isPurge(error) ? .shutdown : .deliveryFailed, rows: entry.rows)
+                let reason: DropReason = KafkaProducer.isPurge(error) ? .shutdown : possiblyPersisted ? .unconfirmed : .deliveryFailed
+                counts.dropped(reason, rows: entry.rows)
             }
         }
         if error != RD_KAFKA_RESP_ERR_NO_ERROR { countError(source: "delivery", code: KafkaProducer.name(error)) }

@@ -32,7 +32,8 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
             guard let message, let opaque else { return }
             let events = Unmanaged<KafkaDestination>.fromOpaque(opaque).takeUnretainedValue()
-            events.delivered(opaque: message.pointee._private, error: message.pointee.err)
+            events.delivered(opaque: message.pointee._private, error: message.pointee.err,
+                             possiblyPersisted: rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED)
         }
         rd_kafka_conf_set_error_cb(conf) { _, err, reason, opaque in
             guard let opaque else { return }
