@@ -15,6 +15,10 @@ public final class NetlinkSocket: @unchecked Sendable {
         public var call: String
         public var errno: Int32
         public var description: String { "\(call): \(String(cString: strerror(errno)))" }
+
+        /// A namespace file that is no longer there: a bind mount deleted
+        /// (`ip netns del`) or a process that ended since it was found.
+        public var namespaceVanished: Bool { call.hasPrefix("open(") && (errno == ENOENT || errno == ESRCH) }
     }
 
     /// The result of one receive.

@@ -88,8 +88,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
             socket = try sockets[index] ?? openSocket()
             sockets[index] = socket
         } catch {
-            counts.dumpsFailed += 1
-            lastProblem = "netlink socket in \(namespace.name): \(error)"
+            if counts.socketFailed(error) { lastProblem = "netlink socket in \(namespace.name): \(error)" }
             return true
         }
         requestSequence &+= 1

@@ -85,6 +85,10 @@ public struct PollCounts: Sendable, Equatable {
     public var dumpsStalled: UInt64 = 0
     /// Still running when the poll's `-timeout` came.
     public var dumpsTimedOut: UInt64 = 0
+    /// Dumps not begun because their namespace was gone (its file deleted
+    /// or its process ended since the last reconcile): nothing was there
+    /// to lose, so they are not incomplete; the next reconcile drops it.
+    public var namespacesVanished: UInt64 = 0
     public var decode = DecodeStats()
     /// Netlink errors by kind and errno (empty, and unallocated, while
     /// there are none).
@@ -114,6 +118,18 @@ public struct PollCounts: Sendable, Equatable {
         case .timedOut: dumpsStalled += 1
         case .abandoned: dumpsTimedOut += 1
         }
+    }
+
+    /// A dump whose netlink socket could not be opened in its namespace:
+    /// vanished (the namespace is gone: not a failure) or failed. Returns
+    /// whether it failed, so the caller says why.
+    mutating func socketFailed(_ error: any Error) -> Bool {
+        if let error = error as? NetlinkSocket.SystemError, error.namespaceVanished {
+            namespacesVanished += 1
+            return false
+        }
+        dumpsFailed += 1
+        return true
     }
 
     /// A receive that failed with `errno`: the dump is incomplete.
@@ -149,6 +165,7 @@ public struct PollCounts: Sendable, Equatable {
         a.dumpsFailed += b.dumpsFailed
         a.dumpsStalled += b.dumpsStalled
         a.dumpsTimedOut += b.dumpsTimedOut
+        a.namespacesVanished += b.namespacesVanished
         a.decode += b.decode
         a.netlinkErrors.merge(b.netlinkErrors, uniquingKeysWith: +)
         a.dumpSeconds += b.dumpSeconds
@@ -166,7 +183,8 @@ public struct PollCounts: Sendable, Equatable {
         for reason in DropReason.allCases where droppedEnvelopes[reason.rawValue] > 0 {
             parts.append("dropped(\(reason))=\(droppedEnvelopes[reason.rawValue]) envelopes/\(droppedRows[reason.rawValue]) rows")
         }
-        if dumpsFailed > 0 { parts.append("dumpsFailed=\(dumpsFailed)(errno \(decode.lastErrno))") }
+        if dumpsFailed > 0 { parts.append("dumpsFailed=\(dumpsFailed)" + (decode.lastErrno != 0 ? "(errno \(decode.lastErrno))" : "")) }
+        if namespacesVanished > 0 { parts.append("namespacesVanished=\(namespacesVanished)") }
         if dumpsStalled > 0 { parts.append("dumpsStalled=\(dumpsStalled)") }
         if dumpsTimedOut > 0 { parts.append("dumpsTimedOut=\(dumpsTimedOut)") }
         if decode.problems > 0 { parts.append("decodeProblems=\(decode.problems)") }

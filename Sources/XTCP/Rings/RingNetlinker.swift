@@ -107,8 +107,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     receiver.arm(slot: slot, descriptor: socket.fileDescriptor, tag: flight.tag)
                     return true
                 } catch {
-                    counts.dumpsFailed += 1
-                    problems.append("\(job.namespace.name) \(job.shard): \(error)")
+                    if counts.socketFailed(error) { problems.append("\(job.namespace.name) \(job.shard): \(error)") }
                     job.socket = nil
                 }
             }
