@@ -31,7 +31,8 @@ public struct Privileges: Sendable {
     public func requireForPolling() throws {
         guard has(Self.netAdmin) else {
             throw InsufficientPrivilege(
-                description: "polling needs CAP_NET_ADMIN (the kernel withholds socket marks without it): run xtcp as root")
+                description: "polling needs CAP_NET_ADMIN (the kernel withholds socket marks without it): run xtcp as root, "
+                    + "or give it CAP_NET_ADMIN (and CAP_SYS_ADMIN and CAP_SYS_PTRACE for other namespaces)")
         }
     }
 }
