@@ -72,17 +72,52 @@ struct KafkaEndToEndTests {
             return (messages, records)
         }
 
+        /// The fault tests' xtcp: a 1 MiB queue, envelopes given up after
+        /// 2 s, a full queue waited on 200 ms.
+        static let faultFlags = ["-frequency", "1s", "-netlinkers", "2", "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024",
+                                 "-kafkaQueueFullWait", "200ms"]
+
+        /// Seconds from `since` (the broker's return) to the first poll line
+        /// that counts a delivery; lines printed before it are read first.
+        func secondsUntilDelivery(_ xtcp: LineProcess, since: Date) -> Double? {
+            while let line = xtcp.waitForLine(where: { $0.hasPrefix("poll ") && $0.contains(" ms namespaces=") }) {
+                if XTCPSummary(line: line)["delivered"] > 0 { return Date().timeIntervalSince(since) }
+            }
+            return nil
+        }
+
+        /// After a fault: xtcp exits 0, every envelope was delivered or
+        /// counted dropped, memory stayed within the queue's bound, and the
+        /// topic holds what was counted. Returns the topic's records.
+        func expectAccounted(_ xtcp: LineProcess, _ topic: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [FlatRecord] {
+            #expect(xtcp.finish() == 0, "xtcp exits 0: \(xtcp.lines.suffix(5))", sourceLocation: sourceLocation)
+            let totals = try #require(xtcp.lines.last.map(XTCPSummary.init(line:)), sourceLocation: sourceLocation)
+            let log = xtcp.lines.joined(separator: "\n")
+            #expect(totals["delivered"] + totals.envelopesDropped == totals["envelopes"], "every envelope delivered or counted dropped: \(log)",
+                    sourceLocation: sourceLocation)
+            // The queue holds at most 1 MiB, however long the broker is away or slow.
+            #expect(totals["peakRSS"] > 0 && totals["peakRSS"] < 32 * 1024, "peak RSS \(totals["peakRSS"]) kB", sourceLocation: sourceLocation)
+            let consumed = try consume(topic, expected: totals["delivered"])
+            expectTopicMatches(consumed, totals, log, sourceLocation: sourceLocation)
+            return consumed.records
+        }
+
         /// The topic against xtcp's counts: every envelope counted delivered
-        /// is there, and at most the `unconfirmed` ones besides (timed out in
-        /// flight: the broker may have written them); rows likewise.
+        /// is there; besides, at most those handed to Kafka and then given
+        /// up (`unconfirmed`, and `delivery failed`: librdkafka's "not
+        /// persisted" was wrong for a few envelopes in one slow-broker run
+        /// of five); never one refused before it was handed over (`queue
+        /// full`). Rows likewise.
         func expectTopicMatches(_ consumed: (messages: Int, records: [FlatRecord]), _ totals: XTCPSummary, _ log: String,
                                 sourceLocation: SourceLocation = #_sourceLocation) {
-            let delivered = totals["delivered"], unconfirmed = totals.droppedEnvelopes["unconfirmed"] ?? 0
-            #expect((delivered...delivered + unconfirmed).contains(UInt64(consumed.messages)),
-                    "\(consumed.messages) envelopes in the topic; \(delivered) delivered, \(unconfirmed) unconfirmed: \(log)", sourceLocation: sourceLocation)
-            let rows = totals["records"] - totals.rowsDropped, unconfirmedRows = totals.droppedRows["unconfirmed"] ?? 0
-            #expect((rows...rows + unconfirmedRows).contains(UInt64(consumed.records.count)),
-                    "\(consumed.records.count) rows in the topic; \(rows) delivered, \(unconfirmedRows) unconfirmed", sourceLocation: sourceLocation)
+            let givenUp = ["unconfirmed", "delivery failed"]
+            let delivered = totals["delivered"], extra = givenUp.compactMap { totals.droppedEnvelopes[$0] }.reduce(0, +)
+            #expect((delivered...delivered + extra).contains(UInt64(consumed.messages)),
+                    "\(consumed.messages) envelopes in the topic; \(delivered) delivered, \(extra) given up in flight: \(log)",
+                    sourceLocation: sourceLocation)
+            let rows = totals["records"] - totals.rowsDropped, extraRows = givenUp.compactMap { totals.droppedRows[$0] }.reduce(0, +)
+            #expect((rows...rows + extraRows).contains(UInt64(consumed.records.count)),
+                    "\(consumed.records.count) rows in the topic; \(rows) delivered, \(extraRows) given up in flight", sourceLocation: sourceLocation)
         }
 
         /// Checks that `poll`'s records are the farm's sockets, each once.
@@ -138,10 +173,8 @@ struct KafkaEndToEndTests {
         func get(_ path: String) throws -> String {
             try Shell.run(setup.ns.exec(["python3", Paths.packageRoot + "/Tests/Scripts/http_probe.py", "127.0.0.1", "\(port)", "get", path]))
         }
-        let xtcp = try LineProcess(setup.xtcp(topic, [
-            "-frequency", "1s", "-maxLoops", "30", "-netlinkers", "2", "-promListen", "127.0.0.1:\(port)",
-            "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024", "-kafkaQueueFullWait", "200ms",
-        ]), readsStderr: true)
+        let xtcp = try LineProcess(setup.xtcp(topic, Setup.faultFlags + ["-maxLoops", "30", "-promListen", "127.0.0.1:\(port)"]),
+                                   readsStderr: true)
         defer { kill(xtcp.processIdentifier, SIGTERM); xtcp.finish() }
         #expect(xtcp.waitForLine { $0.hasPrefix("poll 2:") } != nil)
         #expect(try get("/readyz").hasPrefix("200\n"), "ready with the broker up")
@@ -183,37 +216,19 @@ struct KafkaEndToEndTests {
         let topic = "xtcp-down-up"
         let setup = try Setup(topic: topic)
         defer { setup.tearDown() }
-
-        let xtcp = try LineProcess(setup.xtcp(topic, [
-            "-frequency", "1s", "-maxLoops", "72", "-netlinkers", "2",
-            "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024", "-kafkaQueueFullWait", "200ms",
-        ]), readsStderr: true)
+        let xtcp = try LineProcess(setup.xtcp(topic, Setup.faultFlags + ["-maxLoops", "72"]), readsStderr: true)
         #expect(xtcp.waitForLine { $0.hasPrefix("poll 3:") } != nil)
         #expect(try setup.mock.command("down 1") == "ok")
         Thread.sleep(forTimeInterval: 60)  // xtcp's lines wait in the pipe meanwhile
         let up = Date()
         #expect(try setup.mock.command("up 1") == "ok")
-        // Lines printed while it was down are read first; the first with a
-        // delivery was printed after the return.
-        var resumedAfter: Double?
-        while resumedAfter == nil, let line = xtcp.waitForLine(where: { $0.hasPrefix("poll ") && $0.contains(" ms namespaces=") }) {
-            if XTCPSummary(line: line)["delivered"] > 0 { resumedAfter = Date().timeIntervalSince(up) }
-        }
-        #expect(resumedAfter.map { $0 < 5 } == true, "delivery resumed \(String(describing: resumedAfter)) s after the broker's return")
-        #expect(xtcp.finish() == 0, "xtcp exits 0: \(xtcp.lines.joined(separator: "\n"))")
-
-        let totals = try #require(xtcp.lines.last.map(XTCPSummary.init(line:)))
-        let log = xtcp.lines.joined(separator: "\n")
-        #expect(totals.envelopesDropped > 0, "envelopes were lost while the broker was down: \(log)")
-        #expect(totals["delivered"] + totals.envelopesDropped == totals["envelopes"], "every envelope delivered or counted dropped: \(log)")
-        // The queue holds at most 1 MiB, however long the broker is away.
-        #expect(totals["peakRSS"] > 0 && totals["peakRSS"] < 32 * 1024, "peak RSS \(totals["peakRSS"]) kB")
-
-        let consumed = try setup.consume(topic, expected: totals["delivered"])
-        setup.expectTopicMatches(consumed, totals, log)
+        let resumed = setup.secondsUntilDelivery(xtcp, since: up)
+        #expect(resumed.map { $0 < 5 } == true, "delivery resumed \(String(describing: resumed)) s after the broker's return")
+        let records = try setup.expectAccounted(xtcp, topic)
+        #expect(XTCPSummary(line: xtcp.lines.last ?? "").envelopesDropped > 0, "envelopes were lost while the broker was down")
         // Poll 3's envelopes were in flight when the broker went down.
-        for poll in UInt64(1)...2 { setup.expectWholePoll(consumed.records, poll) }
-        for poll in UInt64(70)...72 { setup.expectWholePoll(consumed.records, poll) }
+        for poll in UInt64(1)...2 { setup.expectWholePoll(records, poll) }
+        for poll in UInt64(70)...72 { setup.expectWholePoll(records, poll) }
     }
 
     @Test("The broker down at start (-kafkaStartTimeout 0s): xtcp polls, counts what it cannot deliver, and delivers within 5 s of the broker's return")
@@ -222,26 +237,15 @@ struct KafkaEndToEndTests {
         let setup = try Setup(topic: topic)
         defer { setup.tearDown() }
         #expect(try setup.mock.command("down 1") == "ok")
-        let xtcp = try LineProcess(setup.xtcp(topic, [
-            "-frequency", "1s", "-maxLoops", "12", "-netlinkers", "2", "-kafkaStartTimeout", "0s",
-            "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024", "-kafkaQueueFullWait", "200ms",
-        ]), readsStderr: true)
+        let xtcp = try LineProcess(setup.xtcp(topic, Setup.faultFlags + ["-maxLoops", "12", "-kafkaStartTimeout", "0s"]), readsStderr: true)
         #expect(xtcp.waitForLine { $0.hasPrefix("poll 5:") } != nil, "polls with no broker: \(xtcp.lines)")
         let up = Date()
         #expect(try setup.mock.command("up 1") == "ok")
-        var resumedAfter: Double?
-        while resumedAfter == nil, let line = xtcp.waitForLine(where: { $0.hasPrefix("poll ") && $0.contains(" ms namespaces=") }) {
-            if XTCPSummary(line: line)["delivered"] > 0 { resumedAfter = Date().timeIntervalSince(up) }
-        }
-        #expect(resumedAfter.map { $0 < 5 } == true, "delivery resumed \(String(describing: resumedAfter)) s after the broker's return")
-        #expect(xtcp.finish() == 0)
-        let totals = try #require(xtcp.lines.last.map(XTCPSummary.init(line:)))
-        let log = xtcp.lines.joined(separator: "\n")
-        #expect(totals.envelopesDropped > 0 && totals["delivered"] + totals.envelopesDropped == totals["envelopes"], "\(log)")
-        #expect(totals["peakRSS"] > 0 && totals["peakRSS"] < 32 * 1024, "peak RSS \(totals["peakRSS"]) kB")
-        let consumed = try setup.consume(topic, expected: totals["delivered"])
-        setup.expectTopicMatches(consumed, totals, log)
-        for poll in UInt64(10)...12 { setup.expectWholePoll(consumed.records, poll) }
+        let resumed = setup.secondsUntilDelivery(xtcp, since: up)
+        #expect(resumed.map { $0 < 5 } == true, "delivery resumed \(String(describing: resumed)) s after the broker's return")
+        let records = try setup.expectAccounted(xtcp, topic)
+        #expect(XTCPSummary(line: xtcp.lines.last ?? "").envelopesDropped > 0, "envelopes were lost before the broker came")
+        for poll in UInt64(10)...12 { setup.expectWholePoll(records, poll) }
     }
 
     @Test("A slow broker (1.5 s round trip for 5 polls): no crash, bounded memory, every envelope delivered or counted, whole polls after")
@@ -249,22 +253,13 @@ struct KafkaEndToEndTests {
         let topic = "xtcp-slow"
         let setup = try Setup(topic: topic)
         defer { setup.tearDown() }
-        let xtcp = try LineProcess(setup.xtcp(topic, [
-            "-frequency", "1s", "-maxLoops", "13", "-netlinkers", "2",
-            "-kafkaMessageTimeout", "2s", "-kafkaQueueKBytes", "1024", "-kafkaQueueFullWait", "200ms",
-        ]), readsStderr: true)
+        let xtcp = try LineProcess(setup.xtcp(topic, Setup.faultFlags + ["-maxLoops", "13"]), readsStderr: true)
         #expect(xtcp.waitForLine { $0.hasPrefix("poll 2:") } != nil)
         #expect(try setup.mock.command("rtt 1 1500") == "ok")
         #expect(xtcp.waitForLine { $0.hasPrefix("poll 7:") } != nil)
         #expect(try setup.mock.command("rtt 1 0") == "ok")
-        #expect(xtcp.finish() == 0, "\(xtcp.lines)")
-        let totals = try #require(xtcp.lines.last.map(XTCPSummary.init(line:)))
-        let log = xtcp.lines.joined(separator: "\n")
-        #expect(totals["delivered"] + totals.envelopesDropped == totals["envelopes"], "every envelope delivered or counted dropped: \(log)")
-        #expect(totals["peakRSS"] > 0 && totals["peakRSS"] < 32 * 1024, "peak RSS \(totals["peakRSS"]) kB")
-        let consumed = try setup.consume(topic, expected: totals["delivered"])
-        setup.expectTopicMatches(consumed, totals, log)
-        for poll in UInt64(11)...13 { setup.expectWholePoll(consumed.records, poll) }
+        let records = try setup.expectAccounted(xtcp, topic)
+        for poll in UInt64(11)...13 { setup.expectWholePoll(records, poll) }
     }
 
     @Test("SIGTERM: the poll's envelopes are delivered before exit 0")
