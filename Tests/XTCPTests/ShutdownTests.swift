@@ -46,6 +46,7 @@ struct ShutdownTests {
         let records = try #require(ProtobufList.records(Array(try Data(contentsOf: URL(fileURLWithPath: file)))))
         #expect(UInt64(records.count) == totals["records"] && totals["records"] == totals["sockets"], "\(records.count) in the file; \(last)")
         #expect(Set(records.map(\.pollSequence)) == [1, 2])
+        print("sigterm mid-dump: poll 1 took \(Int(took)) ms; exit \(status) \(String(format: "%.2f", exitedAfter)) s after the signal; \(records.count) records in the file")
     }
 
     @Test("SIGKILL mid-run, then a restart: no state to repair, the new run polls whole from its first poll")
