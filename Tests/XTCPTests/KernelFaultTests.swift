@@ -41,4 +41,43 @@ struct KernelFaultTests {
             #expect(next.contains("sockets=\(farmSockets) ") && !next.contains("dumpsTimedOut") && !next.contains("dumpsStalled"), "\(next)")
         }
     }
+
+    @Test("a namespace deleted in the middle of its 100,000-socket dump (bind mount gone, every socket closed): no crash, no failure, the next polls whole without it")
+    func namespaceDeletedMidDump() throws {
+        let ns = try TestNamespace()
+        var removed = false
+        defer { if !removed { ns.remove() } }
+        let farms = try ShutdownTests.largeFarm(in: ns)
+        var stopped = false
+        defer { if !stopped { farms.forEach { $0.stop() } } }
+        let period = 4.0
+        let xtcp = try LineProcess([Paths.xtcp, "-frequency", "\(Int(period))s", "-pollJitterPct", "0", "-netlinkers", "2", "-maxLoops", "8",
+                                    "-dest", "null", "-promListen", "off"], readsStderr: true)
+        defer { kill(xtcp.processIdentifier, SIGTERM); _ = xtcp.finish() }
+        let polls = { (line: String) in line.hasPrefix("poll ") && line.contains(" ms namespaces=") }
+        let first = try #require(xtcp.waitForLine(where: polls))
+        #expect(XTCPSummary(line: first)["sockets"] >= 100_008, "\(first)")
+        let namespaces = XTCPSummary(line: first)["namespaces"]
+        // Into poll 2's dump of the farm (it takes most of the poll), stop
+        // xtcp, delete the namespace and close every socket, and let it go on.
+        let took = Double(first.split(separator: " ")[2]) ?? 0
+        Thread.sleep(forTimeInterval: max(0, period - took / 1000) + took / 3000)
+        kill(xtcp.processIdentifier, SIGSTOP)
+        farms.forEach { $0.stop() }
+        stopped = true
+        ns.remove()
+        removed = true
+        kill(xtcp.processIdentifier, SIGCONT)
+
+        let cut = try #require(xtcp.waitForLine(where: polls))
+        #expect(cut.hasPrefix("poll 2:") && XTCPSummary(line: cut)["sockets"] < 100_008, "the dump saw the sockets go: \(cut)")
+        for _ in 0..<2 {
+            let next = try #require(xtcp.waitForLine(where: polls))
+            #expect(XTCPSummary(line: next)["namespaces"] == namespaces - 1, "released: \(next)")
+        }
+        kill(xtcp.processIdentifier, SIGTERM)
+        #expect(xtcp.finish() == 0)
+        #expect(!xtcp.lines.contains { $0.contains("dumpsFailed") || $0.contains("dumpsStalled") || $0.contains("level=") },
+                "\(xtcp.lines.filter { $0.contains("dumps") || $0.contains("level=") })")
+    }
 }
