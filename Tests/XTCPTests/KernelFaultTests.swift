@@ -60,8 +60,7 @@ struct KernelFaultTests {
         let namespaces = XTCPSummary(line: first)["namespaces"]
         // Into poll 2's dump of the farm (it takes most of the poll), stop
         // xtcp, delete the namespace and close every socket, and let it go on.
-        let took = Double(first.split(separator: " ")[2]) ?? 0
-        Thread.sleep(forTimeInterval: max(0, period - took / 1000) + took / 3000)
+        PollTiming.sleepIntoNextPoll(after: first, period: period)
         kill(xtcp.processIdentifier, SIGSTOP)
         farms.forEach { $0.stop() }
         stopped = true

@@ -29,10 +29,8 @@ struct ShutdownTests {
         let first = try #require(xtcp.waitForLine { $0.hasPrefix("poll 1: ") && $0.contains(" ms namespaces=") }, "\(xtcp.lines)")
         let firstSummary = XTCPSummary(line: first)
         #expect(firstSummary["sockets"] >= 100_008, "\(first)")
-        // The second poll starts `period` after the first did; its dumps
-        // last about as long as the first's. SIGTERM a third of the way in.
-        let took = Double(first.split(separator: " ")[2]) ?? 0
-        Thread.sleep(forTimeInterval: max(0, period - took / 1000) + took / 3000)
+        // SIGTERM a third of the way into the second poll.
+        PollTiming.sleepIntoNextPoll(after: first, period: period)
         let signalled = Date()
         kill(xtcp.processIdentifier, SIGTERM)
         let status = xtcp.finish()
@@ -46,7 +44,7 @@ struct ShutdownTests {
         let records = try #require(ProtobufList.records(Array(try Data(contentsOf: URL(fileURLWithPath: file)))))
         #expect(UInt64(records.count) == totals["records"] && totals["records"] == totals["sockets"], "\(records.count) in the file; \(last)")
         #expect(Set(records.map(\.pollSequence)) == [1, 2])
-        print("sigterm mid-dump: poll 1 took \(Int(took)) ms; exit \(status) \(String(format: "%.2f", exitedAfter)) s after the signal; \(records.count) records in the file")
+        print("sigterm mid-dump: poll 1 took \(PollTiming.milliseconds(of: first)) ms; exit \(status) \(String(format: "%.2f", exitedAfter)) s after the signal; \(records.count) records in the file")
     }
 
     @Test("SIGKILL mid-run, then a restart: no state to repair, the new run polls whole from its first poll")
