@@ -50,7 +50,10 @@ struct DebugEndpoints: Sendable {
         }
         return .later {
             profiler.sample(until: .now + .seconds(seconds))
-            return .init(status: 200, contentType: "application/octet-stream", bytes: CPUProfileFile.bytes(profiler.finish()),
+            guard let bytes = CPUProfileFile.bytes(profiler.finish()) else {
+                return .init(status: 500, body: "the profile could not be compressed (zlib)\n")
+            }
+            return .init(status: 200, contentType: "application/octet-stream", bytes: bytes,
                          extraHeaders: "Content-Disposition: attachment; filename=\"profile\"\r\n")
         }
     }
@@ -68,7 +71,7 @@ struct DebugEndpoints: Sendable {
 
 /// A finished CPU profile as the bytes of a `.pb.gz` file.
 enum CPUProfileFile {
-    static func bytes(_ profile: CPUProfile) -> [UInt8] {
+    static func bytes(_ profile: CPUProfile) -> [UInt8]? {
         var symbolizer = Symbolizer()
         return Gzip.compress(PprofEncoding.encode(profile, symbolizer: &symbolizer))
     }

@@ -181,6 +181,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         case 404: "Not Found"
         case 405: "Method Not Allowed"
         case 409: "Conflict"
+        case 500: "Internal Server Error"
         case 503: "Service Unavailable"
         default: "Status"
         }

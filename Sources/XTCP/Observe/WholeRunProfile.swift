@@ -41,8 +41,8 @@ final class WholeRunProfile: @unchecked Sendable {  // `thread` is set in init a
         stopping.store(true, ordering: .relaxed)
         thread?.join()
         let profile = profiler.finish()
-        let bytes = CPUProfileFile.bytes(profile)
         defer { close(file) }
+        guard let bytes = CPUProfileFile.bytes(profile) else { return "xtcp: -profile.path \(path): the profile could not be compressed (zlib)" }
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
