@@ -5,7 +5,7 @@ once, each with one listening socket, alternately bind-mounted under
 process (unshare), each living a random 0.1 to 2.5 s. Prints one JSON line
 per namespace when it is gone: name (bind-mounted ones), inode, and the
 CLOCK_REALTIME nanoseconds of its creation and deletion, then a last line
-`{"cycles": N}`.
+`{"cycles": N, "failed_adds": F}` (`ip netns add` that failed and were skipped).
 
 usage: netns_churn.py SECONDS CONCURRENT PREFIX
 """
@@ -63,7 +63,7 @@ def unshare():
 def main():
     seconds, concurrent, prefix = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     live = []  # (deadline, pid, name, inode, created)
-    cycles = 0
+    cycles = failed_adds = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end or live:
         now = time.monotonic()
@@ -80,7 +80,13 @@ def main():
             created = time.time_ns()
             if cycles % 2 == 0:
                 name = "%s-%d" % (prefix, cycles)
-                subprocess.run(["ip", "netns", "add", name], check=True)
+                # `ip netns add` can fail while another one (a test beside
+                # this) sets up /run/netns: count it and go on.
+                if subprocess.run(["ip", "netns", "add", name], stderr=subprocess.DEVNULL).returncode != 0:
+                    failed_adds += 1
+                    cycles += 1
+                    time.sleep(0.05)
+                    continue
                 pid, inode = holder(enter("/run/netns/" + name))
             else:
                 name = None
@@ -89,7 +95,7 @@ def main():
             cycles += 1
         else:
             time.sleep(0.01)
-    print(json.dumps({"cycles": cycles}), flush=True)
+    print(json.dumps({"cycles": cycles, "failed_adds": failed_adds}), flush=True)
 
 
 if __name__ == "__main__":
