@@ -17,6 +17,8 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    # The churn's own, should it have died holding some.
+    for churned in $(ip netns list | awk '/^xtcp-soak-churn-/ {print $1}'); do ip netns del "$churned" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 swift build -c release --product xtcp --package-path "$root" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }

@@ -17,8 +17,12 @@ public final class NetlinkSocket: @unchecked Sendable {
         public var description: String { "\(call): \(String(cString: strerror(errno)))" }
 
         /// A namespace file that is no longer there: a bind mount deleted
-        /// (`ip netns del`) or a process that ended since it was found.
-        public var namespaceVanished: Bool { call.hasPrefix("open(") && (errno == ENOENT || errno == ESRCH) }
+        /// (`ip netns del`) or a process that ended since it was found; or
+        /// caught between `ip netns add`/`del` creating or removing the
+        /// file and mounting or unmounting it (setns on a plain file: EINVAL).
+        public var namespaceVanished: Bool {
+            (call.hasPrefix("open(") && (errno == ENOENT || errno == ESRCH)) || (call.hasPrefix("setns(") && errno == EINVAL)
+        }
     }
 
     /// The result of one receive.
