@@ -126,8 +126,7 @@ public final class CPUProfiler: Sendable {
     }
 
     private func sleep(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var wait = timespec(duration)
         var remaining = timespec()
         while nanosleep(&wait, &remaining) != 0, errno == EINTR { wait = remaining }
     }

@@ -157,8 +157,7 @@ public final class Daemon {
                 let taken = sigtimedwait(&signals, nil, &zero)
                 return taken > 0 ? taken : nil
             }
-            let (seconds, attoseconds) = min(remaining, slice ?? remaining).components
-            var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var wait = timespec(min(remaining, slice ?? remaining))
             let taken = sigtimedwait(&signals, nil, &wait)
             if taken > 0 { return taken }
             // EAGAIN: time is up (loop checks); EINTR: another signal, wait on.

@@ -6,6 +6,7 @@ import Profiler
 struct DebugEndpoints: Sendable {
     static let prefix = "/debug/pprof/"
     static let maxSeconds = 3600
+    static let badProfileRequest = HTTPListener.Reply.now(.init(status: 400, body: "expected seconds=1..\(maxSeconds) and hz=1..1000\n"))
 
     static let index = """
         xtcp debug endpoints (like Go's net/http/pprof, for `go tool pprof`):
@@ -36,7 +37,7 @@ struct DebugEndpoints: Sendable {
         let parameters = Self.parameters(query)
         guard let seconds = Int(parameters["seconds"] ?? "30"), (1...Self.maxSeconds).contains(seconds),
               let hz = Int(parameters["hz"] ?? "\(CPUProfiler.defaultHz)") else {
-            return .now(.init(status: 400, body: "expected seconds=1..\(Self.maxSeconds) and hz=1..1000\n"))
+            return Self.badProfileRequest
         }
         let profiler: CPUProfiler
         do {
@@ -44,7 +45,7 @@ struct DebugEndpoints: Sendable {
         } catch .busy {
             return .now(.init(status: 409, body: "a CPU profile is already running (another request, or -profile.mode cpu)\n"))
         } catch .badRate {
-            return .now(.init(status: 400, body: "expected seconds=1..\(Self.maxSeconds) and hz=1..1000\n"))
+            return Self.badProfileRequest
         } catch {
             return .now(.init(status: 500, body: "\(error)\n"))
         }
