@@ -39,14 +39,16 @@ pids+=($!)
 "$root/.build/release/xtcp" -frequency 1s -dest null -promListen 127.0.0.1:19489 2>"$out/xtcp.err" &
 xtcp=$!; pids+=("$xtcp")
 sample() {
-    local rss threads fds polls
+    local rss threads fds polls namespaces
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$xtcp/status")
     threads=$(awk '/Threads/ {print $2}' "/proc/$xtcp/status")
     fds=$(( $(ls "/proc/$xtcp/fd" | wc -l) ))
     polls=$(grep -c ' ms namespaces=' "$out/xtcp.err" || true)
-    echo "$1 $rss $threads $fds $polls"
+    # Namespaces alive at the last poll: threads and files follow them.
+    namespaces=$(grep ' ms namespaces=' "$out/xtcp.err" | tail -1 | sed 's/.* ms namespaces=\([0-9]*\).*/\1/')
+    echo "$1 $rss $threads $fds $polls ${namespaces:-0}"
 }
-echo "minute rss_kB threads fds polls" | tee "$out/samples"
+echo "minute rss_kB threads fds polls namespaces" | tee "$out/samples"
 for minute in $(seq 0 "$minutes"); do
     sample "$minute" | tee -a "$out/samples"
     [ "$minute" = "$minutes" ] || sleep 60
