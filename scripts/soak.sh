@@ -45,7 +45,7 @@ sample() {
     fds=$(( $(ls "/proc/$xtcp/fd" | wc -l) ))
     polls=$(grep -c ' ms namespaces=' "$out/xtcp.err" || true)
     # Namespaces alive at the last poll: threads and files follow them.
-    namespaces=$(grep ' ms namespaces=' "$out/xtcp.err" | tail -1 | sed 's/.* ms namespaces=\([0-9]*\).*/\1/')
+    namespaces=$( (grep ' ms namespaces=' "$out/xtcp.err" || true) | tail -1 | sed 's/.* ms namespaces=\([0-9]*\).*/\1/')
     echo "$1 $rss $threads $fds $polls ${namespaces:-0}"
 }
 echo "minute rss_kB threads fds polls namespaces" | tee "$out/samples"
