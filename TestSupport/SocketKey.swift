@@ -15,8 +15,15 @@ public enum SocketKey {
             SSAddress(host: record.inetDiagMsgSocketDestination.text, port: record.inetDiagMsgSocketDestinationPort))
     }
 
-    /// The sockets `ss -tan` lists in `namespace`.
-    public static func ssKeys(in namespace: TestNamespace) throws -> [String] {
-        SSOutput.parse(try Shell.run(namespace.exec(["ss", "-tan"]))).map { key($0.local, $0.peer) }
+    /// The sockets `ss -tanH ARGUMENTS` lists in `namespace` (a state
+    /// filter, an expression). The addresses are the last two columns: ss
+    /// leaves out the State column when one state is asked for.
+    public static func ssKeys(in namespace: TestNamespace, _ arguments: [String] = []) throws -> [String] {
+        try Shell.run(namespace.exec(["ss", "-tanH"] + arguments)).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 4, let local = SSAddress(String(fields[fields.count - 2])),
+                  let peer = SSAddress(String(fields[fields.count - 1])) else { return nil }
+            return key(local, peer)
+        }
     }
 }

@@ -7,6 +7,8 @@ _Static_assert(sizeof(struct xtcp_nlmsghdr) == 16, "nlmsghdr");
 _Static_assert(sizeof(struct xtcp_inet_diag_sockid) == 48, "inet_diag_sockid");
 _Static_assert(sizeof(struct xtcp_inet_diag_req_v2) == 56, "inet_diag_req_v2");
 _Static_assert(sizeof(struct xtcp_inet_diag_bc_op) == 4, "inet_diag_bc_op");
+_Static_assert(sizeof(struct xtcp_inet_diag_hostcond) == 8, "inet_diag_hostcond");
+_Static_assert(offsetof(struct xtcp_inet_diag_hostcond, port) == 4, "hostcond port");
 _Static_assert(sizeof(struct xtcp_inet_diag_msg) == 72, "inet_diag_msg");
 _Static_assert(offsetof(struct xtcp_inet_diag_msg, idiag_inode) == 68, "idiag_inode");
 _Static_assert(sizeof(struct xtcp_inet_diag_meminfo) == 16, "inet_diag_meminfo");

@@ -19,10 +19,20 @@ public struct DumpShard: Sendable, Equatable, CustomStringConvertible {
     public var ports: ClosedRange<UInt16>
     /// nil: the whole family.
     public var bytecode: [UInt8]?
+    /// The TCP states asked for (`-states`).
+    public var states: UInt32 = InetDiagRequest.allStates
+
+    /// The dump request for this shard.
+    public func request(attributes: DiagAttributeSet, sequence: UInt32) -> InetDiagRequest {
+        var request = InetDiagRequest(family: family, attributes: attributes, sequence: sequence)
+        request.bytecode = bytecode
+        request.states = states
+        return request
+    }
 
     public var description: String {
         let name = family == .inet ? "inet" : "inet6"
-        return bytecode == nil ? name : "\(name) ports \(ports.lowerBound)-\(ports.upperBound)"
+        return ports == 0...UInt16.max ? name : "\(name) ports \(ports.lowerBound)-\(ports.upperBound)"
     }
 
     /// Where the placing port switches from destination to source.
@@ -30,12 +40,15 @@ public struct DumpShard: Sendable, Equatable, CustomStringConvertible {
 
     /// `partsPerFamily` shards for each family: 1 is a plain dump of each.
     /// Boundaries divide the ephemeral range, where the placing ports lie.
-    public static func plan(partsPerFamily parts: Int) -> [DumpShard] {
+    /// `filter` (an operator's `-filter`, compiled) is joined to each
+    /// shard's own program, so every shard dumps its part of the sockets
+    /// the filter keeps.
+    public static func plan(partsPerFamily parts: Int, filter: [UInt8]? = nil, states: TCPStateSet = .all) -> [DumpShard] {
         precondition(parts >= 1 && parts <= 256)
         var shards: [DumpShard] = []
         for family in InetDiagRequest.Family.allCases {
             guard parts > 1 else {
-                shards.append(DumpShard(family: family, ports: 0...UInt16.max, bytecode: nil))
+                shards.append(DumpShard(family: family, ports: 0...UInt16.max, bytecode: filter, states: states.mask))
                 continue
             }
             let floor = Int(ephemeralFloor)
@@ -43,8 +56,9 @@ public struct DumpShard: Sendable, Equatable, CustomStringConvertible {
             for part in 0..<parts {
                 let low = part == 0 ? 0 : floor + part * width
                 let high = part == parts - 1 ? 65535 : floor + (part + 1) * width - 1
+                let part = portFilter(low: UInt16(low), high: UInt16(high))
                 shards.append(DumpShard(family: family, ports: UInt16(low)...UInt16(high),
-                                        bytecode: filter(low: UInt16(low), high: UInt16(high))))
+                                        bytecode: filter.map { FilterBytecode.and($0, part) } ?? part, states: states.mask))
             }
         }
         return shards
@@ -52,7 +66,7 @@ public struct DumpShard: Sendable, Equatable, CustomStringConvertible {
 
     /// (sport ≥ 32768 ∧ sport ∈ low...high) ∨ (sport < 32768 ∧ dport ∈ low...high),
     /// without the comparisons that always hold.
-    static func filter(low: UInt16, high: UInt16) -> [UInt8] {
+    static func portFilter(low: UInt16, high: UInt16) -> [UInt8] {
         var clauses: [[PortBytecode.Comparison]] = []
         if high >= ephemeralFloor {
             var bySource: [PortBytecode.Comparison] = [.sourceAtLeast(max(low, ephemeralFloor))]

@@ -10,7 +10,7 @@ enum EnvironmentFlags {
     /// Flags that take a value.
     static let options = [
         "frequency", "timeout", "pollJitterPct", "maxLoops", "netlinkers", "cpus", "ioUringRecvBatch", "ioUringCqeBatch", "ioUringMultishot", "ioUringFallback", "namespaces", "netnsDirs", "reconcileFrequency", "maxNamespaces", "promListen", "promPath", "logLevel", "nltimeout", "packetSize",
-        "deserializers", "marshal", "envelopeFlushRows", "envelopeFlushBytes", "dest",
+        "deserializers", "filter", "states", "marshal", "envelopeFlushRows", "envelopeFlushBytes", "dest",
         "hostname", "location", "label", "tag", "topic", "kafkaCompression", "kafkaQueueKBytes",
         "kafkaMessageTimeout", "kafkaQueueFullWait", "kafkaFlushTimeout", "kafkaStartTimeout",
     ]

@@ -144,6 +144,12 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("deserializers"), help: "Attributes to decode, comma-separated, or all (default: all but meminfo).")
     var deserializers: String?
 
+    @Option(name: flag("filter"), help: "Report only the sockets this ss-style expression keeps, filtered by the kernel: sport/dport OP PORT, src/dst PREFIX[:PORT], and, or, not, ( ) (e.g. 'dport = :443 or sport = :443').")
+    var filter: String?
+
+    @Option(name: flag("states"), help: "TCP states to report, comma-separated ss names: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, or the groups all, connected, synchronized, bucket, big.")
+    var states: String = "all"
+
     @Option(name: flag("envelopeFlushRows"), help: "Flush an envelope at this many rows.")
     var envelopeFlushRows: Int = 10_000
 
@@ -258,6 +264,17 @@ struct XTCPCommand: ParsableCommand {
         if let deserializers {
             do { config.attributes = try DiagAttributeSet(parsing: deserializers) } catch { throw ValidationError("-deserializers: \(error)") }
         }
+        if let filter {
+            do {
+                try config.setFilter(try SocketFilter(parsing: filter))
+            } catch let error as SocketFilterError {
+                throw ValidationError("-filter '\(filter)': \(error)")
+            } catch {
+                throw ValidationError("-filter '\(filter)': \(error)")
+            }
+        }
+        do { config.states = try TCPStateSet(parsing: states) } catch { throw ValidationError("-states: \(error)") }
+        guard config.states.mask != 0 else { throw ValidationError("-states: no state") }
         guard envelopeFlushRows >= 1 else { throw ValidationError("-envelopeFlushRows must be at least 1") }
         config.envelopeFlushRows = envelopeFlushRows
         if config.destination.isUDP {

@@ -8,25 +8,11 @@ struct DumpShardTests {
     /// Every socket's cookie from the dumps of `shards`, in order, each on
     /// its own socket as the netlinkers send them.
     func cookies(of shards: [DumpShard], namespacePath: String) throws -> (all: [UInt64], perShard: [Int]) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        defer { buffer.deallocate() }
-        var all: [UInt64] = []
-        var perShard: [Int] = []
-        for (index, shard) in shards.enumerated() {
-            let socket = try NetlinkSocket.inNamespace(path: namespacePath)
-            var request = InetDiagRequest(family: shard.family, attributes: .defaultSet, sequence: UInt32(100 + index))
-            request.bytecode = shard.bytecode
-            var decoder = DumpDecoder(attributes: .defaultSet)
-            var record = FlatRecord()
-            let before = all.count
-            let progress = try socket.dump(request, buffer: buffer, decoder: &decoder, record: &record) {
-                all.append($0.inetDiagMsgSocketCookie)
-            }
-            #expect(progress == .done, "\(shard): \(progress)")  // an invalid program is refused with NLMSG_ERROR (EINVAL)
-            #expect(decoder.stats.problems == 0)
-            perShard.append(all.count - before)
-        }
-        return (all, perShard)
+        let result = try ShardDump.run(shards, namespacePath: namespacePath)
+        // An invalid program is refused with NLMSG_ERROR (EINVAL).
+        #expect(result.outcomes.allSatisfy { $0 == .done }, "\(zip(shards, result.outcomes).map { "\($0): \($1)" })")
+        #expect(result.problems == 0)
+        return (result.records.map(\.inetDiagMsgSocketCookie), result.perShard)
     }
 
     @Test("1 to 4 parts per family, on listeners and connections over low and high ports")

@@ -41,7 +41,7 @@ struct BadInputTests {
         "nltimeout": "0s", "packetSize": "10", "dest": "ftp:host", "topic": "no spaces", "kafkaCompression": "gzip9",
         "kafkaQueueKBytes": "0", "kafkaMessageTimeout": "0s", "kafkaQueueFullWait": "2h", "kafkaFlushTimeout": "2h",
         "kafkaStartTimeout": "2h", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
-        "envelopeFlushRows": "0", "envelopeFlushBytes": "10",
+        "envelopeFlushRows": "0", "envelopeFlushBytes": "10", "filter": "sport = :http", "states": "open",
     ]
     /// Flags whose every value is valid (free text), or whose bad value is
     /// not a usage error but a file that cannot be read or written (exit 1:

@@ -161,6 +161,16 @@ enum {
     XTCP_INET_DIAG_BC_CGROUP_COND = 13,
 };
 
+// struct inet_diag_hostcond: the operand of S_COND/D_COND, after its op. An
+// address prefix (family AF_UNSPEC matches any socket, AF_INET also matches
+// IPv4-mapped IPv6 sockets) and a port (-1: any), followed by the address
+// (4 or 16 bytes, network byte order; none for AF_UNSPEC).
+struct xtcp_inet_diag_hostcond {
+    uint8_t family;
+    uint8_t prefix_len;
+    int32_t port;
+};
+
 struct xtcp_inet_diag_meminfo {
     uint32_t idiag_rmem;
     uint32_t idiag_wmem;

@@ -56,6 +56,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var ioUringMultishot = true
     /// When no ring can be set up: receive with recvmsg (true), or exit.
     public var ioUringFallback = true
+    /// `-filter`: the sockets to report, and its program for the kernel
+    /// (compiled once, when the flag is read).
+    public private(set) var filter: SocketFilter?
+    public private(set) var filterBytecode: [UInt8]?
+    /// `-states`: the TCP states to report.
+    public var states: TCPStateSet = .all
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -71,6 +77,17 @@ public struct DaemonConfig: Sendable, Equatable {
         var kafka = kafka
         kafka.envelopeCapacity = envelopeCapacity
         return try destination.open(kafka: kafka)
+    }
+
+    /// Sets `-filter`, compiling it; nil: every socket.
+    public mutating func setFilter(_ filter: SocketFilter?) throws(FilterBytecode.TooLong) {
+        filterBytecode = try filter.map { f throws(FilterBytecode.TooLong) in try FilterBytecode.compile(f) }
+        self.filter = filter
+    }
+
+    /// Each namespace's dumps: its shards, with the filter and states.
+    public var dumpPlan: [DumpShard] {
+        DumpShard.plan(partsPerFamily: partsPerFamily, filter: filterBytecode, states: states)
     }
 
     /// The netlinkers that run: one per CPU at most. Each shard is a dump
@@ -106,6 +123,8 @@ public struct DaemonConfig: Sendable, Equatable {
             "maxNamespaces \(maxNamespaces)",
             "packetSize \(packetSize)",
             "deserializers \(attributes)",
+            "filter \(filter.map(String.init(describing:)) ?? "")",
+            "states \(states)",
             "marshal \(marshal.rawValue)",
             "envelopeFlushRows \(envelopeFlushRows)",
             "envelopeFlushBytes \(envelopeFlushBytes)",

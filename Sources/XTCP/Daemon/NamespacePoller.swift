@@ -12,7 +12,7 @@ final class NamespacePoller {
 
     init(namespace: PolledNamespace, config: DaemonConfig, destination: any Destination) throws {
         self.namespace = namespace
-        let plan = DumpShard.plan(partsPerFamily: config.partsPerFamily)
+        let plan = config.dumpPlan
         let count = min(config.activeNetlinkers, plan.count)
         let finished = finished
         netlinkers = (0..<count).map { id in

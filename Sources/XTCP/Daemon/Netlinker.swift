@@ -92,8 +92,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
             return true
         }
         requestSequence &+= 1
-        var request = InetDiagRequest(family: shards[index].family, attributes: config.attributes, sequence: requestSequence)
-        request.bytecode = shards[index].bytecode
+        let request = shards[index].request(attributes: config.attributes, sequence: requestSequence)
         record.socketFd = UInt64(socket.fileDescriptor)
         pipeline.pollFields = EncodedPollFields(of: record)
 

@@ -92,8 +92,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     let socket = try job.socket ?? job.namespace.openSocket()
                     job.socket = socket
                     requestSequence &+= 1
-                    var request = InetDiagRequest(family: job.shard.family, attributes: config.attributes, sequence: requestSequence)
-                    request.bytecode = job.shard.bytecode
+                    let request = job.shard.request(attributes: config.attributes, sequence: requestSequence)
                     job.template = ticket.template
                     job.namespace.stamp(&job.template)
                     job.template.netlinkerId = UInt64(id)

@@ -43,7 +43,7 @@ public final class RingPoller: PollerSet {
         order = delta.kept
         // A namespace's dump is split as in the syscall mode; the shards of
         // all namespaces are then dealt round-robin to the rings.
-        let plan = DumpShard.plan(partsPerFamily: config.partsPerFamily)
+        let plan = config.dumpPlan
         for namespace in delta.new {
             jobs[namespace.inode] = plan.map { RingJob(namespace: namespace, shard: $0) }
             order.append(namespace.inode)
