@@ -8,6 +8,7 @@
 # Needs root. Not part of the test suite (noisy, minutes long).
 #
 #   scripts/poll-benchmark.sh [CONNECTIONS]
+#   scripts/poll-benchmark.sh filter [CONNECTIONS]   # with and without a -filter keeping ~1 %
 #   scripts/poll-benchmark.sh namespaces [COUNT] [CONNECTIONS]   # COUNT namespaces (256) of
 #       CONNECTIONS connections (50: 101 sockets each), every namespace polled,
 #       syscall netlinkers against io_uring rings (goals: CPU <= 1.05x, RSS <= 1.10x,
@@ -32,6 +33,13 @@ if [ "${1:-}" = namespaces ]; then
     "$root/scripts/syscall-count.sh"
     exit "${status:-0}"
 fi
+# `filter [CONNECTIONS]`: only the floor and the 4-netlinker poll, with and
+# without a -filter keeping about 1 % of the sockets.
+only=()
+if [ "${1:-}" = filter ]; then
+    shift
+    only=(--filter 'Poll_floor(_filter1pct)?$' --filter 'Poll_null_netlinkers4(_filter1pct)?$')
+fi
 connections=${1:-50000}
 out=$(mktemp -d)
 pids=()
@@ -52,7 +60,7 @@ bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
 cd "$root/Benchmarks"
 swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
 ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
-    swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress \
+    swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress "${only[@]}" \
     --format metricP90AbsoluteThresholds --path "$out"
 python3 "$root/scripts/poll_benchmark_report.py" "$out" || status=$?
 ip netns exec "$ns" "$root/scripts/syscall-count.sh" -namespaces own

@@ -135,7 +135,7 @@ const ProtobufCMessageDescriptor xtcp_flat_record__v1__envelope__descriptor =
   (ProtobufCMessageInit) xtcp_flat_record__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__field_descriptors[169] =
+static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__field_descriptors[170] =
 {
   {
     "schema_version",
@@ -349,6 +349,18 @@ static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__fi
     0,   /* quantifier_offset */
     offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, poll_sequence),
     NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "record_kind",
+    64,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, record_kind),
+    &xtcp_flat_record__v1__record_kind__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -2167,175 +2179,176 @@ static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__fi
   },
 };
 static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_name[] = {
-  160,   /* field[160] = bbr_info_bw_hi */
-  159,   /* field[159] = bbr_info_bw_lo */
-  163,   /* field[163] = bbr_info_cwnd_gain */
-  161,   /* field[161] = bbr_info_min_rtt */
-  162,   /* field[162] = bbr_info_pacing_gain */
-  168,   /* field[168] = c_group */
-  164,   /* field[164] = class_id */
-  137,   /* field[137] = congestion_algorithm_enum */
-  136,   /* field[136] = congestion_algorithm_string */
+  161,   /* field[161] = bbr_info_bw_hi */
+  160,   /* field[160] = bbr_info_bw_lo */
+  164,   /* field[164] = bbr_info_cwnd_gain */
+  162,   /* field[162] = bbr_info_min_rtt */
+  163,   /* field[163] = bbr_info_pacing_gain */
+  169,   /* field[169] = c_group */
+  165,   /* field[165] = class_id */
+  138,   /* field[138] = congestion_algorithm_enum */
+  137,   /* field[137] = congestion_algorithm_string */
   8,   /* field[8] = container_id */
   11,   /* field[11] = container_image */
   10,   /* field[10] = container_name */
   9,   /* field[9] = container_runtime */
   1,   /* field[1] = daemon_version */
-  157,   /* field[157] = dctcp_info_ab_ecn */
-  158,   /* field[158] = dctcp_info_ab_tot */
-  156,   /* field[156] = dctcp_info_alpha */
-  155,   /* field[155] = dctcp_info_ce_state */
-  154,   /* field[154] = dctcp_info_enabled */
+  158,   /* field[158] = dctcp_info_ab_ecn */
+  159,   /* field[159] = dctcp_info_ab_tot */
+  157,   /* field[157] = dctcp_info_alpha */
+  156,   /* field[156] = dctcp_info_ce_state */
+  155,   /* field[155] = dctcp_info_enabled */
   3,   /* field[3] = hostname */
-  56,   /* field[56] = inet_diag_msg_expires */
-  44,   /* field[44] = inet_diag_msg_family */
-  60,   /* field[60] = inet_diag_msg_inode */
-  47,   /* field[47] = inet_diag_msg_retrans */
-  57,   /* field[57] = inet_diag_msg_rqueue */
-  53,   /* field[53] = inet_diag_msg_socket_cookie */
-  54,   /* field[54] = inet_diag_msg_socket_dest_asn */
-  51,   /* field[51] = inet_diag_msg_socket_destination */
-  49,   /* field[49] = inet_diag_msg_socket_destination_port */
-  52,   /* field[52] = inet_diag_msg_socket_interface */
-  55,   /* field[55] = inet_diag_msg_socket_next_hop_asn */
-  50,   /* field[50] = inet_diag_msg_socket_source */
-  48,   /* field[48] = inet_diag_msg_socket_source_port */
-  45,   /* field[45] = inet_diag_msg_state */
-  46,   /* field[46] = inet_diag_msg_timer */
-  59,   /* field[59] = inet_diag_msg_uid */
-  58,   /* field[58] = inet_diag_msg_wqueue */
+  57,   /* field[57] = inet_diag_msg_expires */
+  45,   /* field[45] = inet_diag_msg_family */
+  61,   /* field[61] = inet_diag_msg_inode */
+  48,   /* field[48] = inet_diag_msg_retrans */
+  58,   /* field[58] = inet_diag_msg_rqueue */
+  54,   /* field[54] = inet_diag_msg_socket_cookie */
+  55,   /* field[55] = inet_diag_msg_socket_dest_asn */
+  52,   /* field[52] = inet_diag_msg_socket_destination */
+  50,   /* field[50] = inet_diag_msg_socket_destination_port */
+  53,   /* field[53] = inet_diag_msg_socket_interface */
+  56,   /* field[56] = inet_diag_msg_socket_next_hop_asn */
+  51,   /* field[51] = inet_diag_msg_socket_source */
+  49,   /* field[49] = inet_diag_msg_socket_source_port */
+  46,   /* field[46] = inet_diag_msg_state */
+  47,   /* field[47] = inet_diag_msg_timer */
+  60,   /* field[60] = inet_diag_msg_uid */
+  59,   /* field[59] = inet_diag_msg_wqueue */
   12,   /* field[12] = label */
   4,   /* field[4] = location */
-  166,   /* field[166] = mark */
-  63,   /* field[63] = mem_info_fmem */
-  61,   /* field[61] = mem_info_rmem */
-  64,   /* field[64] = mem_info_tmem */
-  62,   /* field[62] = mem_info_wmem */
+  167,   /* field[167] = mark */
+  64,   /* field[64] = mem_info_fmem */
+  62,   /* field[62] = mem_info_rmem */
+  65,   /* field[65] = mem_info_tmem */
+  63,   /* field[63] = mem_info_wmem */
   16,   /* field[16] = netlinker_id */
   5,   /* field[5] = netns */
   6,   /* field[6] = netns_inode */
   7,   /* field[7] = nsid */
   17,   /* field[17] = poll_sequence */
   14,   /* field[14] = record_counter */
+  18,   /* field[18] = record_kind */
   0,   /* field[0] = schema_version */
-  149,   /* field[149] = shutdown_state */
-  147,   /* field[147] = sk_mem_info_backlog */
-  148,   /* field[148] = sk_mem_info_drops */
-  144,   /* field[144] = sk_mem_info_fwd_alloc */
-  146,   /* field[146] = sk_mem_info_optmem */
-  141,   /* field[141] = sk_mem_info_rcv_buf */
-  140,   /* field[140] = sk_mem_info_rmem_alloc */
-  143,   /* field[143] = sk_mem_info_snd_buf */
-  142,   /* field[142] = sk_mem_info_wmem_alloc */
-  145,   /* field[145] = sk_mem_info_wmem_queued */
-  167,   /* field[167] = skv6only */
-  165,   /* field[165] = sock_opt */
+  150,   /* field[150] = shutdown_state */
+  148,   /* field[148] = sk_mem_info_backlog */
+  149,   /* field[149] = sk_mem_info_drops */
+  145,   /* field[145] = sk_mem_info_fwd_alloc */
+  147,   /* field[147] = sk_mem_info_optmem */
+  142,   /* field[142] = sk_mem_info_rcv_buf */
+  141,   /* field[141] = sk_mem_info_rmem_alloc */
+  144,   /* field[144] = sk_mem_info_snd_buf */
+  143,   /* field[143] = sk_mem_info_wmem_alloc */
+  146,   /* field[146] = sk_mem_info_wmem_queued */
+  168,   /* field[168] = skv6only */
+  166,   /* field[166] = sock_opt */
   15,   /* field[15] = socket_fd */
   13,   /* field[13] = tag */
-  126,   /* field[126] = tcp_info_accecn_fail_mode */
-  127,   /* field[127] = tcp_info_accecn_opt_seen */
-  94,   /* field[94] = tcp_info_adv_mss */
-  76,   /* field[76] = tcp_info_ato */
-  69,   /* field[69] = tcp_info_backoff */
-  110,   /* field[110] = tcp_info_busy_time */
-  101,   /* field[101] = tcp_info_bytes_acked */
-  102,   /* field[102] = tcp_info_bytes_received */
-  116,   /* field[116] = tcp_info_bytes_retrans */
-  115,   /* field[115] = tcp_info_bytes_sent */
-  66,   /* field[66] = tcp_info_ca_state */
-  107,   /* field[107] = tcp_info_data_segs_in */
-  108,   /* field[108] = tcp_info_data_segs_out */
-  113,   /* field[113] = tcp_info_delivered */
-  114,   /* field[114] = tcp_info_delivered_ce */
-  131,   /* field[131] = tcp_info_delivered_ce_bytes */
-  130,   /* field[130] = tcp_info_delivered_e0_bytes */
-  129,   /* field[129] = tcp_info_delivered_e1_bytes */
-  109,   /* field[109] = tcp_info_delivery_rate */
-  73,   /* field[73] = tcp_info_delivery_rate_app_limited */
-  117,   /* field[117] = tcp_info_dsack_dups */
-  83,   /* field[83] = tcp_info_fackets */
-  74,   /* field[74] = tcp_info_fast_open_client_failed */
-  87,   /* field[87] = tcp_info_last_ack_recv */
-  85,   /* field[85] = tcp_info_last_ack_sent */
-  86,   /* field[86] = tcp_info_last_data_recv */
-  84,   /* field[84] = tcp_info_last_data_sent */
-  135,   /* field[135] = tcp_info_length */
-  81,   /* field[81] = tcp_info_lost */
-  100,   /* field[100] = tcp_info_max_pacing_rate */
-  106,   /* field[106] = tcp_info_min_rtt */
-  105,   /* field[105] = tcp_info_not_sent_bytes */
-  70,   /* field[70] = tcp_info_options */
-  99,   /* field[99] = tcp_info_pacing_rate */
-  88,   /* field[88] = tcp_info_pmtu */
-  68,   /* field[68] = tcp_info_probes */
-  78,   /* field[78] = tcp_info_rcv_mss */
-  119,   /* field[119] = tcp_info_rcv_ooopack */
-  96,   /* field[96] = tcp_info_rcv_rtt */
-  72,   /* field[72] = tcp_info_rcv_scale */
-  97,   /* field[97] = tcp_info_rcv_space */
-  89,   /* field[89] = tcp_info_rcv_ssthresh */
-  121,   /* field[121] = tcp_info_rcv_wnd */
-  128,   /* field[128] = tcp_info_received_ce */
-  134,   /* field[134] = tcp_info_received_ce_bytes */
-  133,   /* field[133] = tcp_info_received_e0_bytes */
-  132,   /* field[132] = tcp_info_received_e1_bytes */
-  122,   /* field[122] = tcp_info_rehash */
-  118,   /* field[118] = tcp_info_reord_seen */
-  95,   /* field[95] = tcp_info_reordering */
-  82,   /* field[82] = tcp_info_retrans */
-  67,   /* field[67] = tcp_info_retransmits */
-  75,   /* field[75] = tcp_info_rto */
-  90,   /* field[90] = tcp_info_rtt */
-  91,   /* field[91] = tcp_info_rtt_var */
-  111,   /* field[111] = tcp_info_rwnd_limited */
-  80,   /* field[80] = tcp_info_sacked */
-  104,   /* field[104] = tcp_info_segs_in */
-  103,   /* field[103] = tcp_info_segs_out */
-  71,   /* field[71] = tcp_info_send_scale */
-  93,   /* field[93] = tcp_info_snd_cwnd */
-  77,   /* field[77] = tcp_info_snd_mss */
-  92,   /* field[92] = tcp_info_snd_ssthresh */
-  120,   /* field[120] = tcp_info_snd_wnd */
-  112,   /* field[112] = tcp_info_sndbuf_limited */
-  65,   /* field[65] = tcp_info_state */
-  98,   /* field[98] = tcp_info_total_retrans */
-  123,   /* field[123] = tcp_info_total_rto */
-  124,   /* field[124] = tcp_info_total_rto_recoveries */
-  125,   /* field[125] = tcp_info_total_rto_time */
-  79,   /* field[79] = tcp_info_unacked */
+  127,   /* field[127] = tcp_info_accecn_fail_mode */
+  128,   /* field[128] = tcp_info_accecn_opt_seen */
+  95,   /* field[95] = tcp_info_adv_mss */
+  77,   /* field[77] = tcp_info_ato */
+  70,   /* field[70] = tcp_info_backoff */
+  111,   /* field[111] = tcp_info_busy_time */
+  102,   /* field[102] = tcp_info_bytes_acked */
+  103,   /* field[103] = tcp_info_bytes_received */
+  117,   /* field[117] = tcp_info_bytes_retrans */
+  116,   /* field[116] = tcp_info_bytes_sent */
+  67,   /* field[67] = tcp_info_ca_state */
+  108,   /* field[108] = tcp_info_data_segs_in */
+  109,   /* field[109] = tcp_info_data_segs_out */
+  114,   /* field[114] = tcp_info_delivered */
+  115,   /* field[115] = tcp_info_delivered_ce */
+  132,   /* field[132] = tcp_info_delivered_ce_bytes */
+  131,   /* field[131] = tcp_info_delivered_e0_bytes */
+  130,   /* field[130] = tcp_info_delivered_e1_bytes */
+  110,   /* field[110] = tcp_info_delivery_rate */
+  74,   /* field[74] = tcp_info_delivery_rate_app_limited */
+  118,   /* field[118] = tcp_info_dsack_dups */
+  84,   /* field[84] = tcp_info_fackets */
+  75,   /* field[75] = tcp_info_fast_open_client_failed */
+  88,   /* field[88] = tcp_info_last_ack_recv */
+  86,   /* field[86] = tcp_info_last_ack_sent */
+  87,   /* field[87] = tcp_info_last_data_recv */
+  85,   /* field[85] = tcp_info_last_data_sent */
+  136,   /* field[136] = tcp_info_length */
+  82,   /* field[82] = tcp_info_lost */
+  101,   /* field[101] = tcp_info_max_pacing_rate */
+  107,   /* field[107] = tcp_info_min_rtt */
+  106,   /* field[106] = tcp_info_not_sent_bytes */
+  71,   /* field[71] = tcp_info_options */
+  100,   /* field[100] = tcp_info_pacing_rate */
+  89,   /* field[89] = tcp_info_pmtu */
+  69,   /* field[69] = tcp_info_probes */
+  79,   /* field[79] = tcp_info_rcv_mss */
+  120,   /* field[120] = tcp_info_rcv_ooopack */
+  97,   /* field[97] = tcp_info_rcv_rtt */
+  73,   /* field[73] = tcp_info_rcv_scale */
+  98,   /* field[98] = tcp_info_rcv_space */
+  90,   /* field[90] = tcp_info_rcv_ssthresh */
+  122,   /* field[122] = tcp_info_rcv_wnd */
+  129,   /* field[129] = tcp_info_received_ce */
+  135,   /* field[135] = tcp_info_received_ce_bytes */
+  134,   /* field[134] = tcp_info_received_e0_bytes */
+  133,   /* field[133] = tcp_info_received_e1_bytes */
+  123,   /* field[123] = tcp_info_rehash */
+  119,   /* field[119] = tcp_info_reord_seen */
+  96,   /* field[96] = tcp_info_reordering */
+  83,   /* field[83] = tcp_info_retrans */
+  68,   /* field[68] = tcp_info_retransmits */
+  76,   /* field[76] = tcp_info_rto */
+  91,   /* field[91] = tcp_info_rtt */
+  92,   /* field[92] = tcp_info_rtt_var */
+  112,   /* field[112] = tcp_info_rwnd_limited */
+  81,   /* field[81] = tcp_info_sacked */
+  105,   /* field[105] = tcp_info_segs_in */
+  104,   /* field[104] = tcp_info_segs_out */
+  72,   /* field[72] = tcp_info_send_scale */
+  94,   /* field[94] = tcp_info_snd_cwnd */
+  78,   /* field[78] = tcp_info_snd_mss */
+  93,   /* field[93] = tcp_info_snd_ssthresh */
+  121,   /* field[121] = tcp_info_snd_wnd */
+  113,   /* field[113] = tcp_info_sndbuf_limited */
+  66,   /* field[66] = tcp_info_state */
+  99,   /* field[99] = tcp_info_total_retrans */
+  124,   /* field[124] = tcp_info_total_rto */
+  125,   /* field[125] = tcp_info_total_rto_recoveries */
+  126,   /* field[126] = tcp_info_total_rto_time */
+  80,   /* field[80] = tcp_info_unacked */
   2,   /* field[2] = timestamp_ns */
-  139,   /* field[139] = traffic_class */
-  138,   /* field[138] = type_of_service */
-  18,   /* field[18] = uplink1_ifname */
-  27,   /* field[27] = uplink1_lldp_chassis_id */
-  26,   /* field[26] = uplink1_lldp_chassis_name */
-  28,   /* field[28] = uplink1_lldp_mgmt_ip */
-  30,   /* field[30] = uplink1_lldp_port_descr */
-  29,   /* field[29] = uplink1_lldp_port_id */
-  23,   /* field[23] = uplink1_nic_bus_info */
-  19,   /* field[19] = uplink1_nic_driver */
-  25,   /* field[25] = uplink1_nic_fw_version */
-  20,   /* field[20] = uplink1_nic_model */
-  22,   /* field[22] = uplink1_nic_pci_device */
-  21,   /* field[21] = uplink1_nic_pci_vendor */
-  24,   /* field[24] = uplink1_nic_speed_mbps */
-  31,   /* field[31] = uplink2_ifname */
-  40,   /* field[40] = uplink2_lldp_chassis_id */
-  39,   /* field[39] = uplink2_lldp_chassis_name */
-  41,   /* field[41] = uplink2_lldp_mgmt_ip */
-  43,   /* field[43] = uplink2_lldp_port_descr */
-  42,   /* field[42] = uplink2_lldp_port_id */
-  36,   /* field[36] = uplink2_nic_bus_info */
-  32,   /* field[32] = uplink2_nic_driver */
-  38,   /* field[38] = uplink2_nic_fw_version */
-  33,   /* field[33] = uplink2_nic_model */
-  35,   /* field[35] = uplink2_nic_pci_device */
-  34,   /* field[34] = uplink2_nic_pci_vendor */
-  37,   /* field[37] = uplink2_nic_speed_mbps */
-  150,   /* field[150] = vegas_info_enabled */
-  153,   /* field[153] = vegas_info_min_rtt */
-  152,   /* field[152] = vegas_info_rtt */
-  151,   /* field[151] = vegas_info_rtt_cnt */
+  140,   /* field[140] = traffic_class */
+  139,   /* field[139] = type_of_service */
+  19,   /* field[19] = uplink1_ifname */
+  28,   /* field[28] = uplink1_lldp_chassis_id */
+  27,   /* field[27] = uplink1_lldp_chassis_name */
+  29,   /* field[29] = uplink1_lldp_mgmt_ip */
+  31,   /* field[31] = uplink1_lldp_port_descr */
+  30,   /* field[30] = uplink1_lldp_port_id */
+  24,   /* field[24] = uplink1_nic_bus_info */
+  20,   /* field[20] = uplink1_nic_driver */
+  26,   /* field[26] = uplink1_nic_fw_version */
+  21,   /* field[21] = uplink1_nic_model */
+  23,   /* field[23] = uplink1_nic_pci_device */
+  22,   /* field[22] = uplink1_nic_pci_vendor */
+  25,   /* field[25] = uplink1_nic_speed_mbps */
+  32,   /* field[32] = uplink2_ifname */
+  41,   /* field[41] = uplink2_lldp_chassis_id */
+  40,   /* field[40] = uplink2_lldp_chassis_name */
+  42,   /* field[42] = uplink2_lldp_mgmt_ip */
+  44,   /* field[44] = uplink2_lldp_port_descr */
+  43,   /* field[43] = uplink2_lldp_port_id */
+  37,   /* field[37] = uplink2_nic_bus_info */
+  33,   /* field[33] = uplink2_nic_driver */
+  39,   /* field[39] = uplink2_nic_fw_version */
+  34,   /* field[34] = uplink2_nic_model */
+  36,   /* field[36] = uplink2_nic_pci_device */
+  35,   /* field[35] = uplink2_nic_pci_vendor */
+  38,   /* field[38] = uplink2_nic_speed_mbps */
+  151,   /* field[151] = vegas_info_enabled */
+  154,   /* field[154] = vegas_info_min_rtt */
+  153,   /* field[153] = vegas_info_rtt */
+  152,   /* field[152] = vegas_info_rtt_cnt */
 };
 static const ProtobufCIntRange xtcp_flat_record__v1__xtcp_flat_record__number_ranges[25 + 1] =
 {
@@ -2346,25 +2359,25 @@ static const ProtobufCIntRange xtcp_flat_record__v1__xtcp_flat_record__number_ra
   { 40, 8 },
   { 50, 12 },
   { 60, 14 },
-  { 100, 18 },
-  { 120, 26 },
-  { 200, 31 },
-  { 220, 39 },
-  { 1001, 44 },
-  { 1101, 61 },
-  { 1201, 65 },
-  { 1215, 75 },
-  { 1290, 135 },
-  { 1300, 136 },
-  { 1401, 138 },
-  { 1501, 140 },
-  { 1600, 149 },
-  { 1701, 150 },
-  { 1801, 154 },
-  { 1901, 159 },
-  { 2001, 164 },
-  { 2103, 168 },
-  { 0, 169 }
+  { 100, 19 },
+  { 120, 27 },
+  { 200, 32 },
+  { 220, 40 },
+  { 1001, 45 },
+  { 1101, 62 },
+  { 1201, 66 },
+  { 1215, 76 },
+  { 1290, 136 },
+  { 1300, 137 },
+  { 1401, 139 },
+  { 1501, 141 },
+  { 1600, 150 },
+  { 1701, 151 },
+  { 1801, 155 },
+  { 1901, 160 },
+  { 2001, 165 },
+  { 2103, 169 },
+  { 0, 170 }
 };
 const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descriptor =
 {
@@ -2374,7 +2387,7 @@ const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descrip
   "XtcpFlatRecord__V1__XtcpFlatRecord",
   "xtcp_flat_record.v1",
   sizeof(XtcpFlatRecord__V1__XtcpFlatRecord),
-  169,
+  170,
   xtcp_flat_record__v1__xtcp_flat_record__field_descriptors,
   xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_name,
   25,  xtcp_flat_record__v1__xtcp_flat_record__number_ranges,
@@ -2419,5 +2432,35 @@ const ProtobufCEnumDescriptor xtcp_flat_record__v1__congestion_algorithm__descri
   xtcp_flat_record__v1__congestion_algorithm__enum_values_by_name,
   1,
   xtcp_flat_record__v1__congestion_algorithm__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xtcp_flat_record__v1__record_kind__enum_values_by_number[3] =
+{
+  { "RECORD_KIND_POLL", "XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_POLL", 0 },
+  { "RECORD_KIND_CHANGE", "XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_CHANGE", 1 },
+  { "RECORD_KIND_CLOSE", "XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_CLOSE", 2 },
+};
+static const ProtobufCIntRange xtcp_flat_record__v1__record_kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex xtcp_flat_record__v1__record_kind__enum_values_by_name[3] =
+{
+  { "RECORD_KIND_CHANGE", 1 },
+  { "RECORD_KIND_CLOSE", 2 },
+  { "RECORD_KIND_POLL", 0 },
+};
+const ProtobufCEnumDescriptor xtcp_flat_record__v1__record_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xtcp_flat_record.v1.RecordKind",
+  "RecordKind",
+  "XtcpFlatRecord__V1__RecordKind",
+  "xtcp_flat_record.v1",
+  3,
+  xtcp_flat_record__v1__record_kind__enum_values_by_number,
+  3,
+  xtcp_flat_record__v1__record_kind__enum_values_by_name,
+  1,
+  xtcp_flat_record__v1__record_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

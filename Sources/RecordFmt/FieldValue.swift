@@ -14,7 +14,8 @@ public enum FieldValue: Sendable, Equatable {
     case int64(Int64)
     case string(String)
     case address(InetAddressBytes)
-    case congestion(CongestionAlgorithm)
+    /// A proto enum value: its number and its name in the .proto file.
+    case enumeration(number: Int32, protoName: String)
 
     /// True when proto3 leaves the field off the wire.
     public var isDefault: Bool {
@@ -24,7 +25,7 @@ public enum FieldValue: Sendable, Equatable {
         case .int64(let v): return v == 0
         case .string(let v): return v.isEmpty
         case .address(let v): return v.isEmpty
-        case .congestion(let v): return v == .unspecified
+        case .enumeration(let number, _): return number == 0
         }
     }
 }

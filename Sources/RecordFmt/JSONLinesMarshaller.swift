@@ -23,7 +23,7 @@ public final class JSONLinesMarshaller: Marshaller {
             case .int64(let v): sink.write(decimal: v)
             case .string(let v): sink.writeJSONString(v)
             case .address(let v): sink.writeJSONString(v.text)
-            case .congestion(let v): sink.writeJSONString(v.protoName)
+            case .enumeration(_, let name): sink.writeJSONString(name)
             }
         }
         sink.write("}\n")

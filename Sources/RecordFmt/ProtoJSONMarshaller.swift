@@ -28,7 +28,7 @@ public final class ProtoJSONMarshaller: Marshaller {
             case .int64(let v): sink.writeJSONString(String(v))
             case .string(let v): sink.writeJSONString(v)
             case .address(let v): sink.writeJSONString(Base64.encode(v.bytes))
-            case .congestion(let v): sink.writeJSONString(v.protoName)
+            case .enumeration(_, let name): sink.writeJSONString(name)
             }
         }
         sink.write("}")

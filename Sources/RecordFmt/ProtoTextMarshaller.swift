@@ -22,7 +22,7 @@ public final class ProtoTextMarshaller: Marshaller {
             case .int64(let v): sink.write(decimal: v)
             case .string(let v): sink.writeTextFormatBytes(Array(v.utf8))
             case .address(let v): sink.writeTextFormatBytes(v.bytes)
-            case .congestion(let v): sink.write(v.protoName)
+            case .enumeration(_, let name): sink.write(name)
             }
             sink.write("\n")
         }

@@ -53,6 +53,10 @@ public enum RecordCodegen {
             for value in enumeration.values {
                 out += "    case \(value.swiftCase(in: enumeration.name)) = \(value.number)\n"
             }
+            if let zero = enumeration.values.first(where: { $0.number == 0 }) {
+                out += "\n    /// proto3's default: the value numbered 0.\n"
+                out += "    public static let protoDefault: \(enumeration.name) = .\(zero.swiftCase(in: enumeration.name))\n"
+            }
             out += "\n    /// The name the value has in the .proto file.\n"
             out += "    public var protoName: String {\n        switch self {\n"
             for value in enumeration.values {
@@ -181,7 +185,7 @@ public enum RecordCodegen {
             case .int64: out += "        if \(field.swiftName) != 0 { size &+= \(tag) &+ ProtoWriter.varintSize(UInt64(bitPattern: \(field.swiftName))) }\n"
             case .string: out += "        if !\(field.swiftName).isEmpty { size &+= \(tag) &+ ProtoWriter.lengthDelimitedSize(\(field.swiftName).utf8.count) }\n"
             case .address: out += "        if !\(field.swiftName).isEmpty { size &+= \(tag) &+ ProtoWriter.lengthDelimitedSize(\(field.swiftName).count) }\n"
-            case .enumeration: out += "        if \(field.swiftName) != .unspecified { size &+= \(tag) &+ ProtoWriter.varintSize(UInt64(bitPattern: Int64(\(field.swiftName).rawValue))) }\n"
+            case .enumeration: out += "        if \(field.swiftName) != .protoDefault { size &+= \(tag) &+ ProtoWriter.varintSize(UInt64(bitPattern: Int64(\(field.swiftName).rawValue))) }\n"
             }
         }
         out += """
@@ -264,7 +268,7 @@ public enum RecordCodegen {
             case .int64: value = ".int64(\(field.swiftName))"
             case .string: value = ".string(\(field.swiftName))"
             case .address: value = ".address(\(field.swiftName))"
-            case .enumeration: value = ".congestion(\(field.swiftName))"
+            case .enumeration: value = ".enumeration(number: \(field.swiftName).rawValue, protoName: \(field.swiftName).protoName)"
             }
             out += "        try body(\(index), \(value))\n"
         }
@@ -335,7 +339,7 @@ public enum RecordCodegen {
             case .address:
                 out += "        \(field.swiftName) = InetAddressBytes(UnsafeRawBufferPointer(start: c.\(field.name).data, count: c.\(field.name).len)) ?? InetAddressBytes()\n"
             case .enumeration(let name):
-                out += "        \(field.swiftName) = \(name)(rawValue: Int32(c.\(field.name).rawValue)) ?? .unspecified\n"
+                out += "        \(field.swiftName) = \(name)(rawValue: Int32(c.\(field.name).rawValue)) ?? .protoDefault\n"
             }
         }
         out += """

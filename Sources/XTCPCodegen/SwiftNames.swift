@@ -71,7 +71,7 @@ struct WireField {
         switch kind {
         case .string: return "\"\""
         case .address: return "InetAddressBytes()"
-        case .enumeration: return ".unspecified"
+        case .enumeration: return ".protoDefault"
         default: return "0"
         }
     }
@@ -80,7 +80,7 @@ struct WireField {
         switch kind {
         case .string: return "\(swiftName).isEmpty"
         case .address: return "\(swiftName).isEmpty"
-        case .enumeration: return "\(swiftName) == .unspecified"
+        case .enumeration: return "\(swiftName) == .protoDefault"
         default: return "\(swiftName) == 0"
         }
     }

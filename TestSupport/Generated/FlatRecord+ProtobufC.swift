@@ -39,6 +39,7 @@ extension FlatRecord {
         c.socket_fd = socketFd
         c.netlinker_id = netlinkerId
         c.poll_sequence = pollSequence
+        c.record_kind = XtcpFlatRecord__V1__RecordKind(rawValue: UInt32(recordKind.rawValue))
         if !uplink1Ifname.isEmpty { c.uplink1_ifname = cString(uplink1Ifname) }
         if !uplink1NicDriver.isEmpty { c.uplink1_nic_driver = cString(uplink1NicDriver) }
         if !uplink1NicModel.isEmpty { c.uplink1_nic_model = cString(uplink1NicModel) }
@@ -226,6 +227,7 @@ extension FlatRecord {
         socketFd = c.socket_fd
         netlinkerId = c.netlinker_id
         pollSequence = c.poll_sequence
+        recordKind = RecordKind(rawValue: Int32(c.record_kind.rawValue)) ?? .protoDefault
         uplink1Ifname = c.uplink1_ifname.map { String(cString: $0) } ?? ""
         uplink1NicDriver = c.uplink1_nic_driver.map { String(cString: $0) } ?? ""
         uplink1NicModel = c.uplink1_nic_model.map { String(cString: $0) } ?? ""
@@ -345,7 +347,7 @@ extension FlatRecord {
         tcpInfoReceivedCeBytes = c.tcp_info_received_ce_bytes
         tcpInfoLength = c.tcp_info_length
         congestionAlgorithmString = c.congestion_algorithm_string.map { String(cString: $0) } ?? ""
-        congestionAlgorithmEnum = CongestionAlgorithm(rawValue: Int32(c.congestion_algorithm_enum.rawValue)) ?? .unspecified
+        congestionAlgorithmEnum = CongestionAlgorithm(rawValue: Int32(c.congestion_algorithm_enum.rawValue)) ?? .protoDefault
         typeOfService = c.type_of_service
         trafficClass = c.traffic_class
         skMemInfoRmemAlloc = c.sk_mem_info_rmem_alloc
@@ -401,6 +403,7 @@ extension FlatRecord {
         r.socketFd = RandomField.uint64(using: &g)
         r.netlinkerId = RandomField.uint64(using: &g)
         r.pollSequence = RandomField.uint64(using: &g)
+        r.recordKind = RandomField.oneOf(RecordKind.allCases, using: &g)
         r.uplink1Ifname = RandomField.string(using: &g)
         r.uplink1NicDriver = RandomField.string(using: &g)
         r.uplink1NicModel = RandomField.string(using: &g)

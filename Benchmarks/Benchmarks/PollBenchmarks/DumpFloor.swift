@@ -24,7 +24,11 @@ final class DumpFloor {
     /// Multishot completions reaped but not yet read.
     private var waiting: [IOUring.Completion] = []
 
-    init(ring mode: Ring? = nil) throws {
+    /// A compiled `-filter` the requests carry, or none.
+    let bytecode: [UInt8]?
+
+    init(ring mode: Ring? = nil, bytecode: [UInt8]? = nil) throws {
+        self.bytecode = bytecode
         socket = try NetlinkSocket()
         self.mode = mode
         ring = mode == nil ? nil : try IOUring(entries: 8)
@@ -37,7 +41,9 @@ final class DumpFloor {
         var sockets = 0
         for family in [InetDiagRequest.Family.inet, .inet6] {
             sequence &+= 1
-            try socket.send(InetDiagRequest(family: family, sequence: sequence).bytes)
+            var request = InetDiagRequest(family: family, sequence: sequence)
+            request.bytecode = bytecode
+            try socket.send(request.bytes)
             var done = false
             while !done {
                 try receive { datagram in

@@ -62,6 +62,14 @@ let benchmarks: @Sendable () -> Void = {
             registerPoll(name: "Poll_null_netlinkers4_uncapped", configuration: configuration,
                          netlinkers: 4, cpus: 4, destination: .null)
         }
+        if suffix.isEmpty {
+            // A -filter keeping about 1 % of the loopback farm (the sockets
+            // whose client port is in 1024-1663, of 1024-65000): what the
+            // kernel saves by skipping the rest.
+            registerFloor(name: "Poll_floor_filter1pct", configuration: configuration, ring: nil, filter: onePercentFilter)
+            registerPoll(name: "Poll_null_netlinkers4_filter1pct", configuration: configuration,
+                         netlinkers: 4, destination: .null, filter: onePercentFilter)
+        }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
                          netlinkers: 4, destination: .kafka(brokers: brokers))
@@ -128,10 +136,12 @@ final class PollRig: @unchecked Sendable {  // used by the benchmark's thread on
     var sequence: UInt64 = 0
 }
 
+let onePercentFilter = "( sport >= :1024 and sport < :1664 ) or ( dport >= :1024 and dport < :1664 )"
+
 /// The kernel's floor (`DumpFloor`), received with recv(2) or through a ring.
-func registerFloor(name: String, configuration: Benchmark.Configuration, ring: DumpFloor.Ring?) {
+func registerFloor(name: String, configuration: Benchmark.Configuration, ring: DumpFloor.Ring?, filter: String? = nil) {
     Benchmark(name, configuration: configuration) { benchmark in
-        let floor = try DumpFloor(ring: ring)
+        let floor = try DumpFloor(ring: ring, bytecode: try filter.map { try FilterBytecode.compile(try SocketFilter(parsing: $0)) })
         for _ in benchmark.scaledIterations {
             let sockets = try CPUTime.measure(benchmark) { try floor.dump() }
             benchmark.measurement(PollMetric.sockets, sockets)
@@ -141,7 +151,7 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 }
 
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
-                  ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec) {
+                  ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -168,6 +178,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.ioUring = ioUring
         config.ioUringMultishot = multishot
         config.destination = spec
+        if let filter { try config.setFilter(try SocketFilter(parsing: filter)) }
         config.identity.stamp(&rig.template)
         let destination = try config.openDestination()
         rig.destination = destination

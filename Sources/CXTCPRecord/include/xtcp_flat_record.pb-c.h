@@ -38,6 +38,26 @@ typedef enum _XtcpFlatRecord__V1__CongestionAlgorithm {
   XTCP_FLAT_RECORD__V1__CONGESTION_ALGORITHM__CONGESTION_ALGORITHM_BBR3 = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XTCP_FLAT_RECORD__V1__CONGESTION_ALGORITHM)
 } XtcpFlatRecord__V1__CongestionAlgorithm;
+/*
+ * Why a record was sent (xtcp only). xtcp2's records carry no such field,
+ * and the default, POLL, is what every one of them is.
+ */
+typedef enum _XtcpFlatRecord__V1__RecordKind {
+  /*
+   * A socket as a poll saw it: every socket of a poll, or of a -changesOnly
+   * poll that is a full snapshot (-fullEvery).
+   */
+  XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_POLL = 0,
+  /*
+   * -changesOnly: a socket that changed significantly since its last record.
+   */
+  XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_CHANGE = 1,
+  /*
+   * The socket's last state, sent as the kernel destroyed it (-closeEvents).
+   */
+  XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_CLOSE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XTCP_FLAT_RECORD__V1__RECORD_KIND)
+} XtcpFlatRecord__V1__RecordKind;
 
 /* --- messages --- */
 
@@ -101,6 +121,10 @@ struct  XtcpFlatRecord__V1__XtcpFlatRecord
    * The poll cycle this record came from: increments once per poll of the namespace.
    */
   uint64_t poll_sequence;
+  /*
+   * Why this record was sent (xtcp only).
+   */
+  XtcpFlatRecord__V1__RecordKind record_kind;
   /*
    * --- Uplink NICs (xtcp2 v1; not filled by xtcp yet) ---
    */
@@ -306,7 +330,7 @@ struct  XtcpFlatRecord__V1__XtcpFlatRecord
 };
 #define XTCP_FLAT_RECORD__V1__XTCP_FLAT_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xtcp_flat_record__v1__xtcp_flat_record__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, {0,NULL}, {0,NULL}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, XTCP_FLAT_RECORD__V1__CONGESTION_ALGORITHM__CONGESTION_ALGORITHM_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_POLL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, {0,NULL}, {0,NULL}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, XTCP_FLAT_RECORD__V1__CONGESTION_ALGORITHM__CONGESTION_ALGORITHM_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /* XtcpFlatRecord__V1__Envelope methods */
@@ -362,6 +386,7 @@ typedef void (*XtcpFlatRecord__V1__XtcpFlatRecord_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    xtcp_flat_record__v1__congestion_algorithm__descriptor;
+extern const ProtobufCEnumDescriptor    xtcp_flat_record__v1__record_kind__descriptor;
 extern const ProtobufCMessageDescriptor xtcp_flat_record__v1__envelope__descriptor;
 extern const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descriptor;
 

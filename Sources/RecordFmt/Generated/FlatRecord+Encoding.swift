@@ -4,7 +4,7 @@
 extension FlatRecord {
     /// Upper bound of the encoded size with every field at its largest,
     /// strings excluded.
-    public static let fixedMaxEncodedSize = 1310
+    public static let fixedMaxEncodedSize = 1322
 
     /// An upper bound of `encodedSize()`, cheap enough for every row:
     /// reserve this much (and `ProtoWriter.slack`) before `encode(into:)`.
@@ -165,7 +165,7 @@ extension FlatRecord {
     }
 
     /// Upper bound of the encoded size of the per-poll fields numbered from `record_counter` to 1000, strings excluded.
-    public static let pollTailFixedMaxEncodedSize = 218
+    public static let pollTailFixedMaxEncodedSize = 230
 
     /// Writes the per-poll fields numbered from `record_counter` to 1000 at `start` and returns
     /// where it ended. The cursor is passed by value, never by address, so
@@ -185,6 +185,10 @@ extension FlatRecord {
         if !(pollSequence == 0) {
             w.writeTag(0x3F8, length: 2)
             w.writeVarint(pollSequence)
+        }
+        if !(recordKind == .protoDefault) {
+            w.writeTag(0x480, length: 2)
+            w.writeVarint(UInt64(bitPattern: Int64(recordKind.rawValue)))
         }
         if !(uplink1Ifname.isEmpty) {
             w.writeTag(0x6A2, length: 2)
@@ -675,7 +679,7 @@ extension FlatRecord {
             w.writeTag(0x51A2, length: 2)
             w.writeString(congestionAlgorithmString)
         }
-        if !(congestionAlgorithmEnum == .unspecified) {
+        if !(congestionAlgorithmEnum == .protoDefault) {
             w.writeTag(0x51A8, length: 2)
             w.writeVarint(UInt64(bitPattern: Int64(congestionAlgorithmEnum.rawValue)))
         }
@@ -828,6 +832,7 @@ extension FlatRecord {
         if socketFd != 0 { size &+= 2 &+ ProtoWriter.varintSize(socketFd) }
         if netlinkerId != 0 { size &+= 2 &+ ProtoWriter.varintSize(netlinkerId) }
         if pollSequence != 0 { size &+= 2 &+ ProtoWriter.varintSize(pollSequence) }
+        if recordKind != .protoDefault { size &+= 2 &+ ProtoWriter.varintSize(UInt64(bitPattern: Int64(recordKind.rawValue))) }
         if !uplink1Ifname.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(uplink1Ifname.utf8.count) }
         if !uplink1NicDriver.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(uplink1NicDriver.utf8.count) }
         if !uplink1NicModel.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(uplink1NicModel.utf8.count) }
@@ -947,7 +952,7 @@ extension FlatRecord {
         if tcpInfoReceivedCeBytes != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoReceivedCeBytes)) }
         if tcpInfoLength != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoLength)) }
         if !congestionAlgorithmString.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(congestionAlgorithmString.utf8.count) }
-        if congestionAlgorithmEnum != .unspecified { size &+= 2 &+ ProtoWriter.varintSize(UInt64(bitPattern: Int64(congestionAlgorithmEnum.rawValue))) }
+        if congestionAlgorithmEnum != .protoDefault { size &+= 2 &+ ProtoWriter.varintSize(UInt64(bitPattern: Int64(congestionAlgorithmEnum.rawValue))) }
         if typeOfService != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(typeOfService)) }
         if trafficClass != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(trafficClass)) }
         if skMemInfoRmemAlloc != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(skMemInfoRmemAlloc)) }
@@ -1079,7 +1084,7 @@ extension FlatRecord {
         tcpInfoReceivedCeBytes = 0
         tcpInfoLength = 0
         congestionAlgorithmString = ""
-        congestionAlgorithmEnum = .unspecified
+        congestionAlgorithmEnum = .protoDefault
         typeOfService = 0
         trafficClass = 0
         skMemInfoRmemAlloc = 0
@@ -1135,6 +1140,7 @@ extension FlatRecord {
         socketFd = other.socketFd
         netlinkerId = other.netlinkerId
         pollSequence = other.pollSequence
+        recordKind = other.recordKind
         uplink1Ifname = other.uplink1Ifname
         uplink1NicDriver = other.uplink1NicDriver
         uplink1NicModel = other.uplink1NicModel

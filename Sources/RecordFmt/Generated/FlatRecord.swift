@@ -12,6 +12,9 @@ public enum CongestionAlgorithm: Int32, Sendable, CaseIterable {
     case bbr2 = 6
     case bbr3 = 7
 
+    /// proto3's default: the value numbered 0.
+    public static let protoDefault: CongestionAlgorithm = .unspecified
+
     /// The name the value has in the .proto file.
     public var protoName: String {
         switch self {
@@ -23,6 +26,25 @@ public enum CongestionAlgorithm: Int32, Sendable, CaseIterable {
         case .bbr1: return "CONGESTION_ALGORITHM_BBR1"
         case .bbr2: return "CONGESTION_ALGORITHM_BBR2"
         case .bbr3: return "CONGESTION_ALGORITHM_BBR3"
+        }
+    }
+}
+
+/// proto enum `RecordKind`.
+public enum RecordKind: Int32, Sendable, CaseIterable {
+    case poll = 0
+    case change = 1
+    case close = 2
+
+    /// proto3's default: the value numbered 0.
+    public static let protoDefault: RecordKind = .poll
+
+    /// The name the value has in the .proto file.
+    public var protoName: String {
+        switch self {
+        case .poll: return "RECORD_KIND_POLL"
+        case .change: return "RECORD_KIND_CHANGE"
+        case .close: return "RECORD_KIND_CLOSE"
         }
     }
 }
@@ -67,6 +89,8 @@ public struct FlatRecord: Sendable, Equatable {
     public var netlinkerId: UInt64 = 0
     /// `poll_sequence = 63`
     public var pollSequence: UInt64 = 0
+    /// `record_kind = 64`
+    public var recordKind: RecordKind = .protoDefault
     /// `uplink1_ifname = 100`
     public var uplink1Ifname: String = ""
     /// `uplink1_nic_driver = 101`
@@ -306,7 +330,7 @@ public struct FlatRecord: Sendable, Equatable {
     /// `congestion_algorithm_string = 1300`
     public var congestionAlgorithmString: String = ""
     /// `congestion_algorithm_enum = 1301`
-    public var congestionAlgorithmEnum: CongestionAlgorithm = .unspecified
+    public var congestionAlgorithmEnum: CongestionAlgorithm = .protoDefault
     /// `type_of_service = 1401`
     public var typeOfService: UInt32 = 0
     /// `traffic_class = 1402`
