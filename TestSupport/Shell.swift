@@ -82,6 +82,7 @@ public final class TestNamespace {
 public final class SocketFarm {
     let process = Process()
     let input = Pipe()
+    let output = Pipe()
 
     /// `socket_farm.py`: listeners, bbr/cubic/reno pairs, Recv-Q, half-closed pairs.
     public convenience init(in namespace: TestNamespace, pairsPerKind: Int) throws {
@@ -95,7 +96,6 @@ public final class SocketFarm {
     /// Any command that prints "ready" when its sockets are open and holds
     /// them until stdin closes (`unshare --net … farm.py`).
     public init(command: [String]) throws {
-        let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         process.standardInput = input
@@ -115,6 +115,19 @@ public final class SocketFarm {
             }
             seen += chunk
         }
+    }
+
+    /// Sends `line` to a farm that takes commands on stdin and returns the
+    /// line it answers (nil if it ended).
+    public func ask(_ line: String) -> String? {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        var answer = Data()
+        while !answer.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            answer += chunk
+        }
+        return String(decoding: answer.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
     }
 
     /// The farm's process (env, `ip netns exec` and `unshare` exec in place).

@@ -5,6 +5,13 @@ import CProfiler
 /// who allocated it, and it counts only the main arena and mmap'd blocks
 /// in some fields (see mallinfo2(3)).
 public enum MallocStatistics {
+    /// Bytes allocated and not freed: in the arenas and in mmap'd blocks.
+    public static func bytesInUse() -> UInt64 {
+        var values = [UInt64](repeating: 0, count: 7)
+        xtcp_malloc_statistics(&values)
+        return values[4] + values[3]
+    }
+
     public static func text() -> String {
         var values = [UInt64](repeating: 0, count: 7)
         xtcp_malloc_statistics(&values)

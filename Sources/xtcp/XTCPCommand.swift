@@ -150,6 +150,15 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("states"), help: "TCP states to report, comma-separated ss names: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, or the groups all, connected, synchronized, bucket, big.")
     var states: String = "all"
 
+    @Flag(name: flag("changesOnly"), help: "Send a socket's record only when it changed significantly since its last one (state, queues, cwnd, counters; RTT beyond -changesRttPct), with every socket every -fullEvery polls.")
+    var changesOnly = false
+
+    @Option(name: flag("fullEvery"), help: "With -changesOnly: every socket is sent at the first poll and every this many polls after (1-1000000), so consumers can rebuild state.")
+    var fullEvery: Int = 30
+
+    @Option(name: flag("changesRttPct"), help: "With -changesOnly: an RTT that moved by more than this percent of the last one sent is a change (0-1000).")
+    var changesRttPct: Int = 10
+
     @Option(name: flag("envelopeFlushRows"), help: "Flush an envelope at this many rows.")
     var envelopeFlushRows: Int = 10_000
 
@@ -275,6 +284,11 @@ struct XTCPCommand: ParsableCommand {
         }
         do { config.states = try TCPStateSet(parsing: states) } catch { throw ValidationError("-states: \(error)") }
         guard config.states.mask != 0 else { throw ValidationError("-states: no state") }
+        config.changesOnly = changesOnly
+        guard (1...1_000_000).contains(fullEvery) else { throw ValidationError("-fullEvery \(fullEvery): expected 1 to 1000000") }
+        config.fullEvery = fullEvery
+        guard (0...1000).contains(changesRttPct) else { throw ValidationError("-changesRttPct \(changesRttPct): expected 0 to 1000") }
+        config.changesRttPercent = changesRttPct
         guard envelopeFlushRows >= 1 else { throw ValidationError("-envelopeFlushRows must be at least 1") }
         config.envelopeFlushRows = envelopeFlushRows
         if config.destination.isUDP {

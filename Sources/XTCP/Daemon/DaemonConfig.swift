@@ -62,6 +62,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public private(set) var filterBytecode: [UInt8]?
     /// `-states`: the TCP states to report.
     public var states: TCPStateSet = .all
+    /// `-changesOnly`: send a socket only when it changed significantly
+    /// since its last record (`ChangeTable`), with a full snapshot every
+    /// `fullEvery` polls; an RTT change counts beyond `changesRttPercent`.
+    public var changesOnly = false
+    public var fullEvery = 30
+    public var changesRttPercent = 10
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -83,6 +89,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public mutating func setFilter(_ filter: SocketFilter?) throws(FilterBytecode.TooLong) {
         filterBytecode = try filter.map { f throws(FilterBytecode.TooLong) in try FilterBytecode.compile(f) }
         self.filter = filter
+    }
+
+    /// Whether poll `poll` (counted from 1) sends every socket: always
+    /// without -changesOnly, else the first and every `fullEvery`-th after.
+    public func isFullSnapshot(poll: UInt64) -> Bool {
+        !changesOnly || fullEvery <= 1 || poll == 0 || (poll - 1) % UInt64(fullEvery) == 0
     }
 
     /// Each namespace's dumps: its shards, with the filter and states.
@@ -125,6 +137,9 @@ public struct DaemonConfig: Sendable, Equatable {
             "deserializers \(attributes)",
             "filter \(filter.map(String.init(describing:)) ?? "")",
             "states \(states)",
+            "changesOnly \(changesOnly)",
+            "fullEvery \(fullEvery)",
+            "changesRttPct \(changesRttPercent)",
             "marshal \(marshal.rawValue)",
             "envelopeFlushRows \(envelopeFlushRows)",
             "envelopeFlushBytes \(envelopeFlushBytes)",

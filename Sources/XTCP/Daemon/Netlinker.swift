@@ -17,6 +17,8 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
     let pipeline: BatchPipeline
 
     private var sockets: [NetlinkSocket?]
+    /// `-changesOnly`: what was last sent, per shard (empty otherwise).
+    private var changes: [ChangeTable]
     private let buffer: UnsafeMutableRawBufferPointer
     private var record = FlatRecord()
     private var recordCounter: UInt64 = 0
@@ -35,6 +37,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         self.config = config
         worker = PollWorker(finished: finished)
         sockets = Array(repeating: nil, count: shards.count)
+        changes = config.changesOnly ? shards.map { _ in ChangeTable(rttPercent: config.changesRttPercent) } : []
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: config.packetSize, alignment: 4096)
         requestSequence = UInt32(truncatingIfNeeded: id &* 1_000_000 &+ Int(time(nil) & 0xFFFF))
         pipeline = BatchPipeline(
@@ -72,7 +75,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
                 timedOut = true
                 continue
             }
-            timedOut = !dump(shard: index, deadline: ticket.deadline) || timedOut
+            timedOut = !dump(shard: index, deadline: ticket.deadline, poll: ticket.template.pollSequence) || timedOut
         }
         let (flushed, writeError) = pipeline.endPoll(timedOut: timedOut)
         counts += flushed
@@ -81,7 +84,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
 
     /// One shard's dump. Returns false when it ended incomplete for lack of
     /// time (stalled or past the deadline).
-    private func dump(shard index: Int, deadline: ContinuousClock.Instant) -> Bool {
+    private func dump(shard index: Int, deadline: ContinuousClock.Instant, poll: UInt64) -> Bool {
         counts.dumps += 1
         let socket: NetlinkSocket
         do {
@@ -94,6 +97,17 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         requestSequence &+= 1
         let request = shards[index].request(attributes: config.attributes, sequence: requestSequence)
         record.socketFd = UInt64(socket.fileDescriptor)
+        // -changesOnly: the shard's table, moved out for the dump (a copy
+        // would duplicate its storage on the first write).
+        let tracking = config.changesOnly
+        var table = ChangeTable(rttPercent: 0)
+        if tracking { swap(&table, &changes[index]) }
+        defer { if tracking { swap(&table, &changes[index]) } }
+        let full = !tracking || table.isFresh || config.isFullSnapshot(poll: poll)
+        record.recordKind = full ? .poll : .change
+        table.begin()
+        var unchanged: UInt64 = 0
+        defer { counts.unchanged += unchanged }
         pipeline.pollFields = EncodedPollFields(of: record)
 
         var decoder = DumpDecoder(attributes: config.attributes)
@@ -110,6 +124,10 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
                 request, buffer: buffer, decoder: &decoder, record: &record,
                 shouldContinue: { ContinuousClock.now < deadline }
             ) { row in
+                if tracking, !table.shouldSend(row, full: full) {
+                    unchanged &+= 1
+                    return
+                }
                 counter &+= 1
                 row.recordCounter = counter
                 pipeline.append(row)
@@ -125,6 +143,7 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         }
         counts.decode += decoder.stats
         counts.dumpEnded(outcome, started: started)
+        table.end(complete: outcome == .done)
         switch outcome {
         case .done:
             return true

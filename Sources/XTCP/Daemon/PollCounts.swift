@@ -89,6 +89,9 @@ public struct PollCounts: Sendable, Equatable {
     /// or its process ended since the last reconcile): nothing was there
     /// to lose, so they are not incomplete; the next reconcile drops it.
     public var namespacesVanished: UInt64 = 0
+    /// `-changesOnly`: sockets seen but not sent, unchanged since their
+    /// last record.
+    public var unchanged: UInt64 = 0
     public var decode = DecodeStats()
     /// Netlink errors by kind and errno (empty, and unallocated, while
     /// there are none).
@@ -166,6 +169,7 @@ public struct PollCounts: Sendable, Equatable {
         a.dumpsStalled += b.dumpsStalled
         a.dumpsTimedOut += b.dumpsTimedOut
         a.namespacesVanished += b.namespacesVanished
+        a.unchanged += b.unchanged
         a.decode += b.decode
         a.netlinkErrors.merge(b.netlinkErrors, uniquingKeysWith: +)
         a.dumpSeconds += b.dumpSeconds
@@ -175,6 +179,7 @@ public struct PollCounts: Sendable, Equatable {
     /// but for sockets, records and envelopes.
     public var summary: String {
         var parts = ["sockets=\(sockets)", "records=\(records)", "envelopes=\(envelopes)"]
+        if unchanged > 0 { parts.append("unchanged=\(unchanged)") }
         let byReason = FlushReason.allCases.filter { flushes[$0.rawValue] > 0 }.map { "\($0)=\(flushes[$0.rawValue])" }
         if !byReason.isEmpty { parts.append("flushed(\(byReason.joined(separator: ",")))") }
         parts.append("bytes=\(envelopeBytes)")

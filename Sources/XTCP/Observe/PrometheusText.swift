@@ -60,6 +60,8 @@ public enum PrometheusText {
         metric("xtcp_namespaces", "gauge", "Network namespaces polled.", [("", "\(board.namespaces)")])
         metric("xtcp_namespaces_vanished_total", "counter", "Dumps not begun because their namespace was gone (nothing lost).",
                one(totals.namespacesVanished))
+        metric("xtcp_records_unchanged_total", "counter", "-changesOnly: sockets seen but not sent, unchanged since their last record.",
+               one(totals.unchanged))
         if let errors = destination?.kafkaErrors {
             metric("xtcp_kafka_errors_total", "counter", "Kafka errors by source (delivery report, client, produce) and librdkafka code.",
                    errors.sorted { ($0.key.source, $0.key.code) < ($1.key.source, $1.key.code) }

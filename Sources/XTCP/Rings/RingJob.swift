@@ -12,9 +12,14 @@ final class RingJob {
     var template = FlatRecord()
     var pollFields: EncodedPollFields?
     var decoder = DumpDecoder(attributes: .defaultSet)
+    /// `-changesOnly`: what was last sent for each socket of the shard.
+    var changes: ChangeTable?
+    /// This poll sends every socket (not only the changed ones).
+    var full = true
 
-    init(namespace: PolledNamespace, shard: DumpShard) {
+    init(namespace: PolledNamespace, shard: DumpShard, changes: ChangeTable? = nil) {
         self.namespace = namespace
         self.shard = shard
+        self.changes = changes
     }
 }

@@ -97,6 +97,9 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     job.namespace.stamp(&job.template)
                     job.template.netlinkerId = UInt64(id)
                     job.template.socketFd = UInt64(socket.fileDescriptor)
+                    job.full = job.changes.map { $0.isFresh || config.isFullSnapshot(poll: ticket.template.pollSequence) } ?? true
+                    job.template.recordKind = job.full ? .poll : .change
+                    job.changes?.begin()
                     job.pollFields = EncodedPollFields(of: job.template)
                     job.decoder = DumpDecoder(attributes: config.attributes)
                     try socket.startDump(request, decoder: &job.decoder)
@@ -120,6 +123,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
             receiver.disarm(tag: flight.tag, armed: flight.armed)
             counts.decode += flight.job.decoder.stats
             if let outcome { counts.dumpEnded(outcome, started: flight.started) }
+            flight.job.changes?.end(complete: outcome == .done)
             if !keepSocket { flight.job.socket = nil }
             active[slot] = nil
             _ = startNext(in: slot)
@@ -164,6 +168,10 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                 }
                 let progress = receiver.withDatagram(completion, slot: slot) { datagram in
                     job.decoder.decode(datagram, into: &record) { row in
+                        if job.changes != nil, !job.changes!.shouldSend(row, full: job.full) {
+                            counts.unchanged &+= 1
+                            return
+                        }
                         counter &+= 1
                         row.recordCounter = counter
                         pipeline.append(row)

@@ -45,7 +45,10 @@ public final class RingPoller: PollerSet {
         // all namespaces are then dealt round-robin to the rings.
         let plan = config.dumpPlan
         for namespace in delta.new {
-            jobs[namespace.inode] = plan.map { RingJob(namespace: namespace, shard: $0) }
+            jobs[namespace.inode] = plan.map {
+                RingJob(namespace: namespace, shard: $0,
+                        changes: config.changesOnly ? ChangeTable(rttPercent: config.changesRttPercent) : nil)
+            }
             order.append(namespace.inode)
             change.added.append(namespace)
         }
