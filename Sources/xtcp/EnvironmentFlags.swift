@@ -10,12 +10,12 @@ enum EnvironmentFlags {
     /// Flags that take a value.
     static let options = [
         "frequency", "timeout", "pollJitterPct", "maxLoops", "netlinkers", "cpus", "ioUringRecvBatch", "ioUringCqeBatch", "ioUringMultishot", "ioUringFallback", "namespaces", "netnsDirs", "reconcileFrequency", "maxNamespaces", "promListen", "promPath", "logLevel", "nltimeout", "packetSize",
-        "deserializers", "filter", "states", "fullEvery", "changesRttPct", "marshal", "envelopeFlushRows", "envelopeFlushBytes", "dest",
+        "deserializers", "filter", "states", "fullEvery", "changesRttPct", "closeEventsBuffer", "marshal", "envelopeFlushRows", "envelopeFlushBytes", "dest",
         "hostname", "location", "label", "tag", "topic", "kafkaCompression", "kafkaQueueKBytes",
         "kafkaMessageTimeout", "kafkaQueueFullWait", "kafkaFlushTimeout", "kafkaStartTimeout",
     ]
     /// Flags that take none.
-    static let switches = ["conf", "ioUring", "changesOnly"]
+    static let switches = ["conf", "ioUring", "changesOnly", "closeEvents"]
     /// Flags not taken from the environment: a mode, or repeatable.
     static let commandLineOnly = ["replay", "capture", "kafkaProperty", "version", "help", "healthcheck", "profile.mode", "profile.path"]
 

@@ -159,6 +159,12 @@ struct XTCPCommand: ParsableCommand {
     @Option(name: flag("changesRttPct"), help: "With -changesOnly: an RTT that moved by more than this percent of the last one sent is a change (0-1000).")
     var changesRttPct: Int = 10
 
+    @Flag(name: flag("closeEvents"), help: "Also send a record of each TCP socket the kernel destroys, with its last tcp_info (record_kind CLOSE): connections shorter than -frequency are not missed.")
+    var closeEvents = false
+
+    @Option(name: flag("closeEventsBuffer"), help: "With -closeEvents: bytes of each namespace's receive buffer for them, which absorbs bursts of closes (65536-1073741824).")
+    var closeEventsBuffer: Int = 8 * 1024 * 1024
+
     @Option(name: flag("envelopeFlushRows"), help: "Flush an envelope at this many rows.")
     var envelopeFlushRows: Int = 10_000
 
@@ -285,6 +291,11 @@ struct XTCPCommand: ParsableCommand {
         do { config.states = try TCPStateSet(parsing: states) } catch { throw ValidationError("-states: \(error)") }
         guard config.states.mask != 0 else { throw ValidationError("-states: no state") }
         config.changesOnly = changesOnly
+        config.closeEvents = closeEvents
+        guard (65536...1_073_741_824).contains(closeEventsBuffer) else {
+            throw ValidationError("-closeEventsBuffer \(closeEventsBuffer): expected 65536 to 1073741824 bytes")
+        }
+        config.closeEventsBuffer = closeEventsBuffer
         guard (1...1_000_000).contains(fullEvery) else { throw ValidationError("-fullEvery \(fullEvery): expected 1 to 1000000") }
         config.fullEvery = fullEvery
         guard (0...1000).contains(changesRttPct) else { throw ValidationError("-changesRttPct \(changesRttPct): expected 0 to 1000") }

@@ -42,7 +42,7 @@ struct BadInputTests {
         "kafkaQueueKBytes": "0", "kafkaMessageTimeout": "0s", "kafkaQueueFullWait": "2h", "kafkaFlushTimeout": "2h",
         "kafkaStartTimeout": "2h", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
         "envelopeFlushRows": "0", "envelopeFlushBytes": "10", "filter": "sport = :http", "states": "open",
-        "fullEvery": "0", "changesRttPct": "-1",
+        "fullEvery": "0", "changesRttPct": "-1", "closeEventsBuffer": "1024",
     ]
     /// Flags whose every value is valid (free text), or whose bad value is
     /// not a usage error but a file that cannot be read or written (exit 1:

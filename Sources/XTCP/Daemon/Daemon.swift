@@ -86,7 +86,10 @@ public final class Daemon {
             with \(netlinkers)\(pollers is RingPoller ? " (io_uring rings shared by every namespace), " : " per namespace, ")\
             \(config.marshal.rawValue) to \(config.destination)
             """)
-        let namespaces = NamespaceFollower(pollers: pollers, scope: scope, config: config, logger: logger)
+        // -closeEvents: subscriptions follow the polled namespaces.
+        let closing = try config.closeEvents ? ClosingPollerSet(pollers, listener: CloseEventListener(config: config, destination: destination)) : nil
+        try closing?.listener.start()
+        let namespaces = NamespaceFollower(pollers: closing ?? pollers, scope: scope, config: config, logger: logger)
 
         var template = FlatRecord()
         config.identity.stamp(&template)
@@ -101,7 +104,7 @@ public final class Daemon {
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
             let change = namespaces.reconcile(when: "poll \(polls)")
-            var (counts, problems) = pollers.poll(ticket)
+            var (counts, problems) = (closing ?? pollers).poll(ticket)
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
             counts += destination.takeLateCounts()
@@ -132,7 +135,11 @@ public final class Daemon {
                 break
             }
         }
-        pollers.stopAll()
+        (closing ?? pollers).stopAll()
+        if let late = closing?.takeLate() {
+            totals += late.counts
+            for problem in late.problems { logger.warning("shutdown: \(problem)") }
+        }
         do { try destination.close() } catch { logger.error("closing \(config.destination): \(error)") }
         totals += destination.takeLateCounts()
         for problem in destination.takeProblems() { logger.warning("shutdown: \(problem)") }

@@ -68,6 +68,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var changesOnly = false
     public var fullEvery = 30
     public var changesRttPercent = 10
+    /// `-closeEvents`: a record of each TCP socket the kernel destroys, with
+    /// a receive buffer of `closeEventsBuffer` bytes per namespace.
+    public var closeEvents = false
+    public var closeEventsBuffer = 8 * 1024 * 1024
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
@@ -140,6 +144,8 @@ public struct DaemonConfig: Sendable, Equatable {
             "changesOnly \(changesOnly)",
             "fullEvery \(fullEvery)",
             "changesRttPct \(changesRttPercent)",
+            "closeEvents \(closeEvents)",
+            "closeEventsBuffer \(closeEventsBuffer)",
             "marshal \(marshal.rawValue)",
             "envelopeFlushRows \(envelopeFlushRows)",
             "envelopeFlushBytes \(envelopeFlushBytes)",

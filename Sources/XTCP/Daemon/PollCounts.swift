@@ -92,6 +92,12 @@ public struct PollCounts: Sendable, Equatable {
     /// `-changesOnly`: sockets seen but not sent, unchanged since their
     /// last record.
     public var unchanged: UInt64 = 0
+    /// `-closeEvents`: sockets the kernel reported destroyed; messages it
+    /// could not deliver because a receive queue was full (lost); and the
+    /// times a queue overflowed (ENOBUFS).
+    public var closeEvents: UInt64 = 0
+    public var closeEventsLost: UInt64 = 0
+    public var closeEventOverflows: UInt64 = 0
     public var decode = DecodeStats()
     /// Netlink errors by kind and errno (empty, and unallocated, while
     /// there are none).
@@ -170,6 +176,9 @@ public struct PollCounts: Sendable, Equatable {
         a.dumpsTimedOut += b.dumpsTimedOut
         a.namespacesVanished += b.namespacesVanished
         a.unchanged += b.unchanged
+        a.closeEvents += b.closeEvents
+        a.closeEventsLost += b.closeEventsLost
+        a.closeEventOverflows += b.closeEventOverflows
         a.decode += b.decode
         a.netlinkErrors.merge(b.netlinkErrors, uniquingKeysWith: +)
         a.dumpSeconds += b.dumpSeconds
@@ -180,6 +189,8 @@ public struct PollCounts: Sendable, Equatable {
     public var summary: String {
         var parts = ["sockets=\(sockets)", "records=\(records)", "envelopes=\(envelopes)"]
         if unchanged > 0 { parts.append("unchanged=\(unchanged)") }
+        if closeEvents > 0 { parts.append("closes=\(closeEvents)") }
+        if closeEventsLost > 0 || closeEventOverflows > 0 { parts.append("closesLost=\(closeEventsLost) closeOverflows=\(closeEventOverflows)") }
         let byReason = FlushReason.allCases.filter { flushes[$0.rawValue] > 0 }.map { "\($0)=\(flushes[$0.rawValue])" }
         if !byReason.isEmpty { parts.append("flushed(\(byReason.joined(separator: ",")))") }
         parts.append("bytes=\(envelopeBytes)")

@@ -62,6 +62,10 @@ public enum PrometheusText {
                one(totals.namespacesVanished))
         metric("xtcp_records_unchanged_total", "counter", "-changesOnly: sockets seen but not sent, unchanged since their last record.",
                one(totals.unchanged))
+        metric("xtcp_close_events_total", "counter", "-closeEvents: TCP sockets the kernel reported destroyed.", one(totals.closeEvents))
+        metric("xtcp_close_events_lost_total", "counter", "-closeEvents: destroy messages lost to a full receive queue (SO_MEMINFO drops).",
+               one(totals.closeEventsLost))
+        metric("xtcp_close_event_overflows_total", "counter", "-closeEvents: receive queue overflows (ENOBUFS).", one(totals.closeEventOverflows))
         if let errors = destination?.kafkaErrors {
             metric("xtcp_kafka_errors_total", "counter", "Kafka errors by source (delivery report, client, produce) and librdkafka code.",
                    errors.sorted { ($0.key.source, $0.key.code) < ($1.key.source, $1.key.code) }

@@ -1,0 +1,230 @@
+import Netlink
+import RecordFmt
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `-closeEvents`: the last state of every TCP socket the kernel destroys,
+/// in every polled namespace, as a record of kind CLOSE. Connections shorter
+/// than a poll interval, and the last bytes of long ones, are not missed.
+///
+/// In each namespace a sock_diag socket joins the TCP destroy multicast
+/// groups; the kernel sends one message per socket it frees (its
+/// inet_diag_msg and tcp_info, read by the dump decoder). One thread,
+/// `xtcp-close`, waits on all of them with epoll and reads bursts with
+/// recvmmsg. A receive queue that overflows loses messages: each overflow
+/// (ENOBUFS) and every message lost (the socket's SO_MEMINFO drop count)
+/// is counted. The receive buffer (`-closeEventsBuffer`) is what absorbs a
+/// burst while the thread is busy.
+///
+/// Subscriptions follow the polled namespaces (`update`), made on the
+/// caller's thread, so a namespace's events are heard from the reconcile
+/// that finds it on. Records go to the destination in envelopes of their
+/// own, at most a second after their event.
+final class CloseEventListener: @unchecked Sendable {  // its listening state is touched by its thread only; the rest is behind Mutexes
+    final class Subscription: @unchecked Sendable {  // its socket and dropsSeen are used by the listening thread only
+        let socket: NetlinkSocket
+        let namespace: PolledNamespace
+        /// The per-poll fields of its records (identity, namespace, kind).
+        let template: FlatRecord
+        /// The socket's drop count when last read.
+        var dropsSeen: UInt32 = 0
+
+        init(socket: NetlinkSocket, namespace: PolledNamespace, template: FlatRecord) {
+            self.socket = socket
+            self.namespace = namespace
+            self.template = template
+        }
+    }
+
+    let config: DaemonConfig
+    let filter: SocketFilter?
+    private let epoll: Epoll
+    private let pipeline: BatchPipeline
+    /// token → subscription; namespace inode → token.
+    private let subscriptions = Mutex<(byToken: [UInt64: Subscription], byInode: [UInt64: UInt64], next: UInt64)>(([:], [:], 1))
+    /// Counts since the last `takeCounts`, and problems to report.
+    private let pending = Mutex<(counts: PollCounts, problems: [String])>((PollCounts(), []))
+    private let stopping = Atomic<Bool>(false)
+    private var thread: OSThread?
+
+    // The listening thread's own.
+    private static let slot = 2048
+    private static let batch = 64
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let lengths: UnsafeMutableBufferPointer<UInt32>
+    private let truncated: UnsafeMutableBufferPointer<UInt8>
+    private var record = FlatRecord()
+    private var decoder: DumpDecoder
+    private var counter: UInt64 = 0
+
+    init(config: DaemonConfig, destination: any Destination) throws {
+        self.config = config
+        filter = config.filter
+        epoll = try Epoll()
+        // Every field encoded per row: each record has its own time and
+        // namespace, so nothing is common to a batch.
+        pipeline = BatchPipeline(marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
+                                 destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
+        buffer = .allocate(byteCount: Self.slot * Self.batch, alignment: 16)
+        lengths = .allocate(capacity: Self.batch)
+        truncated = .allocate(capacity: Self.batch)
+        decoder = DumpDecoder(attributes: config.attributes)
+    }
+
+    deinit {
+        buffer.deallocate()
+        lengths.deallocate()
+        truncated.deallocate()
+    }
+
+    func start() throws {
+        thread = try OSThread(name: "xtcp-close") { [self] in listen() }
+    }
+
+    /// Reads what is left, flushes it and ends the thread.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        thread?.join()
+        thread = nil
+    }
+
+    /// Follows a reconcile: subscribes in the namespaces added, leaves the
+    /// ones removed. Returns why a namespace could not be subscribed.
+    func update(_ change: NamespaceChange) -> [String] {
+        var failed: [String] = []
+        for namespace in change.removed {
+            let gone = subscriptions.withLock { state -> Subscription? in
+                guard let token = state.byInode.removeValue(forKey: namespace.inode) else { return nil }
+                return state.byToken.removeValue(forKey: token)
+            }
+            if let gone { epoll.remove(gone.socket.fileDescriptor) }
+        }
+        for namespace in change.added {
+            do {
+                let socket = try namespace.openSocket()
+                for group in NetlinkSocket.tcpDestroyGroups { try socket.join(group: group) }
+                try socket.setNonBlocking()
+                socket.setReceiveBuffer(bytes: Int32(config.closeEventsBuffer))
+                var template = FlatRecord()
+                config.identity.stamp(&template)
+                namespace.stamp(&template)
+                template.recordKind = .close
+                template.socketFd = UInt64(socket.fileDescriptor)
+                let subscription = Subscription(socket: socket, namespace: namespace, template: template)
+                let token = subscriptions.withLock { state -> UInt64 in
+                    let token = state.next
+                    state.next += 1
+                    state.byToken[token] = subscription
+                    state.byInode[namespace.inode] = token
+                    return token
+                }
+                try epoll.add(socket.fileDescriptor, token: token)
+            } catch let error as NetlinkSocket.SystemError where error.namespaceVanished {
+                continue  // gone already: the next reconcile drops it
+            } catch {
+                failed.append("close events in \(namespace.name): \(error)")
+            }
+        }
+        return failed
+    }
+
+    /// Namespaces subscribed.
+    var count: Int { subscriptions.withLock { $0.byToken.count } }
+
+    /// The counts since the last call (close events, losses, and the
+    /// envelopes of their records), and the problems met.
+    func take() -> (counts: PollCounts, problems: [String]) {
+        pending.withLock { state in
+            defer { state = (PollCounts(), []) }
+            return state
+        }
+    }
+
+    // MARK: - The listening thread
+
+    private func listen() {
+        let clock = ContinuousClock()
+        var lastFlush = clock.now
+        var ready: [UInt64] = []
+        ready.reserveCapacity(64)
+        while !stopping.load(ordering: .acquiring) {
+            ready.removeAll(keepingCapacity: true)
+            let count = epoll.wait(milliseconds: 200) { ready.append($0) }
+            for token in ready { drain(token) }
+            // Idle, or a second since the last envelope: send what is held.
+            if count == 0 || clock.now - lastFlush >= .seconds(1) {
+                flush()
+                lastFlush = clock.now
+            }
+        }
+        // Shutdown: whatever the kernel has queued, then the last envelope.
+        let tokens = subscriptions.withLock { Array($0.byToken.keys) }
+        for token in tokens { drain(token) }
+        flush()
+    }
+
+    /// Reads every message waiting on one subscription's socket.
+    private func drain(_ token: UInt64) {
+        guard let subscription = subscriptions.withLock({ $0.byToken[token] }) else { return }
+        let socket = subscription.socket
+        record.copyPollFields(from: subscription.template)
+        var overflows: UInt64 = 0
+        var problem: String?
+        decoder.stats = DecodeStats()
+        reading: while true {
+            let batch: NetlinkSocket.Batch
+            do {
+                batch = try socket.receiveBatch(into: buffer, slot: Self.slot, lengths: lengths, truncated: truncated)
+            } catch {
+                problem = "close events in \(subscription.namespace.name): \(error)"
+                break reading
+            }
+            switch batch {
+            case .empty: break reading
+            case .overflowed: overflows += 1
+            case .datagrams(let count):
+                record.timestampNs = WallClock.nanoseconds()
+                for index in 0..<count {
+                    if truncated[index] != 0 {
+                        decoder.stats.truncatedMessages &+= 1
+                        continue
+                    }
+                    let datagram = UnsafeRawBufferPointer(rebasing: buffer[index * Self.slot ..< index * Self.slot + Int(lengths[index])])
+                    _ = decoder.decode(datagram, into: &record) { row in
+                        if let filter, !filter.matches(row) { return }
+                        counter &+= 1
+                        row.recordCounter = counter
+                        pipeline.append(row)
+                    }
+                }
+            }
+        }
+        var stats = decoder.stats
+        let events = stats.sockets
+        stats.sockets = 0
+        let drops = socket.droppedMessages ?? 0
+        let lost = drops &- subscription.dropsSeen
+        subscription.dropsSeen = drops
+        pending.withLock { state in
+            state.counts.closeEvents += events
+            state.counts.closeEventsLost += UInt64(lost)
+            state.counts.closeEventOverflows += overflows
+            state.counts.decode += stats
+            if let problem { state.problems.append(problem) }
+        }
+    }
+
+    private func flush() {
+        pipeline.flush(.endOfDump)
+        let counts = pipeline.takeCounts()
+        let error = pipeline.lastWriteError
+        pipeline.lastWriteError = nil
+        guard counts != PollCounts() || error != nil else { return }
+        pending.withLock { state in
+            state.counts += counts
+            if let error { state.problems.append("close events: write to \(config.destination): \(error)") }
+        }
+    }
+}
