@@ -122,12 +122,14 @@ public final class SocketFarm {
     public func ask(_ line: String) -> String? {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
         var answer = Data()
-        while !answer.contains(UInt8(ascii: "\n")) {
+        // The newline after "ready" may come in a read of its own: an
+        // answer is never empty, so leading newlines are skipped.
+        while answer.drop(while: { $0 == UInt8(ascii: "\n") }).firstIndex(of: UInt8(ascii: "\n")) == nil {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { return nil }
             answer += chunk
         }
-        return String(decoding: answer.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        return String(decoding: answer.drop(while: { $0 == UInt8(ascii: "\n") }).prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
     }
 
     /// The farm's process (env, `ip netns exec` and `unshare` exec in place).

@@ -1,0 +1,69 @@
+import Foundation
+import Netlink
+import RecordFmt
+import Testing
+import TestSupport
+
+@Suite("-closeEvents: the last state of every socket the kernel destroys (live kernel)", .serialized)
+struct CloseEventTests {
+    @Test("1,000 short connections between two polls: each end once, as CLOSE, with its final byte counts", arguments: ReceivePath.allCases)
+    func shortConnections(path: ReceivePath) throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "short_connections.py", arguments: [])
+        defer { farm.stop() }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-close-\(path.tag)-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+
+        let xtcp = try LineProcess(ns.exec([
+            Paths.xtcp, "-frequency", "1s", "-pollJitterPct", "0", "-maxLoops", "4", "-namespaces", "own", "-promListen", "off",
+            "-closeEvents", "-dest", "file:\(output)", "-marshal", "protobufList",
+        ] + path.flags), readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") } != nil)
+        let count = 1000
+        #expect(farm.ask("go \(count)") == "done")
+        #expect(xtcp.finish() == 0, "\(xtcp.lines.suffix(3))")
+        let summary = try #require(xtcp.lines.last { $0.hasPrefix("xtcp: 4 polls") })
+        #expect(summary.contains("closes=\(2 * count) "), "\(summary)")
+        #expect(!summary.contains("closesLost"), "\(summary)")
+
+        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let closes = records.filter { $0.recordKind == .close }
+        #expect(closes.count == 2 * count)
+        #expect(Set(closes.map(\.inetDiagMsgSocketCookie)).count == closes.count, "a socket twice")
+        // Clients connect to port 6000, servers answer from it. Connection
+        // i sent 100 + i bytes and got 1 + i % 7; each FIN counts one more
+        // byte received.
+        let clients = closes.filter { $0.inetDiagMsgSocketDestinationPort == 6000 }
+        let servers = closes.filter { $0.inetDiagMsgSocketSourcePort == 6000 }
+        #expect(clients.count == count && servers.count == count)
+        #expect(clients.map { Int($0.tcpInfoBytesSent) - 100 }.sorted() == Array(0..<count), "each client once, by the bytes it sent")
+        #expect(servers.map { Int($0.tcpInfoBytesReceived) - 101 }.sorted() == Array(0..<count), "each server once, by the bytes it received")
+        let wrong = clients.filter { $0.tcpInfoBytesReceived != 1 + (($0.tcpInfoBytesSent - 100) % 7) + 1 }
+            + servers.filter { $0.tcpInfoBytesSent != 1 + (($0.tcpInfoBytesReceived - 101) % 7) }
+        #expect(wrong.isEmpty, "\(wrong.count) ends with other final counts: \(wrong.prefix(2).map { ($0.tcpInfoBytesSent, $0.tcpInfoBytesReceived) })")
+        #expect(Set(clients.map(\.inetDiagMsgFamily)) == [2, 10], "both families")
+        #expect(closes.allSatisfy { $0.netns == "host" && $0.timestampNs > 0 && $0.tcpInfoState == 7 })
+    }
+
+    @Test("a filter holds for close events too (filtered in xtcp: multicast is not)")
+    func filtered() throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "short_connections.py", arguments: [])
+        defer { farm.stop() }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-close-filter-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let xtcp = try LineProcess(ns.exec([
+            Paths.xtcp, "-frequency", "1s", "-pollJitterPct", "0", "-maxLoops", "3", "-namespaces", "own", "-promListen", "off",
+            "-closeEvents", "-filter", "src 127.0.0.0/8 and dport = :6000", "-dest", "file:\(output)", "-marshal", "protobufList",
+        ]), readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") } != nil)
+        #expect(farm.ask("go 100") == "done")
+        #expect(xtcp.finish() == 0)
+        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let closes = records.filter { $0.recordKind == .close }
+        // The 50 IPv4 clients only.
+        #expect(closes.count == 50 && closes.allSatisfy { $0.inetDiagMsgFamily == 2 && $0.inetDiagMsgSocketDestinationPort == 6000 })
+    }
+}
