@@ -14,6 +14,15 @@ do {
         try file.contents.write(to: url, atomically: true, encoding: .utf8)
         print("wrote \(file.path)")
     }
+    // The ClickHouse DDL, between its markers in the document.
+    let document = "\(root)/\(ClickHouseCodegen.documentPath)"
+    let text = try String(contentsOfFile: document, encoding: .utf8)
+    guard let updated = ClickHouseCodegen.embed(try ClickHouseCodegen.ddl(schemaText: schema), in: text) else {
+        FileHandle.standardError.write("xtcp-codegen: \(ClickHouseCodegen.documentPath): the ddl markers are missing\n".data(using: .utf8)!)
+        exit(1)
+    }
+    try updated.write(toFile: document, atomically: true, encoding: .utf8)
+    print("wrote the DDL in \(ClickHouseCodegen.documentPath)")
 } catch {
     FileHandle.standardError.write("xtcp-codegen: \(error)\n".data(using: .utf8)!)
     exit(1)

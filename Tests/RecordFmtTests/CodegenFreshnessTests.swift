@@ -14,6 +14,18 @@ struct CodegenFreshnessTests {
         }
     }
 
+    @Test("the ClickHouse DDL in docs/clickhouse.md is what the schema generates now, a column for every field")
+    func clickHouseDDLIsFresh() throws {
+        let schema = try String(contentsOfFile: Paths.schema, encoding: .utf8)
+        let document = try String(contentsOfFile: Paths.packageRoot + "/" + ClickHouseCodegen.documentPath, encoding: .utf8)
+        let ddl = try ClickHouseCodegen.ddl(schemaText: schema)
+        #expect(ClickHouseCodegen.embed(ddl, in: document) == document, "docs/clickhouse.md is stale: run `swift run xtcp-codegen`")
+        let record = try #require(try ProtoSchema(parsing: schema).message(named: "XtcpFlatRecord"))
+        for field in record.fields {
+            #expect(ddl.contains("\n    \(field.name) "), "no column for \(field.name)")
+        }
+    }
+
     @Test("every xtcp2 v1 field keeps its name, number and type")
     func wireCompatibleWithXtcp2() throws {
         let schema = try ProtoSchema(parsing: String(contentsOfFile: Paths.schema, encoding: .utf8))

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# How many closes a second -closeEvents absorbs without losing one: PROCESSES
+# farms (close_farm.py) of CONNECTIONS loopback connections each, in one
+# namespace, close every socket at the same moment (2 × CONNECTIONS ×
+# PROCESSES destroys) while xtcp (release) listens with -closeEvents
+# -closeEventsBuffer BUFFER. Prints the close rate the farms reached and
+# what xtcp heard: closes, lost (SO_MEMINFO drops), overflows (ENOBUFS).
+# Needs root. Not part of the test suite.
+#
+#   scripts/close-rate.sh [CONNECTIONS=9000] [PROCESSES=4] [BUFFER=8388608]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+connections=${1:-9000} processes=${2:-4} buffer=${3:-8388608}
+out=$(mktemp -d) pids=()
+ns=xtcp-close-rate-$$
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+swift build -c release --product xtcp --package-path "$root" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
+for i in $(seq 0 $((processes - 1))); do
+    host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
+    mkfifo "$out/in$i"
+    ip netns exec "$ns" python3 "$root/Tests/Scripts/close_farm.py" "$connections" "$host" $((900 + i)) <"$out/in$i" >"$out/farm$i" 2>&1 &
+    pids+=($!)
+    exec {fd}>"$out/in$i"
+    eval "hold$i=$fd"
+done
+for i in $(seq 0 $((processes - 1))); do
+    until grep -q ready "$out/farm$i"; do
+        kill -0 "${pids[$i]}" 2>/dev/null || { echo "farm $i failed: $(tail -2 "$out/farm$i")" >&2; exit 1; }
+        sleep 0.2
+    done
+done
+ip netns exec "$ns" "$root/.build/release/xtcp" -frequency 1s -namespaces own -promListen off -closeEvents \
+    -closeEventsBuffer "$buffer" -dest null 2>"$out/xtcp.err" &
+xtcp=$!; pids+=("$xtcp")
+until grep -q '^poll 1:' "$out/xtcp.err"; do sleep 0.1; done
+for i in $(seq 0 $((processes - 1))); do fd="hold$i"; echo go >&"${!fd}"; done
+for i in $(seq 0 $((processes - 1))); do until grep -q closed "$out/farm$i"; do sleep 0.05; done; done
+sleep 3
+kill -TERM "$xtcp"; wait "$xtcp" || true
+sockets=$((2 * connections * processes))
+awk -v n="$sockets" '/^closed/ {if (s == "" || $2 < s) s = $2; if ($3 > e) e = $3} END {printf "closed %d sockets in %.3f s: %.0f closes/s\n", n, e - s, n / (e - s)}' "$out"/farm*
+line=$(tail -1 "$out/xtcp.err")
+echo "xtcp: $line"
+heard=$(sed -n 's/.* closes=\([0-9]*\).*/\1/p' <<<"$line"); heard=${heard:-0}
+lost=$(sed -n 's/.*closesLost=\([0-9]*\).*/\1/p' <<<"$line"); lost=${lost:-0}
+echo "heard $heard of $sockets, lost $lost (buffer $buffer bytes)"
+[ "$heard" = "$sockets" ] && [ "$lost" = 0 ]
