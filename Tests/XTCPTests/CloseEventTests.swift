@@ -3,6 +3,9 @@ import Netlink
 import RecordFmt
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("-closeEvents: the last state of every socket the kernel destroys (live kernel)", .serialized)
 struct CloseEventTests {
@@ -65,5 +68,33 @@ struct CloseEventTests {
         let closes = records.filter { $0.recordKind == .close }
         // The 50 IPv4 clients only.
         #expect(closes.count == 50 && closes.allSatisfy { $0.inetDiagMsgFamily == 2 && $0.inetDiagMsgSocketDestinationPort == 6000 })
+    }
+
+    @Test("an overflowing receive queue: every close is heard or counted lost, and the overflow is counted")
+    func overflowCounted() throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let connections = 5000
+        let farm = try SocketFarm(in: ns, script: "close_farm.py", arguments: ["\(connections)", "127.0.0.1", "7000"])
+        defer { farm.stop() }
+        // The smallest buffer xtcp takes, and xtcp stopped while 10,000 sockets close.
+        let xtcp = try LineProcess(ns.exec([
+            Paths.xtcp, "-frequency", "500ms", "-pollJitterPct", "0", "-maxLoops", "6", "-namespaces", "own", "-promListen", "off",
+            "-closeEvents", "-closeEventsBuffer", "65536", "-dest", "null",
+        ]), readsStderr: true)
+        #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") } != nil)
+        kill(xtcp.processIdentifier, SIGSTOP)
+        let answer = farm.ask("go") ?? ""
+        kill(xtcp.processIdentifier, SIGCONT)
+        #expect(answer.hasPrefix("closed"), "\(answer)")
+        #expect(xtcp.finish() == 0, "\(xtcp.lines.suffix(3))")
+        let summary = try #require(xtcp.lines.last { $0.hasPrefix("xtcp: 6 polls") })
+        func count(_ key: String) -> Int {
+            guard let range = summary.firstRange(of: " \(key)=") else { return 0 }
+            return Int(summary[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        }
+        let heard = count("closes"), lost = count("closesLost"), overflows = count("closeOverflows")
+        #expect(heard + lost == 2 * connections, "heard \(heard) + lost \(lost): \(summary)")
+        #expect(lost > 0 && overflows >= 1, "\(summary)")
     }
 }
