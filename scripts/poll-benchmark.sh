@@ -34,11 +34,11 @@ if [ "${1:-}" = namespaces ]; then
     exit "${status:-0}"
 fi
 # `filter [CONNECTIONS]`: only the floor and the 4-netlinker poll, with and
-# without a -filter keeping about 1 % of the sockets.
+# without a -filter keeping about 1 % of the sockets, and with -changesOnly.
 only=()
 if [ "${1:-}" = filter ]; then
     shift
-    only=(--filter 'Poll_floor(_filter1pct)?$' --filter 'Poll_null_netlinkers4(_filter1pct)?$')
+    only=(--filter 'Poll_floor(_filter1pct)?$' --filter 'Poll_null_netlinkers4(_filter1pct|_changesOnly)?$')
 fi
 connections=${1:-50000}
 out=$(mktemp -d)

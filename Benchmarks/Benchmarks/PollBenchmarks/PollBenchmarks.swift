@@ -69,6 +69,10 @@ let benchmarks: @Sendable () -> Void = {
             registerFloor(name: "Poll_floor_filter1pct", configuration: configuration, ring: nil, filter: onePercentFilter)
             registerPoll(name: "Poll_null_netlinkers4_filter1pct", configuration: configuration,
                          netlinkers: 4, destination: .null, filter: onePercentFilter)
+            // -changesOnly on the idle farm: after the first poll, every
+            // socket is looked up and found unchanged (no full snapshot).
+            registerPoll(name: "Poll_null_netlinkers4_changesOnly", configuration: configuration,
+                         netlinkers: 4, destination: .null, changesOnly: true)
         }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
@@ -151,7 +155,8 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 }
 
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
-                  ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil) {
+                  ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil,
+                  changesOnly: Bool = false) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -179,6 +184,8 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.ioUringMultishot = multishot
         config.destination = spec
         if let filter { try config.setFilter(try SocketFilter(parsing: filter)) }
+        config.changesOnly = changesOnly
+        config.fullEvery = 1_000_000
         config.identity.stamp(&rig.template)
         let destination = try config.openDestination()
         rig.destination = destination
