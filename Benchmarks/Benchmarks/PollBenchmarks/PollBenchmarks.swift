@@ -64,7 +64,7 @@ let benchmarks: @Sendable () -> Void = {
         }
         if suffix.isEmpty {
             // A -filter keeping about 1 % of the loopback farm (the sockets
-            // whose client port is in 1024-1663, of 1024-65000): what the
+            // whose client port is in 1024-1809, of 1024-65000): what the
             // kernel saves by skipping the rest.
             registerFloor(name: "Poll_floor_filter1pct", configuration: configuration, ring: nil, filter: onePercentFilter)
             registerPoll(name: "Poll_null_netlinkers4_filter1pct", configuration: configuration,
@@ -140,7 +140,7 @@ final class PollRig: @unchecked Sendable {  // used by the benchmark's thread on
     var sequence: UInt64 = 0
 }
 
-let onePercentFilter = "( sport >= :1024 and sport < :1664 ) or ( dport >= :1024 and dport < :1664 )"
+let onePercentFilter = "( sport >= :1024 and sport < :1810 ) or ( dport >= :1024 and dport < :1810 )"
 
 /// The kernel's floor (`DumpFloor`), received with recv(2) or through a ring.
 func registerFloor(name: String, configuration: Benchmark.Configuration, ring: DumpFloor.Ring?, filter: String? = nil) {
