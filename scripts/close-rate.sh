@@ -8,6 +8,9 @@
 # Needs root. Not part of the test suite.
 #
 #   scripts/close-rate.sh [CONNECTIONS=9000] [PROCESSES=4] [BUFFER=8388608]
+#
+# $CLOSE_RATE_XTCP_FLAGS is added to xtcp's flags (e.g. "-profile.mode cpu
+# -profile.path /tmp/close.pb.gz" to see where the time goes).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 connections=${1:-9000} processes=${2:-4} buffer=${3:-8388608}
@@ -38,18 +41,20 @@ for i in $(seq 0 $((processes - 1))); do
     done
 done
 ip netns exec "$ns" "$root/.build/release/xtcp" -frequency 1s -namespaces own -promListen off -closeEvents \
-    -closeEventsBuffer "$buffer" -dest null 2>"$out/xtcp.err" &
+    -closeEventsBuffer "$buffer" -dest null ${CLOSE_RATE_XTCP_FLAGS:-} 2>"$out/xtcp.err" &
 xtcp=$!; pids+=("$xtcp")
 until grep -q '^poll 1:' "$out/xtcp.err"; do sleep 0.1; done
 for i in $(seq 0 $((processes - 1))); do fd="hold$i"; echo go >&"${!fd}"; done
 for i in $(seq 0 $((processes - 1))); do until grep -q closed "$out/farm$i"; do sleep 0.05; done; done
 sleep 3
+# xtcp's CPU (user + system, all threads) over the run, in clock ticks.
+ticks=$(awk '{print $14 + $15}' "/proc/$xtcp/stat")
 kill -TERM "$xtcp"; wait "$xtcp" || true
 sockets=$((2 * connections * processes))
 awk -v n="$sockets" '/^closed/ {if (s == "" || $2 < s) s = $2; if ($3 > e) e = $3} END {printf "closed %d sockets in %.3f s: %.0f closes/s\n", n, e - s, n / (e - s)}' "$out"/farm*
-line=$(tail -1 "$out/xtcp.err")
+line=$(grep '^xtcp: [0-9]* polls' "$out/xtcp.err" | tail -1)
 echo "xtcp: $line"
 heard=$(sed -n 's/.* closes=\([0-9]*\).*/\1/p' <<<"$line"); heard=${heard:-0}
 lost=$(sed -n 's/.*closesLost=\([0-9]*\).*/\1/p' <<<"$line"); lost=${lost:-0}
-echo "heard $heard of $sockets, lost $lost (buffer $buffer bytes)"
+echo "heard $heard of $sockets, lost $lost (buffer $buffer bytes); xtcp CPU $((ticks * 1000 / $(getconf CLK_TCK))) ms over the run"
 [ "$heard" = "$sockets" ] && [ "$lost" = 0 ]

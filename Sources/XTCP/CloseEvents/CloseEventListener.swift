@@ -63,8 +63,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
         self.config = config
         filter = config.filter
         epoll = try Epoll()
-        // Every field encoded per row: each record has its own time and
-        // namespace, so nothing is common to a batch.
+        // Its per-poll fields are set per received batch (`drain`).
         pipeline = BatchPipeline(marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
                                  destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
         buffer = .allocate(byteCount: Self.slot * Self.batch, alignment: 16)
@@ -185,7 +184,10 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
             case .empty: break reading
             case .overflowed: overflows += 1
             case .datagrams(let count):
+                // The batch's common fields (identity, namespace, the time
+                // it was read) encoded once for its rows.
                 record.timestampNs = WallClock.nanoseconds()
+                pipeline.pollFields = EncodedPollFields(of: record)
                 for index in 0..<count {
                     if truncated[index] != 0 {
                         decoder.stats.truncatedMessages &+= 1
