@@ -52,6 +52,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     // The listening thread's own.
     private static let slot = 2048
     private static let batch = 64
+    private static let batchesPerTurn = 64
     private let buffer: UnsafeMutableRawBufferPointer
     private let lengths: UnsafeMutableBufferPointer<UInt32>
     private let truncated: UnsafeMutableBufferPointer<UInt8>
@@ -164,7 +165,10 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
         flush()
     }
 
-    /// Reads every message waiting on one subscription's socket.
+    /// Reads the messages waiting on one subscription's socket, at most
+    /// `batchesPerTurn` batches: a namespace closing sockets without pause
+    /// must not keep the others' queues from being read (epoll reports a
+    /// socket with more to read again at once).
     private func drain(_ token: UInt64) {
         guard let subscription = subscriptions.withLock({ $0.byToken[token] }) else { return }
         let socket = subscription.socket
@@ -172,7 +176,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
         var overflows: UInt64 = 0
         var problem: String?
         decoder.stats = DecodeStats()
-        reading: while true {
+        reading: for _ in 0..<Self.batchesPerTurn {
             let batch: NetlinkSocket.Batch
             do {
                 batch = try socket.receiveBatch(into: buffer, slot: Self.slot, lengths: lengths, truncated: truncated)
