@@ -134,9 +134,16 @@ struct SocketFilterTests {
         #expect(throws: TCPStateSet.StateNameError.self) { try TCPStateSet(parsing: "established,open") }
     }
 
-    @Test("a filter too long for the kernel's 16-bit attribute is refused before it is sent")
+    @Test("a filter too large or too deep is refused before anything walks it; a program too long for the kernel's 16-bit attribute before it is sent")
     func tooLong() throws {
-        let many = (0..<4000).map { "sport = :\($0)" }.joined(separator: " or ")
-        #expect(throws: FilterBytecode.TooLong.self) { _ = try FilterBytecode.compile(try SocketFilter(parsing: many)) }
+        let many = (0..<1001).map { "sport = :\($0)" }.joined(separator: " or ")
+        #expect(throws: SocketFilterError.self) { _ = try SocketFilter(parsing: many) }
+        #expect(throws: Never.self) { _ = try SocketFilter(parsing: (0..<1000).map { "sport = :\($0)" }.joined(separator: " or ")) }
+        let deep = String(repeating: "( ", count: 100_000) + "sport = :1" + String(repeating: " )", count: 100_000)
+        #expect(throws: SocketFilterError.self) { _ = try SocketFilter(parsing: deep) }
+        #expect(throws: SocketFilterError.self) { _ = try SocketFilter(parsing: String(repeating: "not ", count: 101) + "sport = :1") }
+        // The compiler's own bound: 4,000 tests built directly.
+        let huge = (1..<4000).reduce(SocketFilter.port(.source, .equal, 0)) { .or($0, .port(.source, .equal, UInt16($1))) }
+        #expect(throws: FilterBytecode.TooLong.self) { _ = try FilterBytecode.compile(huge) }
     }
 }

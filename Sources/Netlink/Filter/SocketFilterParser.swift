@@ -32,9 +32,16 @@ extension SocketFilter {
 
 /// Recursive descent over `FilterToken`s.
 struct SocketFilterParser {
+    /// Bounds that keep every walk of the tree (compiling, matching,
+    /// printing, comparing: all recursive) far from the end of a stack.
+    static let mostTests = 1000
+    static let deepestNesting = 100
+
     private let tokens: [FilterToken]
     private let end: Int
     private var index = 0
+    private var tests = 0
+    private var depth = 0
 
     init(text: String) {
         tokens = FilterToken.split(text)
@@ -88,6 +95,13 @@ struct SocketFilterParser {
 
     private mutating func parseUnary() throws(SocketFilterError) -> SocketFilter {
         guard let token = current else { throw fail("expected an expression") }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.deepestNesting else { throw fail("nested deeper than \(Self.deepestNesting) (parentheses and nots)") }
+        if ["sport", "dport", "src", "dst"].contains(token.text.lowercased()) {
+            tests += 1
+            guard tests <= Self.mostTests else { throw fail("more than \(Self.mostTests) tests") }
+        }
         switch token.text.lowercased() {
         case "not", "!":
             index += 1
