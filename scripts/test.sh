@@ -14,3 +14,4 @@ swift test --skip-build --no-parallel 2>&1 | tee /tmp/xtcp-test.log
 # runs long ones): a crash fails the suite.
 scripts/fuzz.sh decoder 0 -runs=300000 2>&1 | tail -5
 scripts/fuzz.sh capture 0 -runs=300000 2>&1 | tail -5
+scripts/fuzz.sh filter 0 -runs=300000 2>&1 | tail -5

@@ -1,6 +1,7 @@
 // xtcp's libFuzzer targets, one executable: `xtcp-fuzz TARGET …` with
 // TARGET `decoder` (netlink decoder and envelope encoder over a receive
-// buffer) or `capture` (the -replay file reader, then the decoder).
+// buffer), `capture` (the -replay file reader, then the decoder) or
+// `filter` (the -filter parser, compiler and evaluator).
 //
 // Built by scripts/fuzz.sh with -sanitize=fuzzer,address (XTCP_LIBFUZZER),
 // the rest of the arguments go to libFuzzer. Built plainly, as `swift
@@ -14,7 +15,7 @@ import Glibc
 #endif
 
 enum FuzzTarget: String, CaseIterable {
-    case decoder, capture
+    case decoder, capture, filter
 
     static let captureSeedBytes = 16384
 
@@ -22,6 +23,7 @@ enum FuzzTarget: String, CaseIterable {
         switch self {
         case .decoder: fuzzDecoder
         case .capture: fuzzCapture
+        case .filter: fuzzFilter
         }
     }
 }
@@ -29,7 +31,7 @@ enum FuzzTarget: String, CaseIterable {
 @main
 enum FuzzMain {
     static func main() {
-        let usage = "usage: xtcp-fuzz decoder|capture FILE... | xtcp-fuzz decoder|capture -seed-corpus DIR CAPTURE...  (scripts/fuzz.sh builds it for fuzzing)"
+        let usage = "usage: xtcp-fuzz decoder|capture|filter FILE... | xtcp-fuzz decoder|capture|filter -seed-corpus DIR CAPTURE...  (scripts/fuzz.sh builds it for fuzzing)"
         guard CommandLine.arguments.count >= 2, let target = FuzzTarget(rawValue: CommandLine.arguments[1]) else {
             print(usage)
             exit(2)

@@ -8,9 +8,20 @@ import Glibc
 /// bytes so that reruns add nothing twice: for `decoder` every datagram of
 /// the captures; for `capture` those too (each is an `ss -D` stream) and
 /// the pcap files themselves, cut to `captureSeedBytes` (the fuzzer mutates
-/// the first records; whole multi-megabyte files would slow every run).
+/// the first records; whole multi-megabyte files would slow every run);
+/// for `filter` a list of expressions, not the captures.
 func seedCorpus(target: FuzzTarget, directory: String, captures: ArraySlice<String>) {
     var written = 0
+    if target == .filter {
+        do {
+            for expression in filterSeeds { try writeSeed(Array(expression.utf8), to: directory) }
+        } catch {
+            print("\(error)")
+            exit(1)
+        }
+        print("\(filterSeeds.count) seeds in \(directory)")
+        return
+    }
     for path in captures {
         do {
             for datagram in try CaptureFile(path: path).datagrams {

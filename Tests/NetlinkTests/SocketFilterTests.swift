@@ -109,6 +109,9 @@ struct SocketFilterTests {
         ("dst [::1", 5, "expected ADDR"),
         ("sport = 1 or dport = 2 and src 10.0.0.1", 24, "'and' after 'or' without parentheses"),
         ("sport = 1 dport = 2 or sport = 3", 21, "'or' after 'and' without parentheses"),
+        // Found by scripts/fuzz.sh filter: inet_pton stopped at the NUL and took `f0::`.
+        ("src f0::\u{0}t", 9, "unexpected character U+0"),
+        ("sport = :80 é", 13, "unexpected character U+E9"),
     ])
     func refused(_ text: String, column: Int, message: String) {
         #expect {
@@ -129,6 +132,14 @@ struct SocketFilterTests {
         #expect(try SocketFilter(parsing: "not sport = 1 or dport < 2") == .or(.not(a), b))
         #expect(try SocketFilter(parsing: "src != 10.0.0.0/8") == .not(c))
         #expect(try SocketFilter(parsing: "SPORT EQ :1") == a)
+        // Printed with parentheses only where the tree needs them, so a
+        // long chain prints as flat as it was written and parses back
+        // (found by scripts/fuzz.sh filter: 1,000 ands printed 999 deep).
+        #expect(SocketFilter.and(.and(a, b), c).description == "sport = :1 and dport < :2 and src 10.0.0.0/8")
+        #expect(SocketFilter.and(a, .and(b, c)).description == "sport = :1 and (dport < :2 and src 10.0.0.0/8)")
+        #expect(SocketFilter.not(.or(a, b)).description == "not (sport = :1 or dport < :2)")
+        let chain = try SocketFilter(parsing: (0..<1000).map { "sport = :\($0)" }.joined(separator: " and "))
+        #expect(try SocketFilter(parsing: chain.description) == chain)
         #expect(try TCPStateSet(parsing: "established, listening").description == "established,listening")
         #expect(try TCPStateSet(parsing: "connected").description == "connected")
         #expect(throws: TCPStateSet.StateNameError.self) { try TCPStateSet(parsing: "established,open") }

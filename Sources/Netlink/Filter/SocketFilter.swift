@@ -23,13 +23,17 @@ public indirect enum SocketFilter: Equatable, Sendable, CustomStringConvertible 
         case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     }
 
-    /// The filter as xtcp would parse it back: connectives spelled out,
-    /// every compound operand in parentheses.
+    /// The filter as xtcp would parse it back: connectives spelled out, and
+    /// parentheses only where the tree needs them (the parser reads a chain
+    /// of one connective from the left), so the printed form is never
+    /// nested deeper than the text it came from.
     public var description: String {
-        func operand(_ filter: SocketFilter) -> String {
-            switch filter {
-            case .and, .or: return "(\(filter))"
-            default: return filter.description
+        /// `operand` inside `parent`, on its left or right.
+        func text(_ operand: SocketFilter, in parent: SocketFilter, left: Bool) -> String {
+            switch (operand, parent) {
+            case (.and, .and) where left, (.or, .or) where left: return operand.description
+            case (.and, _), (.or, _): return "(\(operand))"
+            default: return operand.description
             }
         }
         switch self {
@@ -37,9 +41,9 @@ public indirect enum SocketFilter: Equatable, Sendable, CustomStringConvertible 
             return "\(side == .source ? "sport" : "dport") \(comparison.rawValue) :\(port)"
         case .host(let side, let prefix):
             return "\(side == .source ? "src" : "dst") \(prefix)"
-        case .and(let a, let b): return "\(operand(a)) and \(operand(b))"
-        case .or(let a, let b): return "\(operand(a)) or \(operand(b))"
-        case .not(let a): return "not \(operand(a))"
+        case .and(let a, let b): return "\(text(a, in: self, left: true)) and \(text(b, in: self, left: false))"
+        case .or(let a, let b): return "\(text(a, in: self, left: true)) or \(text(b, in: self, left: false))"
+        case .not(let a): return "not \(text(a, in: self, left: false))"
         }
     }
 }

@@ -25,6 +25,13 @@ extension SocketFilter {
     /// parentheses means different things to different readers, so it is
     /// refused here with the position of the second connective.
     public init(parsing text: String) throws(SocketFilterError) {
+        // The language is printable ASCII. A NUL inside a word would also
+        // end it early for inet_pton, which then reads `f0::` of `f0::\0x`
+        // and ignores the rest (found by the `filter` fuzz target).
+        if let (offset, bad) = text.enumerated().first(where: { !$0.element.isASCII || ($0.element.asciiValue! < 0x20 && !$0.element.isWhitespace) || $0.element.asciiValue == 0x7F }) {
+            let scalar = bad.unicodeScalars.first!.value
+            throw SocketFilterError(column: offset + 1, message: "unexpected character U+\(String(scalar, radix: 16, uppercase: true))")
+        }
         var parser = SocketFilterParser(text: text)
         self = try parser.parseWhole()
     }
