@@ -14,4 +14,5 @@ swift test --skip-build --no-parallel 2>&1 | tee /tmp/xtcp-test.log
 # runs long ones): a crash fails the suite.
 scripts/fuzz.sh decoder 0 -runs=300000 2>&1 | tail -5
 scripts/fuzz.sh capture 0 -runs=300000 2>&1 | tail -5
-scripts/fuzz.sh filter 0 -runs=300000 2>&1 | tail -5
+# Expressions longer than 4 KiB parse slowly and find nothing new.
+scripts/fuzz.sh filter 0 -runs=300000 -max_len=4096 2>&1 | tail -5
