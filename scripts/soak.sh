@@ -54,6 +54,8 @@ for minute in $(seq 0 "$minutes"); do
     [ "$minute" = "$minutes" ] || sleep 60
 done
 kill -TERM "$xtcp"; wait "$xtcp" || true
+# The churn's summary line ({"cycles": N, "failed_adds": F}) comes at its end.
+kill -TERM "${pids[1]}"; wait "${pids[1]}" || true
 
 polls=$(grep -c ' ms namespaces=' "$out/xtcp.err" || true)
 incomplete=$(grep ' ms namespaces=' "$out/xtcp.err" | grep -cE 'dumpsTimedOut|dumpsStalled|dumpsFailed' || true)

@@ -61,10 +61,24 @@ def unshare():
 
 
 def main():
+    # SIGTERM ends the run early, still through the summary line below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     seconds, concurrent, prefix = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     live = []  # (deadline, pid, name, inode, created)
-    cycles = failed_adds = 0
+    counts = {"cycles": 0, "failed_adds": 0}
     end = time.monotonic() + seconds
+    try:
+        churn(end, concurrent, prefix, live, counts)
+    finally:
+        for _, pid, name, _, _ in live:
+            if name:
+                subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
+            os.kill(pid, signal.SIGKILL)
+        print(json.dumps({"cycles": counts["cycles"], "failed_adds": counts["failed_adds"]}), flush=True)
+
+
+def churn(end, concurrent, prefix, live, counts):
+    """Creates and deletes namespaces until `end`, then waits for the live ones."""
     while time.monotonic() < end or live:
         now = time.monotonic()
         for entry in [e for e in live if e[0] <= now]:
@@ -78,13 +92,13 @@ def main():
         if time.monotonic() < end and len(live) < concurrent:
             lifetime = random.uniform(0.1, 2.5)
             created = time.time_ns()
-            if cycles % 2 == 0:
-                name = "%s-%d" % (prefix, cycles)
+            if counts["cycles"] % 2 == 0:
+                name = "%s-%d" % (prefix, counts["cycles"])
                 # `ip netns add` can fail while another one (a test beside
                 # this) sets up /run/netns: count it and go on.
                 if subprocess.run(["ip", "netns", "add", name], stderr=subprocess.DEVNULL).returncode != 0:
-                    failed_adds += 1
-                    cycles += 1
+                    counts["failed_adds"] += 1
+                    counts["cycles"] += 1
                     time.sleep(0.05)
                     continue
                 pid, inode = holder(enter("/run/netns/" + name))
@@ -92,10 +106,9 @@ def main():
                 name = None
                 pid, inode = holder(unshare)
             live.append((time.monotonic() + lifetime, pid, name, inode, created))
-            cycles += 1
+            counts["cycles"] += 1
         else:
             time.sleep(0.01)
-    print(json.dumps({"cycles": cycles, "failed_adds": failed_adds}), flush=True)
 
 
 if __name__ == "__main__":
