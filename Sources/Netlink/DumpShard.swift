@@ -65,18 +65,20 @@ public struct DumpShard: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// (sport ≥ 32768 ∧ sport ∈ low...high) ∨ (sport < 32768 ∧ dport ∈ low...high),
-    /// without the comparisons that always hold.
+    /// without the comparisons that always hold, compiled as any `-filter` is.
     static func portFilter(low: UInt16, high: UInt16) -> [UInt8] {
-        var clauses: [[PortBytecode.Comparison]] = []
+        func all(_ tests: [SocketFilter]) -> SocketFilter { tests.dropFirst().reduce(tests[0]) { .and($0, $1) } }
+        var clauses: [SocketFilter] = []
         if high >= ephemeralFloor {
-            var bySource: [PortBytecode.Comparison] = [.sourceAtLeast(max(low, ephemeralFloor))]
-            if high < UInt16.max { bySource.append(.sourceAtMost(high)) }
-            clauses.append(bySource)
+            var bySource: [SocketFilter] = [.port(.source, .greaterOrEqual, max(low, ephemeralFloor))]
+            if high < UInt16.max { bySource.append(.port(.source, .lessOrEqual, high)) }
+            clauses.append(all(bySource))
         }
-        var byDestination: [PortBytecode.Comparison] = [.sourceAtMost(ephemeralFloor - 1)]
-        if low > 0 { byDestination.append(.destinationAtLeast(low)) }
-        if high < UInt16.max { byDestination.append(.destinationAtMost(high)) }
-        clauses.append(byDestination)
-        return PortBytecode.anyOf(clauses)
+        var byDestination: [SocketFilter] = [.port(.source, .lessOrEqual, ephemeralFloor - 1)]
+        if low > 0 { byDestination.append(.port(.destination, .greaterOrEqual, low)) }
+        if high < UInt16.max { byDestination.append(.port(.destination, .lessOrEqual, high)) }
+        clauses.append(all(byDestination))
+        // A handful of comparisons: far below the kernel's bound.
+        return FilterBytecode.build(clauses.dropFirst().reduce(clauses[0]) { .or($0, $1) })
     }
 }

@@ -16,7 +16,7 @@ public struct InetDiagRequest: Sendable, Equatable {
     public var states: UInt32 = allStates
     public var ext: UInt8
     public var sequence: UInt32
-    /// An INET_DIAG_REQ_BYTECODE filter (`PortBytecode`), or none.
+    /// An INET_DIAG_REQ_BYTECODE filter (`FilterBytecode`), or none.
     public var bytecode: [UInt8]?
 
     public init(family: Family, attributes: DiagAttributeSet = .defaultSet, sequence: UInt32) {

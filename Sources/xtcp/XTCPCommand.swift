@@ -280,13 +280,7 @@ struct XTCPCommand: ParsableCommand {
             do { config.attributes = try DiagAttributeSet(parsing: deserializers) } catch { throw ValidationError("-deserializers: \(error)") }
         }
         if let filter {
-            do {
-                try config.setFilter(try SocketFilter(parsing: filter))
-            } catch let error as SocketFilterError {
-                throw ValidationError("-filter '\(filter)': \(error)")
-            } catch {
-                throw ValidationError("-filter '\(filter)': \(error)")
-            }
+            do { try config.setFilter(try SocketFilter(parsing: filter)) } catch { throw ValidationError("-filter '\(filter)': \(error)") }
         }
         do { config.states = try TCPStateSet(parsing: states) } catch { throw ValidationError("-states: \(error)") }
         guard config.states.mask != 0 else { throw ValidationError("-states: no state") }
