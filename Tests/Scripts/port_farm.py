@@ -7,11 +7,12 @@ everything until stdin closes.
 
 With "spread", one more client per listener, bound to a fixed port from
 SPREAD_PORTS. The kernel picks the ephemeral ports for one destination
-close together, from a start hashed with a secret drawn at boot, so the
-ephemeral clients of ten listeners are ten clusters, in the same places on
-every run until the next boot, and can all miss a stretch of the range (one
-CI run found 40960-49151 empty; about one boot in thirty would). These
-place sockets in every stretch that dump sharding cuts.
+close together, from a start hashed with a secret drawn at boot that moves
+on a little with each connection, so the ephemeral clients of ten listeners
+are ten clusters, in nearly the same places run after run, and can all miss
+a stretch of the range for hours (one CI run found 40960-49151 empty; with
+ten clusters about 3 % of the time would). These place sockets in every
+stretch that dump sharding cuts.
 
 usage: port_farm.py PER_LISTENER [spread]
 """
