@@ -3,6 +3,7 @@ import Netlink
 import RecordFmt
 import Testing
 import TestSupport
+@testable import XTCP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,6 +69,40 @@ struct CloseEventTests {
         let closes = records.filter { $0.recordKind == .close }
         // The 50 IPv4 clients only.
         #expect(closes.count == 50 && closes.allSatisfy { $0.inetDiagMsgFamily == 2 && $0.inetDiagMsgSocketDestinationPort == 6000 })
+    }
+
+    @Test("a namespace let go with closes still queued: they are read, each once, before its socket is closed")
+    func leavingNamespaceDrained() throws {
+        let ns = try TestNamespace()
+        defer { ns.remove() }
+        let farm = try SocketFarm(in: ns, script: "short_connections.py", arguments: [])
+        defer { farm.stop() }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-close-leaving-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var config = DaemonConfig(identity: RecordIdentity(hostname: "test"))
+        config.destination = .file(path: output)
+        let listener = try CloseEventListener(config: config, destination: try config.destination.open())
+        let path = "/run/netns/\(ns.name)"
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        let namespace = PolledNamespace(name: ns.name, inode: UInt64(info.st_ino), path: path)
+
+        // Subscribed, but its thread not started: the 200 closes wait in
+        // the queue when the namespace is let go, as the last closes of a
+        // container that has just ended can.
+        #expect(listener.update(NamespaceChange(added: [namespace])).isEmpty)
+        #expect(farm.ask("go 100") == "done")
+        #expect(listener.update(NamespaceChange(removed: [namespace])).isEmpty)
+        #expect(listener.count == 0)
+        try listener.start()
+        listener.stop()
+
+        let (counts, problems) = listener.take()
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(counts.closeEvents == 200 && counts.closeEventsLost == 0, "\(counts.closeEvents) heard, \(counts.closeEventsLost) lost")
+        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        #expect(records.count == 200 && records.allSatisfy { $0.recordKind == .close && $0.netns == ns.name })
+        #expect(Set(records.map(\.inetDiagMsgSocketCookie)).count == 200, "a socket twice")
     }
 
     @Test("an overflowing receive queue: every close is heard or counted lost, and the overflow is counted")

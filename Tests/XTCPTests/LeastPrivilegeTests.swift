@@ -16,7 +16,7 @@ struct LeastPrivilegeTests {
     func run(_ setpriv: [String], seeing namespace: TestNamespace) throws -> (status: Int32, stderr: String, sawNamespace: Bool) {
         let file = NSTemporaryDirectory() + "xtcp-privilege-\(getpid()).jsonl"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        FileManager.default.createFile(atPath: file, contents: nil)
+        #expect(FileManager.default.createFile(atPath: file, contents: nil))
         chmod(file, 0o666)  // the unprivileged user writes it too
         let result = try Shell.capture(["setpriv"] + setpriv + [Paths.xtcp, "-maxLoops", "1", "-dest", "file:" + file, "-marshal", "jsonl",
                                                                  "-promListen", "off"])

@@ -42,8 +42,9 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     let filter: SocketFilter?
     private let epoll: Epoll
     private let pipeline: BatchPipeline
-    /// token → subscription; namespace inode → token.
-    private let subscriptions = Mutex<(byToken: [UInt64: Subscription], byInode: [UInt64: UInt64], next: UInt64)>(([:], [:], 1))
+    /// token → subscription; namespace inode → token; the subscriptions of
+    /// namespaces let go, to be read one last time by the listening thread.
+    private let subscriptions = Mutex<(byToken: [UInt64: Subscription], byInode: [UInt64: UInt64], leaving: [Subscription], next: UInt64)>(([:], [:], [], 1))
     /// Counts since the last `takeCounts`, and problems to report.
     private let pending = Mutex<(counts: PollCounts, problems: [String])>((PollCounts(), []))
     private let stopping = Atomic<Bool>(false)
@@ -92,12 +93,19 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
 
     /// Follows a reconcile: subscribes in the namespaces added, leaves the
     /// ones removed. Returns why a namespace could not be subscribed.
+    ///
+    /// A namespace let go can still have events queued: often the last
+    /// closes of a container that has just ended. Its socket (which holds
+    /// the namespace alive) goes to the listening thread, which reads it
+    /// once more before closing it, so those are heard or counted lost.
     func update(_ change: NamespaceChange) -> [String] {
         var failed: [String] = []
         for namespace in change.removed {
             let gone = subscriptions.withLock { state -> Subscription? in
-                guard let token = state.byInode.removeValue(forKey: namespace.inode) else { return nil }
-                return state.byToken.removeValue(forKey: token)
+                guard let token = state.byInode.removeValue(forKey: namespace.inode),
+                      let gone = state.byToken.removeValue(forKey: token) else { return nil }
+                state.leaving.append(gone)
+                return gone
             }
             if let gone { epoll.remove(gone.socket.fileDescriptor) }
         }
@@ -152,7 +160,10 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
         while !stopping.load(ordering: .acquiring) {
             ready.removeAll(keepingCapacity: true)
             let count = epoll.wait(milliseconds: 200) { ready.append($0) }
-            for token in ready { drain(token) }
+            for token in ready {
+                if let subscription = subscriptions.withLock({ $0.byToken[token] }) { drain(subscription) }
+            }
+            drainLeaving()
             // Idle, or a second since the last envelope: send what is held.
             if count == 0 || clock.now - lastFlush >= .seconds(1) {
                 flush()
@@ -160,18 +171,38 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
             }
         }
         // Shutdown: whatever the kernel has queued, then the last envelope.
-        let tokens = subscriptions.withLock { Array($0.byToken.keys) }
-        for token in tokens { drain(token) }
+        for subscription in subscriptions.withLock({ Array($0.byToken.values) }) { drain(subscription) }
+        drainLeaving()
         flush()
+    }
+
+    /// Reads the subscriptions of namespaces let go one last time; they
+    /// close their sockets as they are dropped here.
+    private func drainLeaving() {
+        let leaving = subscriptions.withLock { state -> [Subscription] in
+            defer { state.leaving.removeAll() }
+            return state.leaving
+        }
+        // Everything queued, and no more: a namespace let go while still
+        // busy (held by a process the reconcile cannot see) must not keep
+        // the thread. The kernel doubles the buffer asked for, and every
+        // queued message takes more than 256 bytes of it.
+        let turns = 2 * config.closeEventsBuffer / 256 / (Self.batch * Self.batchesPerTurn) + 1
+        for subscription in leaving {
+            var turn = 1
+            while drain(subscription) && turn < turns { turn += 1 }
+        }
     }
 
     /// Reads the messages waiting on one subscription's socket, at most
     /// `batchesPerTurn` batches: a namespace closing sockets without pause
     /// must not keep the others' queues from being read (epoll reports a
-    /// socket with more to read again at once).
-    private func drain(_ token: UInt64) {
-        guard let subscription = subscriptions.withLock({ $0.byToken[token] }) else { return }
+    /// socket with more to read again at once). True if it stopped at that
+    /// bound with more perhaps left.
+    @discardableResult
+    private func drain(_ subscription: Subscription) -> Bool {
         let socket = subscription.socket
+        var more = true
         record.copyPollFields(from: subscription.template)
         var overflows: UInt64 = 0
         var problem: String?
@@ -182,10 +213,13 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
                 batch = try socket.receiveBatch(into: buffer, slot: Self.slot, lengths: lengths, truncated: truncated)
             } catch {
                 problem = "close events in \(subscription.namespace.name): \(error)"
+                more = false
                 break reading
             }
             switch batch {
-            case .empty: break reading
+            case .empty:
+                more = false
+                break reading
             case .overflowed: overflows += 1
             case .datagrams(let count):
                 // The batch's common fields (identity, namespace, the time
@@ -220,6 +254,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
             state.counts.decode += stats
             if let problem { state.problems.append(problem) }
         }
+        return more
     }
 
     private func flush() {
