@@ -1,7 +1,7 @@
 // Implementation only: CURing's io_uring types must not reach importers,
 // whose other modules may bring the kernel's own <linux/io_uring.h> (swift-
 // system's CSystem does), and the two definitions clash.
-@_implementationOnly import CURing
+internal import CURing
 #if canImport(Glibc)
 import Glibc
 #endif

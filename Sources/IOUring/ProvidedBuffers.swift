@@ -1,4 +1,4 @@
-@_implementationOnly import CURing
+internal import CURing
 #if canImport(Glibc)
 import Glibc
 #endif
