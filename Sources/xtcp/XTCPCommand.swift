@@ -201,6 +201,14 @@ struct XTCPCommand: ParsableCommand {
         func duration(_ text: String, _ name: String) throws -> GoDuration {
             do { return try GoDuration(parsing: text) } catch { throw ValidationError("-\(name) \(error)") }
         }
+        /// `value` if it is within `range`, else the usage error that names
+        /// the flag and its bounds.
+        func bounded(_ value: Int, _ range: ClosedRange<Int>, _ name: String, unit: String = "") throws -> Int {
+            guard range.contains(value) else {
+                throw ValidationError("-\(name) \(value): expected \(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " \(unit)")")
+            }
+            return value
+        }
         var identity = RecordIdentity(hostname: hostname ?? Self.systemHostname())
         identity.location = location
         identity.label = label
@@ -216,17 +224,13 @@ struct XTCPCommand: ParsableCommand {
         }
         config.netlinkTimeout = try duration(nltimeout, "nltimeout")
         guard config.netlinkTimeout.nanoseconds >= 1_000_000 else { throw ValidationError("-nltimeout \(nltimeout): at least 1ms") }
-        guard (0...50).contains(pollJitterPct) else { throw ValidationError("-pollJitterPct \(pollJitterPct): expected 0 to 50") }
-        config.pollJitterPercent = pollJitterPct
+        config.pollJitterPercent = try bounded(pollJitterPct, 0...50, "pollJitterPct")
         guard maxLoops >= 0 else { throw ValidationError("-maxLoops \(maxLoops): expected 0 (forever) or more") }
         config.maxLoops = maxLoops
-        guard (1...64).contains(netlinkers) else { throw ValidationError("-netlinkers \(netlinkers): expected 1 to 64") }
-        config.netlinkers = netlinkers
+        config.netlinkers = try bounded(netlinkers, 1...64, "netlinkers")
         config.ioUring = ioUring
-        guard (1...256).contains(ioUringRecvBatch) else { throw ValidationError("-ioUringRecvBatch \(ioUringRecvBatch): expected 1 to 256") }
-        guard (1...4096).contains(ioUringCqeBatch) else { throw ValidationError("-ioUringCqeBatch \(ioUringCqeBatch): expected 1 to 4096") }
-        config.ioUringWindow = ioUringRecvBatch
-        config.ioUringCqeBatch = ioUringCqeBatch
+        config.ioUringWindow = try bounded(ioUringRecvBatch, 1...256, "ioUringRecvBatch")
+        config.ioUringCqeBatch = try bounded(ioUringCqeBatch, 1...4096, "ioUringCqeBatch")
         config.ioUringMultishot = ioUringMultishot
         config.ioUringFallback = ioUringFallback
         guard let scope = NamespaceScope(rawValue: namespaces) else {
@@ -241,7 +245,7 @@ struct XTCPCommand: ParsableCommand {
         guard config.reconcileFrequency.nanoseconds == 0 || config.reconcileFrequency.nanoseconds >= 100_000_000 else {
             throw ValidationError("-reconcileFrequency \(reconcileFrequency): 0 or at least 100ms")
         }
-        guard (1...65536).contains(maxNamespaces) else { throw ValidationError("-maxNamespaces \(maxNamespaces): expected 1 to 65536") }
+        config.maxNamespaces = try bounded(maxNamespaces, 1...65536, "maxNamespaces")
         guard promPath.hasPrefix("/"), !["/healthz", "/readyz"].contains(promPath) else {
             throw ValidationError("-promPath \(promPath): expected a path starting with / other than /healthz and /readyz")
         }
@@ -257,15 +261,8 @@ struct XTCPCommand: ParsableCommand {
         config.profileWholeRun = profileMode == "cpu"
         guard !profilePath.isEmpty else { throw ValidationError("-profile.path: expected a file path") }
         config.profilePath = profilePath
-        config.maxNamespaces = maxNamespaces
-        if let cpus {
-            guard (1...1024).contains(cpus) else { throw ValidationError("-cpus \(cpus): expected 1 to 1024") }
-            config.cpus = cpus
-        }
-        guard (16 * 1024...1024 * 1024).contains(packetSize) else {
-            throw ValidationError("-packetSize \(packetSize): expected 16384 to 1048576 bytes")
-        }
-        config.packetSize = packetSize
+        if let cpus { config.cpus = try bounded(cpus, 1...1024, "cpus") }
+        config.packetSize = try bounded(packetSize, 16 * 1024...1024 * 1024, "packetSize", unit: "bytes")
 
         do { config.destination = try DestinationSpec(parsing: dest) } catch { throw ValidationError("-dest: \(error)") }
         if let marshal {
@@ -286,14 +283,9 @@ struct XTCPCommand: ParsableCommand {
         guard config.states.mask != 0 else { throw ValidationError("-states: no state") }
         config.changesOnly = changesOnly
         config.closeEvents = closeEvents
-        guard (65536...1_073_741_824).contains(closeEventsBuffer) else {
-            throw ValidationError("-closeEventsBuffer \(closeEventsBuffer): expected 65536 to 1073741824 bytes")
-        }
-        config.closeEventsBuffer = closeEventsBuffer
-        guard (1...1_000_000).contains(fullEvery) else { throw ValidationError("-fullEvery \(fullEvery): expected 1 to 1000000") }
-        config.fullEvery = fullEvery
-        guard (0...1000).contains(changesRttPct) else { throw ValidationError("-changesRttPct \(changesRttPct): expected 0 to 1000") }
-        config.changesRttPercent = changesRttPct
+        config.closeEventsBuffer = try bounded(closeEventsBuffer, 65536...1_073_741_824, "closeEventsBuffer", unit: "bytes")
+        config.fullEvery = try bounded(fullEvery, 1...1_000_000, "fullEvery")
+        config.changesRttPercent = try bounded(changesRttPct, 0...1000, "changesRttPct")
         guard envelopeFlushRows >= 1 else { throw ValidationError("-envelopeFlushRows must be at least 1") }
         config.envelopeFlushRows = envelopeFlushRows
         if config.destination.isUDP {
@@ -318,10 +310,7 @@ struct XTCPCommand: ParsableCommand {
             throw ValidationError("-kafkaCompression \(kafkaCompression): expected lz4, zstd or none")
         }
         config.kafka.compression = compression
-        guard (1024...2_097_151).contains(kafkaQueueKBytes) else {
-            throw ValidationError("-kafkaQueueKBytes \(kafkaQueueKBytes): expected 1024 to 2097151")
-        }
-        config.kafka.queueKBytes = kafkaQueueKBytes
+        config.kafka.queueKBytes = try bounded(kafkaQueueKBytes, 1024...2_097_151, "kafkaQueueKBytes")
         config.kafka.messageTimeout = try duration(kafkaMessageTimeout, "kafkaMessageTimeout")
         config.kafka.queueFullWait = try duration(kafkaQueueFullWait, "kafkaQueueFullWait")
         config.kafka.flushTimeout = try duration(kafkaFlushTimeout, "kafkaFlushTimeout")

@@ -89,7 +89,8 @@ public final class Daemon {
         // -closeEvents: subscriptions follow the polled namespaces.
         let closing = try config.closeEvents ? ClosingPollerSet(pollers, listener: CloseEventListener(config: config, destination: destination)) : nil
         try closing?.listener.start()
-        let namespaces = NamespaceFollower(pollers: closing ?? pollers, scope: scope, config: config, logger: logger)
+        let polled: any PollerSet = closing ?? pollers
+        let namespaces = NamespaceFollower(pollers: polled, scope: scope, config: config, logger: logger)
 
         var template = FlatRecord()
         config.identity.stamp(&template)
@@ -104,7 +105,7 @@ public final class Daemon {
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
             let change = namespaces.reconcile(when: "poll \(polls)")
-            var (counts, problems) = (closing ?? pollers).poll(ticket)
+            var (counts, problems) = polled.poll(ticket)
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
             counts += destination.takeLateCounts()
@@ -135,7 +136,7 @@ public final class Daemon {
                 break
             }
         }
-        (closing ?? pollers).stopAll()
+        polled.stopAll()
         if let late = closing?.takeLate() {
             totals += late.counts
             for problem in late.problems { logger.warning("shutdown: \(problem)") }

@@ -103,9 +103,8 @@ final class Netlinker: @unchecked Sendable {  // its state is touched by its thr
         var table = ChangeTable(rttPercent: 0)
         if tracking { swap(&table, &changes[index]) }
         defer { if tracking { swap(&table, &changes[index]) } }
-        let full = !tracking || table.isFresh || config.isFullSnapshot(poll: poll)
+        let full = tracking ? table.begin(snapshot: config.isFullSnapshot(poll: poll)) : true
         record.recordKind = full ? .poll : .change
-        table.begin()
         var unchanged: UInt64 = 0
         defer { counts.unchanged += unchanged }
         pipeline.pollFields = EncodedPollFields(of: record)

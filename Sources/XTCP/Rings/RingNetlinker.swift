@@ -97,9 +97,8 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                     job.namespace.stamp(&job.template)
                     job.template.netlinkerId = UInt64(id)
                     job.template.socketFd = UInt64(socket.fileDescriptor)
-                    job.full = job.changes.map { $0.isFresh || config.isFullSnapshot(poll: ticket.template.pollSequence) } ?? true
+                    job.full = job.changes?.begin(snapshot: config.isFullSnapshot(poll: ticket.template.pollSequence)) ?? true
                     job.template.recordKind = job.full ? .poll : .change
-                    job.changes?.begin()
                     job.pollFields = EncodedPollFields(of: job.template)
                     job.decoder = DumpDecoder(attributes: config.attributes)
                     try socket.startDump(request, decoder: &job.decoder)
@@ -168,7 +167,7 @@ final class RingNetlinker: @unchecked Sendable {  // its state is touched by its
                 }
                 let progress = receiver.withDatagram(completion, slot: slot) { datagram in
                     job.decoder.decode(datagram, into: &record) { row in
-                        if job.changes != nil, !job.changes!.shouldSend(row, full: job.full) {
+                        if job.changes?.shouldSend(row, full: job.full) == false {
                             counts.unchanged &+= 1
                             return
                         }
