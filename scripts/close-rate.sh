@@ -15,43 +15,22 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 connections=${1:-9000} processes=${2:-4} buffer=${3:-8388608}
 out=$(mktemp -d) pids=()
-ns=xtcp-close-rate-$$
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-}
-trap cleanup EXIT
+source "$root/scripts/lib/farms.sh"
+trap farm_cleanup EXIT
 swift build -c release --product xtcp --package-path "$root" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
-for i in $(seq 0 $((processes - 1))); do
-    host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
-    mkfifo "$out/in$i"
-    ip netns exec "$ns" python3 "$root/Tests/Scripts/close_farm.py" "$connections" "$host" $((900 + i)) <"$out/in$i" >"$out/farm$i" 2>&1 &
-    pids+=($!)
-    exec {fd}>"$out/in$i"
-    eval "hold$i=$fd"
-done
-for i in $(seq 0 $((processes - 1))); do
-    until grep -q ready "$out/farm$i"; do
-        kill -0 "${pids[$i]}" 2>/dev/null || { echo "farm $i failed: $(tail -2 "$out/farm$i")" >&2; exit 1; }
-        sleep 0.2
-    done
-done
-ip netns exec "$ns" "$root/.build/release/xtcp" -frequency 1s -namespaces own -promListen off -closeEvents \
+start_loopback_farm "xtcp-close-rate-$$" $((connections * processes)) "$processes" close_farm.py
+ip netns exec "$farm_ns" "$root/.build/release/xtcp" -frequency 1s -namespaces own -promListen off -closeEvents \
     -closeEventsBuffer "$buffer" -dest null ${CLOSE_RATE_XTCP_FLAGS:-} 2>"$out/xtcp.err" &
 xtcp=$!; pids+=("$xtcp")
 until grep -q '^poll 1:' "$out/xtcp.err"; do sleep 0.1; done
-for i in $(seq 0 $((processes - 1))); do fd="hold$i"; echo go >&"${!fd}"; done
-for i in $(seq 0 $((processes - 1))); do until grep -q closed "$out/farm$i"; do sleep 0.05; done; done
+for fd in "${farm_inputs[@]}"; do echo go >&"$fd"; done
+for i in $(seq 0 $((processes - 1))); do until grep -q closed "$out/farm$i.out"; do sleep 0.05; done; done
 sleep 3
 # xtcp's CPU (user + system, all threads) over the run, in clock ticks.
 ticks=$(awk '{print $14 + $15}' "/proc/$xtcp/stat")
 kill -TERM "$xtcp"; wait "$xtcp" || true
 sockets=$((2 * connections * processes))
-awk -v n="$sockets" '/^closed/ {if (s == "" || $2 < s) s = $2; if ($3 > e) e = $3} END {printf "closed %d sockets in %.3f s: %.0f closes/s\n", n, e - s, n / (e - s)}' "$out"/farm*
+awk -v n="$sockets" '/^closed/ {if (s == "" || $2 < s) s = $2; if ($3 > e) e = $3} END {printf "closed %d sockets in %.3f s: %.0f closes/s\n", n, e - s, n / (e - s)}' "$out"/farm*.out
 line=$(grep '^xtcp: [0-9]* polls' "$out/xtcp.err" | tail -1)
 echo "xtcp: $line"
 heard=$(sed -n 's/.* closes=\([0-9]*\).*/\1/p' <<<"$line"); heard=${heard:-0}

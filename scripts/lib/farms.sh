@@ -2,30 +2,35 @@
 # `root` (the package) and `out` (a scratch directory), keeps the `pids`
 # array, and calls farm_cleanup on exit.
 #
-#   start_loopback_farm NAMESPACE CONNECTIONS [PROCESSES]
+#   start_loopback_farm NAMESPACE CONNECTIONS [PROCESSES [SCRIPT]]
 #   start_namespace_farm COUNT PER
 #
 # CONNECTIONS loopback connections (2 sockets each), IPv4 and IPv6, spread
 # over PROCESSES (8) python processes, RLIMIT_NOFILE being 20,000 each. The
 # farm's ephemeral ports span 1024-65000, so a client may hold any port
-# there: xtcp run in it takes `-promListen off`.
+# there: xtcp run in it takes `-promListen off`. SCRIPT (loopback_farm.py)
+# is any farm script of Tests/Scripts taking PER HOST PORT; each process's
+# stdin stays open, its descriptor in farm_inputs, for farms that take
+# commands (close_farm.py: go).
 # Returns when every process says ready.
 
 start_loopback_farm() {
     farm_ns=$1
-    local connections=$2 processes=${3:-8}
+    local connections=$2 processes=${3:-8} script=${4:-loopback_farm.py}
     local per=$(( (connections + processes - 1) / processes )) i host hold
     ip netns add "$farm_ns"
     ip netns exec "$farm_ns" ip link set lo up
     ip netns exec "$farm_ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
+    farm_inputs=()
     for i in $(seq 0 $((processes - 1))); do
         host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
         mkfifo "$out/farm$i"
         # Listeners below the ephemeral range, so that no client takes a port first.
-        ip netns exec "$farm_ns" python3 "$root/Tests/Scripts/loopback_farm.py" "$per" "$host" $((900 + i)) \
+        ip netns exec "$farm_ns" python3 "$root/Tests/Scripts/$script" "$per" "$host" $((900 + i)) \
             <"$out/farm$i" >"$out/farm$i.out" 2>"$out/farm$i.err" &
         pids+=($!)
         exec {hold}>"$out/farm$i"   # keeps the farm's stdin open
+        farm_inputs+=("$hold")
     done
     for i in $(seq 0 $((processes - 1))); do
         until grep -q ready "$out/farm$i.out" 2>/dev/null; do
