@@ -1,3 +1,4 @@
+import Foundation
 import RecordFmt
 
 /// Reading what `-marshal protobufList` writes: `uvarint(len) + Envelope`,
@@ -23,6 +24,12 @@ public enum ProtobufList {
             i += length
         }
         return out
+    }
+
+    /// Every record of the stream in the file at `path` (xtcp's `-dest
+    /// file:` output); nil when anything does not decode.
+    public static func records(inFile path: String) throws -> [FlatRecord]? {
+        records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
     /// Every record of a stream, decoded by protobuf-c; nil when anything

@@ -22,7 +22,7 @@ struct ChangeOnlyTests {
     }
 
     func records(_ output: String) throws -> [FlatRecord] {
-        try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        try #require(try ProtobufList.records(inFile: output))
     }
 
     @Test("an idle farm: polls 1, 4 and 7 send every socket, the others nothing", arguments: ReceivePath.allCases)

@@ -31,7 +31,7 @@ struct CloseEventTests {
         #expect(summary.contains("closes=\(2 * count) "), "\(summary)")
         #expect(!summary.contains("closesLost"), "\(summary)")
 
-        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let records = try #require(try ProtobufList.records(inFile: output))
         let closes = records.filter { $0.recordKind == .close }
         #expect(closes.count == 2 * count)
         #expect(Set(closes.map(\.inetDiagMsgSocketCookie)).count == closes.count, "a socket twice")
@@ -65,7 +65,7 @@ struct CloseEventTests {
         #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") } != nil)
         #expect(farm.ask("go 100") == "done")
         #expect(xtcp.finish() == 0)
-        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let records = try #require(try ProtobufList.records(inFile: output))
         let closes = records.filter { $0.recordKind == .close }
         // The 50 IPv4 clients only.
         #expect(closes.count == 50 && closes.allSatisfy { $0.inetDiagMsgFamily == 2 && $0.inetDiagMsgSocketDestinationPort == 6000 })
@@ -100,7 +100,7 @@ struct CloseEventTests {
         let (counts, problems) = listener.take()
         #expect(problems.isEmpty, "\(problems)")
         #expect(counts.closeEvents == 200 && counts.closeEventsLost == 0, "\(counts.closeEvents) heard, \(counts.closeEventsLost) lost")
-        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let records = try #require(try ProtobufList.records(inFile: output))
         #expect(records.count == 200 && records.allSatisfy { $0.recordKind == .close && $0.netns == ns.name })
         #expect(Set(records.map(\.inetDiagMsgSocketCookie)).count == 200, "a socket twice")
     }

@@ -27,7 +27,7 @@ struct FilterDaemonTests {
         let all = try SocketKey.ssKeys(in: ns)
         #expect(expected.count > 20 && expected.count < all.count / 2, "ss keeps \(expected.count) of \(all.count)")
 
-        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let records = try #require(try ProtobufList.records(inFile: output))
         for poll in UInt64(1)...2 {
             let keys = records.filter { $0.pollSequence == poll }.map(SocketKey.key)
             #expect(keys.count == expected.count && Set(keys) == Set(expected),

@@ -69,7 +69,7 @@ struct NamespacesTests {
         let run = try Shell.capture([Paths.xtcp, "-frequency", "1s", "-maxLoops", "3", "-pollJitterPct", "0", "-netlinkers", "1",
                                      "-dest", "file:\(output)", "-marshal", "protobufList"] + path.flags)
         #expect(run.status == 0, "\(run.stderr)")
-        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let records = try #require(try ProtobufList.records(inFile: output))
 
         let byInode = Dictionary(grouping: records, by: \.netnsInode)
         for (index, namespace) in namespaces.enumerated() {
@@ -177,7 +177,7 @@ struct NamespaceChurnTests {
         #expect(abs(after.files - before.files) <= 2, "open files: before \(before), after \(after)")
         #expect(Double(after.residentKilobytes) <= Double(before.residentKilobytes) * 1.10, "RSS: before \(before), after \(after)")
 
-        let records = try #require(ProtobufList.records(try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+        let records = try #require(try ProtobufList.records(inFile: output))
         var pollTimes: [UInt64: UInt64] = [:]
         for record in records { pollTimes[record.pollSequence] = UInt64(record.timestampNs) }
         let times = pollTimes.keys.sorted().map { pollTimes[$0]! }
