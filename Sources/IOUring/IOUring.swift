@@ -1,7 +1,10 @@
 // Implementation only: CURing's io_uring types must not reach importers,
 // whose other modules may bring the kernel's own <linux/io_uring.h> (swift-
-// system's CSystem does), and the two definitions clash.
-internal import CURing
+// system's CSystem does), and the two definitions clash. `internal import`
+// is not enough: without library evolution importers still load CURing,
+// and Benchmarks/ (which imports CSystem) fails to build. Swift 6.3 warns
+// about @_implementationOnly here; the warning is the lesser evil.
+@_implementationOnly import CURing
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,4 @@
-internal import CURing
+@_implementationOnly import CURing  // as in IOUring.swift: CURing must not reach importers
 #if canImport(Glibc)
 import Glibc
 #endif
