@@ -60,10 +60,12 @@ struct DebugEndpoints: Sendable {
     }
 
     /// `a=1&b=2` as a dictionary (no percent-decoding: the values are numbers).
+    /// Empty subsequences are kept, so that `=` (an empty key) splits into
+    /// two parts rather than none: any query is a dictionary, never a trap.
     static func parameters(_ query: String) -> [String: String] {
         var out: [String: String] = [:]
         for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             out[String(parts[0])] = parts.count == 2 ? String(parts[1]) : ""
         }
         return out
