@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "RecordFmt", targets: ["RecordFmt"]),
         .library(name: "IOUring", targets: ["IOUring"]),
         .library(name: "Profiler", targets: ["Profiler"]),
+        .library(name: "Platform", targets: ["Platform"]),
+        .library(name: "Destinations", targets: ["Destinations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,9 +34,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Vendored C
-        // The kernel ABI xtcp reads (Linux 6.18 layouts) and wrappers for what
-        // Swift cannot import (macros, _GNU_SOURCE-only calls).
-        .target(name: "CKernelABI", cSettings: [.define("_GNU_SOURCE")]),
+        // The kernel ABI xtcp reads (Linux 6.18 layouts), with static asserts.
+        .target(name: "CKernelABI"),
+        // What Swift cannot reach of glibc: _GNU_SOURCE-only calls, packed
+        // structs, <malloc.h>. Platform's only C.
+        .target(name: "CPlatform", cSettings: [.define("_GNU_SOURCE")]),
         // protoc-c's output for proto/xtcp_flat_record/v1/xtcp_flat_record.proto:
         // the reference codec the fast encoder is tested against.
         .target(name: "CXTCPRecord", dependencies: ["CProtobufC"]),
@@ -43,13 +47,19 @@ let package = Package(
         .target(name: "CProfiler"),
 
         // MARK: Swift modules
+        // The leaf: one syscall layer, owned descriptors, threads, epoll,
+        // /proc, clocks, address resolution, privileges.
+        .target(name: "Platform", dependencies: ["CPlatform"]),
         .target(name: "RecordFmt", dependencies: ["CXTCPRecord"]),
-        .target(name: "Netlink", dependencies: ["CMnl", "CKernelABI", "RecordFmt"]),
-        .target(name: "IOUring", dependencies: ["CURing"]),
-        .target(name: "Profiler", dependencies: ["CProfiler", "CZlib", "Netlink"]),
+        .target(name: "Netlink", dependencies: ["Platform", "CMnl", "CKernelABI", "RecordFmt"]),
+        .target(name: "IOUring", dependencies: ["Platform", "CURing"]),
+        .target(name: "Profiler", dependencies: ["Platform", "CProfiler", "CZlib"]),
+        // Every sink, the batching in front of them, delivery accounting: the
+        // only module that links librdkafka.
+        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka"]),
         .target(
             name: "XTCP",
-            dependencies: ["Netlink", "RecordFmt", "IOUring", "Profiler", "CRdKafka", "CKernelABI",
+            dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

@@ -262,7 +262,7 @@ int xtcp_thread_stack(pid_t tid, xtcp_prof_sample *out, int timeout_ms) {
     return -ETIMEDOUT;
 }
 
-// MARK: names and malloc
+// MARK: names
 
 pid_t xtcp_current_thread_id(void) { return gettid(); }
 
@@ -289,13 +289,3 @@ int xtcp_demangle(const char *name, char *out, size_t capacity) {
     return 1;
 }
 
-void xtcp_malloc_statistics(uint64_t out[7]) {
-    struct mallinfo2 info = mallinfo2();
-    out[0] = info.arena;
-    out[1] = info.ordblks;
-    out[2] = info.hblks;
-    out[3] = info.hblkhd;
-    out[4] = info.uordblks;
-    out[5] = info.fordblks;
-    out[6] = info.keepcost;
-}

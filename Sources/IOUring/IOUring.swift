@@ -5,6 +5,7 @@
 // and Benchmarks/ (which imports CSystem) fails to build. Swift 6.3 warns
 // about @_implementationOnly here; the warning is the lesser evil.
 @_implementationOnly import CURing
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,12 +27,6 @@ public final class IOUring {
     /// The setup flags the kernel accepted (see `init`).
     public let flags: UInt32
 
-    public struct SystemError: Error, CustomStringConvertible {
-        public var call: String
-        public var errno: Int32
-        public var description: String { "\(call): \(String(cString: strerror(errno)))" }
-    }
-
     /// One completion: what was submitted with `userData`, and its result
     /// (bytes received, or -errno).
     public struct Completion: Equatable, Sendable {
@@ -41,16 +36,18 @@ public final class IOUring {
 
         /// The provided buffer the kernel chose (IORING_CQE_F_BUFFER: its
         /// id is in the upper 16 bits), which must be recycled.
-        public var bufferID: UInt16? { flags & 1 != 0 ? UInt16(truncatingIfNeeded: flags >> 16) : nil }
+        public var bufferID: UInt16? {
+            flags & XTCP_IORING_CQE_F_BUFFER != 0 ? UInt16(truncatingIfNeeded: flags >> XTCP_IORING_CQE_BUFFER_SHIFT) : nil
+        }
         /// IORING_CQE_F_MORE: a multishot request stays armed after this.
-        public var hasMore: Bool { flags & 2 != 0 }
+        public var hasMore: Bool { flags & XTCP_IORING_CQE_F_MORE != 0 }
     }
 
     /// Sets up a ring of `entries`; tries each flag set in `preferences` in
     /// turn and keeps the first the kernel accepts (newer kernels take more:
     /// IORING_SETUP_SINGLE_ISSUER and IORING_SETUP_DEFER_TASKRUN since 6.1,
     /// IORING_SETUP_COOP_TASKRUN since 5.19), falling back to none.
-    public init(entries: UInt32, preferences: [UInt32] = IOUring.preferredFlagSets) throws {
+    public init(entries: UInt32, preferences: [UInt32] = IOUring.preferredFlagSets) throws(SystemError) {
         storage = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<io_uring>.size, alignment: MemoryLayout<io_uring>.alignment)
         storage.initializeMemory(as: io_uring.self, repeating: io_uring(), count: 1)
         var lastError: Int32 = 0
@@ -71,7 +68,7 @@ public final class IOUring {
         timespecs = UnsafeMutablePointer<Int64>.allocate(capacity: 2)
         storage.deallocate()
         timespecs.deallocate()
-        throw SystemError(call: "io_uring_queue_init(\(entries))", errno: lastError)
+        throw SystemError(.ioUringSetup, errno: lastError, subject: "\(entries) entries")
     }
 
     deinit {
@@ -80,10 +77,12 @@ public final class IOUring {
         timespecs.deallocate()
     }
 
-    /// IORING_SETUP_SINGLE_ISSUER (1 << 12) | IORING_SETUP_DEFER_TASKRUN
-    /// (1 << 13): one thread submits and reaps, completions run in its
-    /// context when it waits; then IORING_SETUP_COOP_TASKRUN (1 << 8).
-    public static let preferredFlagSets: [UInt32] = [(1 << 12) | (1 << 13), 1 << 8]
+    /// IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: one thread
+    /// submits and reaps, completions run in its context when it waits;
+    /// then IORING_SETUP_COOP_TASKRUN.
+    public static let preferredFlagSets: [UInt32] = [
+        XTCP_IORING_SETUP_SINGLE_ISSUER | XTCP_IORING_SETUP_DEFER_TASKRUN, XTCP_IORING_SETUP_COOP_TASKRUN,
+    ]
 
     /// Whether the kernel supports an operation (IORING_OP_*).
     public func supports(_ operation: UInt8) -> Bool {
@@ -92,7 +91,7 @@ public final class IOUring {
         return io_uring_opcode_supported(probe, Int32(operation)) != 0
     }
 
-    public static let opRecv: UInt8 = 27  // IORING_OP_RECV
+    public static let opRecv = UInt8(XTCP_IORING_OP_RECV)
 
     /// Queues a receive of up to `buffer.count` bytes from `descriptor`
     /// into `buffer`; false when the submission queue is full (submit
@@ -117,7 +116,7 @@ public final class IOUring {
         guard io_uring_sq_space_left(ring) >= 2, let entry = io_uring_get_sqe(ring) else { return false }
         io_uring_prep_recv(entry, descriptor, buffer.baseAddress, buffer.count, 0)
         io_uring_sqe_set_data64(entry, userData)
-        entry.pointee.flags |= 1 << 2  // IOSQE_IO_LINK (a macro Swift does not import)
+        entry.pointee.flags |= UInt8(XTCP_IOSQE_IO_LINK)
         let (seconds, attoseconds) = timeout.components
         // The kernel reads the timespec when the entry is submitted, so it
         // lives in `linkTimeouts` until then (one per queued link).
@@ -148,7 +147,7 @@ public final class IOUring {
     public func queueMultishotReceive(descriptor: Int32, buffers: ProvidedBuffers, userData: UInt64) -> Bool {
         guard let entry = io_uring_get_sqe(ring) else { return false }
         io_uring_prep_recv_multishot(entry, descriptor, nil, 0, 0)
-        entry.pointee.flags |= 1 << 5  // IOSQE_BUFFER_SELECT (a macro Swift does not import)
+        entry.pointee.flags |= UInt8(XTCP_IOSQE_BUFFER_SELECT)
         entry.pointee.buf_group = buffers.group
         io_uring_sqe_set_data64(entry, userData)
         return true
@@ -168,29 +167,22 @@ public final class IOUring {
 
     /// Submits what is queued and waits up to `timeout` for at least
     /// `waitFor` completions; false when the time ran out first.
-    public func submit(waitingFor waitFor: UInt32, timeout: Duration) throws -> Bool {
+    public func submit(waitingFor waitFor: UInt32, timeout: Duration) throws(SystemError) -> Bool {
         let (seconds, attoseconds) = timeout.components
         var limit = __kernel_timespec(tv_sec: seconds, tv_nsec: attoseconds / 1_000_000_000)
         var first: UnsafeMutablePointer<io_uring_cqe>?
-        while true {
-            let result = io_uring_submit_and_wait_timeout(ring, &first, waitFor, &limit, nil)
-            if result >= 0 { return true }
-            if result == -ETIME { return false }
-            if result == -EINTR { continue }
-            throw SystemError(call: "io_uring_submit_and_wait_timeout", errno: -result)
+        defer { queuedTimespecs = 0 }
+        let result = try Syscall.negatedErrno(.ioUringWait, accepting: ETIME) {
+            io_uring_submit_and_wait_timeout(ring, &first, waitFor, &limit, nil)
         }
+        return result != -ETIME
     }
 
     /// Submits what is queued and waits for at least `waitFor` completions.
     @discardableResult
-    public func submit(waitingFor waitFor: UInt32 = 0) throws -> Int {
+    public func submit(waitingFor waitFor: UInt32 = 0) throws(SystemError) -> Int {
         defer { queuedTimespecs = 0 }
-        while true {
-            let result = waitFor > 0 ? io_uring_submit_and_wait(ring, waitFor) : io_uring_submit(ring)
-            if result >= 0 { return Int(result) }
-            if result == -EINTR { continue }
-            throw SystemError(call: "io_uring_submit", errno: -result)
-        }
+        return Int(try Syscall.negatedErrno(.ioUringSubmit) { waitFor > 0 ? io_uring_submit_and_wait(ring, waitFor) : io_uring_submit(ring) })
     }
 
     /// Takes up to `limit` completions that are ready, without waiting, and
@@ -200,10 +192,22 @@ public final class IOUring {
         var taken = 0
         var entry: UnsafeMutablePointer<io_uring_cqe>?
         while taken < limit, io_uring_peek_cqe(ring, &entry) == 0, let cqe = entry {
-            body(Completion(userData: cqe.pointee.user_data, result: cqe.pointee.res, flags: cqe.pointee.flags))
+            var completion = Completion(userData: cqe.pointee.user_data, result: cqe.pointee.res, flags: cqe.pointee.flags)
             io_uring_cqe_seen(ring, cqe)
+            if completion.result > 0 { completion = injectingFault(into: completion) }
+            body(completion)
             taken += 1
         }
         return taken
+    }
+
+    /// A received datagram's completion as a test's interposer may turn it
+    /// (`SyscallSeam`, call `ioUringReceive`): failed with its errno, the
+    /// datagram lost and its provided buffer handed back, as a real
+    /// overflow would leave it. Unchanged in production.
+    private func injectingFault(into completion: Completion) -> Completion {
+        guard let fault = SyscallSeam.fault(.ioUringReceive, -1), case .fail(let errno) = fault else { return completion }
+        if let id = completion.bufferID { bufferRings.first?.recycle(id) }
+        return Completion(userData: completion.userData, result: -errno, flags: completion.flags & ~XTCP_IORING_CQE_F_BUFFER)
     }
 }

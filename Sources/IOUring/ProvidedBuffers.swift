@@ -1,4 +1,5 @@
 @_implementationOnly import CURing  // as in IOUring.swift: CURing must not reach importers
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ public final class ProvidedBuffers {
     /// Registers `count` (rounded up to a power of two) buffers of `size`
     /// bytes as group `group` of `ring`; throws when the kernel refuses
     /// (before 5.19, or out of locked memory).
-    init(ring: IOUring, group: UInt16, count requested: Int, size: Int) throws {
+    init(ring: IOUring, group: UInt16, count requested: Int, size: Int) throws(SystemError) {
         var count = 1
         while count < requested { count <<= 1 }
         self.group = group
@@ -42,7 +43,7 @@ public final class ProvidedBuffers {
         guard result == 0 else {
             descriptors.deallocate()
             memory.deallocate()
-            throw IOUring.SystemError(call: "io_uring_register_buf_ring(\(count) × \(size) bytes)", errno: -result)
+            throw SystemError(.ioUringRegisterBuffers, errno: -result, subject: "\(count) × \(size) bytes")
         }
         io_uring_buf_ring_init(bufferRing)
         for id in 0..<count { add(UInt16(id), at: id) }
@@ -79,7 +80,7 @@ public final class ProvidedBuffers {
 extension IOUring {
     /// Registers a ring of `count` provided buffers of `size` bytes as
     /// group `group` (see `ProvidedBuffers`); the ring keeps it alive.
-    public func provideBuffers(group: UInt16, count: Int, size: Int) throws -> ProvidedBuffers {
+    public func provideBuffers(group: UInt16, count: Int, size: Int) throws(SystemError) -> ProvidedBuffers {
         let buffers = try ProvidedBuffers(ring: self, group: group, count: count, size: size)
         bufferRings.append(buffers)
         return buffers

@@ -1,4 +1,5 @@
 import CKernelABI
+import Platform
 
 /// A file of recorded sock_diag traffic for `-replay`: a LINKTYPE_NETLINK
 /// pcap (nlmon, xtcp2, `xtcp -capture`), or the raw reply stream that

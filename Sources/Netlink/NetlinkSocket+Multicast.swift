@@ -1,4 +1,5 @@
 import CKernelABI
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,21 +11,16 @@ extension NetlinkSocket {
     public static let tcpDestroyGroups: [UInt32] = [UInt32(XTCP_SKNLGRP_INET_TCP_DESTROY), UInt32(XTCP_SKNLGRP_INET6_TCP_DESTROY)]
 
     /// Joins multicast group `group` (NETLINK_ADD_MEMBERSHIP).
-    public func join(group: UInt32) throws {
-        var value = group
-        guard setsockopt(fileDescriptor, Int32(XTCP_SOL_NETLINK), Int32(XTCP_NETLINK_ADD_MEMBERSHIP), &value,
-                         socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
-            throw SystemError(call: "setsockopt(NETLINK_ADD_MEMBERSHIP \(group))", errno: errno)
-        }
+    public func join(group: UInt32) throws(SystemError) {
+        try Syscall.setsockopt(descriptor: fileDescriptor, level: Int32(XTCP_SOL_NETLINK), option: Int32(XTCP_NETLINK_ADD_MEMBERSHIP),
+                               value: group, name: "NETLINK_ADD_MEMBERSHIP \(group)")
     }
 
     /// Receives without waiting (O_NONBLOCK), for a socket read when epoll
     /// says so.
-    public func setNonBlocking() throws {
-        let flags = fcntl(fileDescriptor, F_GETFL)
-        guard flags >= 0, fcntl(fileDescriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
-            throw SystemError(call: "fcntl(O_NONBLOCK)", errno: errno)
-        }
+    public func setNonBlocking() throws(SystemError) {
+        let flags = try Syscall.fcntl(descriptor: fileDescriptor, command: F_GETFL)
+        _ = try Syscall.fcntl(descriptor: fileDescriptor, command: F_SETFL, value: flags | O_NONBLOCK)
     }
 
     /// Sets the receive buffer to `bytes`: with SO_RCVBUFFORCE (CAP_NET_ADMIN)
@@ -32,22 +28,25 @@ extension NetlinkSocket {
     /// size the kernel granted (it doubles the request for its overhead).
     @discardableResult
     public func setReceiveBuffer(bytes: Int32) -> Int32 {
-        var value = bytes
-        let size = socklen_t(MemoryLayout<Int32>.size)
-        if setsockopt(fileDescriptor, SOL_SOCKET, SO_RCVBUFFORCE, &value, size) != 0 {
-            _ = setsockopt(fileDescriptor, SOL_SOCKET, SO_RCVBUF, &value, size)
+        do {
+            try Syscall.setsockopt(descriptor: fileDescriptor, level: SOL_SOCKET, option: SO_RCVBUFFORCE, value: bytes, name: "SO_RCVBUFFORCE")
+        } catch {
+            try? Syscall.setsockopt(descriptor: fileDescriptor, level: SOL_SOCKET, option: SO_RCVBUF, value: bytes, name: "SO_RCVBUF")
         }
         var granted: Int32 = 0
-        var length = size
-        _ = getsockopt(fileDescriptor, SOL_SOCKET, SO_RCVBUF, &granted, &length)
+        _ = try? withUnsafeMutableBytes(of: &granted) { try Syscall.getsockopt(descriptor: fileDescriptor, level: SOL_SOCKET, option: SO_RCVBUF, into: $0, name: "SO_RCVBUF") }
         return granted
     }
 
     /// Messages lost to a full receive queue since the socket was opened
-    /// (SO_MEMINFO's drop count), or nil if the kernel does not say.
+    /// (SO_MEMINFO's SK_MEMINFO_DROPS), or nil if the kernel does not say.
     public var droppedMessages: UInt32? {
-        var drops: UInt32 = 0
-        return xtcp_socket_drops(fileDescriptor, &drops) == 0 ? drops : nil
+        var meminfo = [UInt32](repeating: 0, count: Int(XTCP_SK_MEMINFO_VARS))
+        let read = try? meminfo.withUnsafeMutableBytes {
+            try Syscall.getsockopt(descriptor: fileDescriptor, level: SOL_SOCKET, option: Int32(XTCP_SO_MEMINFO), into: $0, name: "SO_MEMINFO")
+        }
+        guard let read, read >= (Int(XTCP_SK_MEMINFO_DROPS) + 1) * 4 else { return nil }
+        return meminfo[Int(XTCP_SK_MEMINFO_DROPS)]
     }
 
     /// What one batch receive got.
@@ -64,16 +63,14 @@ extension NetlinkSocket {
     /// Receives up to `lengths.count` datagrams into consecutive
     /// `slot`-byte slots of `buffer`, without waiting.
     public func receiveBatch(into buffer: UnsafeMutableRawBufferPointer, slot: Int,
-                             lengths: UnsafeMutableBufferPointer<UInt32>, truncated: UnsafeMutableBufferPointer<UInt8>) throws -> Batch {
-        precondition(slot > 0 && buffer.count >= slot * lengths.count && truncated.count >= lengths.count)
-        let received = xtcp_receive_datagrams(fileDescriptor, buffer.baseAddress, UInt32(slot), UInt32(lengths.count),
-                                              lengths.baseAddress, truncated.baseAddress)
-        if received > 0 { return .datagrams(Int(received)) }
-        if received == 0 { return .empty }
-        switch errno {
-        case EAGAIN: return .empty
-        case ENOBUFS: return .overflowed
-        default: throw SystemError(call: "recvmmsg", errno: errno)
+                             lengths: UnsafeMutableBufferPointer<UInt32>, truncated: UnsafeMutableBufferPointer<UInt8>) throws(SystemError) -> Batch {
+        do {
+            switch try Syscall.receiveDatagrams(descriptor: fileDescriptor, into: buffer, slot: slot, lengths: lengths, truncated: truncated) {
+            case .processed(let count): return count > 0 ? .datagrams(count) : .empty
+            case .wouldBlock: return .empty
+            }
+        } catch where error.errno == ENOBUFS {
+            return .overflowed
         }
     }
 }

@@ -1,94 +1,112 @@
 import CKernelABI
 import CMnl
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A NETLINK_SOCK_DIAG socket (libmnl). Owned: closing happens in deinit.
-/// Used by one thread at a time (a netlinker owns its sockets).
+/// A NETLINK_SOCK_DIAG socket, opened and bound by libmnl; its I/O goes
+/// through Platform's `Syscall` (one syscall layer, and the seam tests
+/// inject faults through). Owned: closed in deinit. Used by one thread at a
+/// time (a netlinker owns its sockets while it dumps).
 ///
 /// A netlink socket belongs to the network namespace of the thread that
 /// created it; whoever needs another namespace creates the socket from a
-/// thread that entered it.
+/// thread that entered it (`inNamespace`).
 public final class NetlinkSocket: @unchecked Sendable {
-    public struct SystemError: Error, CustomStringConvertible {
-        public var call: String
-        public var errno: Int32
-        public var description: String { "\(call): \(String(cString: strerror(errno)))" }
-
-        /// A namespace file that is no longer there: a bind mount deleted
-        /// (`ip netns del`) or a process that ended since it was found; or
-        /// caught between `ip netns add`/`del` creating or removing the
-        /// file and mounting or unmounting it (setns on a plain file: EINVAL).
-        public var namespaceVanished: Bool {
-            (call.hasPrefix("open(") && (errno == ENOENT || errno == ESRCH)) || (call.hasPrefix("setns(") && errno == EINVAL)
-        }
-    }
-
     /// The result of one receive.
     public enum Received: Equatable {
         case bytes(Int)
         case wouldBlock
     }
 
-    let handle: OpaquePointer
+    private enum Handle {
+        case mnl(OpaquePointer)
+        /// Any datagram socket that speaks netlink's framing: a test's fake
+        /// kernel (one end of a socketpair).
+        case descriptor(Int32)
+    }
 
-    public convenience init(receiveBufferBytes: Int32? = nil) throws {
-        self.init(adopting: try Self.open(receiveBufferBytes: receiveBufferBytes))
+    private let handle: Handle
+    public let fileDescriptor: Int32
+
+    public convenience init(receiveBufferBytes: Int32? = nil) throws(SystemError) {
+        self.init(mnl: try Self.open(receiveBufferBytes: receiveBufferBytes))
     }
 
     /// Takes ownership of an open, bound libmnl socket.
-    init(adopting handle: OpaquePointer) {
-        self.handle = handle
+    init(mnl handle: OpaquePointer) {
+        self.handle = .mnl(handle)
+        fileDescriptor = mnl_socket_get_fd(handle)
     }
 
-    static func open(receiveBufferBytes: Int32?) throws -> OpaquePointer {
+    /// Takes ownership of `descriptor`, a datagram socket whose peer answers
+    /// as the kernel would: how the fake kernel of the in-process tests
+    /// stands in for sock_diag.
+    public init(adopting descriptor: consuming FileDescriptor) {
+        let raw = descriptor.release()
+        handle = .descriptor(raw)
+        fileDescriptor = raw
+    }
+
+    static func open(receiveBufferBytes: Int32?) throws(SystemError) -> OpaquePointer {
         guard let handle = mnl_socket_open2(Int32(XTCP_NETLINK_SOCK_DIAG), Int32(SOCK_CLOEXEC.rawValue)) else {
-            throw SystemError(call: "mnl_socket_open2(NETLINK_SOCK_DIAG)", errno: errno)
+            throw SystemError(.netlinkOpen, errno: errno, subject: "NETLINK_SOCK_DIAG")
         }
-        if var bytes = receiveBufferBytes {
-            _ = setsockopt(mnl_socket_get_fd(handle), SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
+        if let bytes = receiveBufferBytes {
+            try? Syscall.setsockopt(descriptor: mnl_socket_get_fd(handle), level: SOL_SOCKET, option: SO_RCVBUF, value: bytes, name: "SO_RCVBUF")
         }
         guard mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
             let e = errno
             mnl_socket_close(handle)
-            throw SystemError(call: "mnl_socket_bind", errno: e)
+            throw SystemError(.netlinkBind, errno: e)
         }
         return handle
     }
 
-    deinit { mnl_socket_close(handle) }
+    deinit {
+        switch handle {
+        case .mnl(let handle): mnl_socket_close(handle)
+        case .descriptor(let fd): Syscall.close(descriptor: fd)
+        }
+    }
 
-    public var fileDescriptor: Int32 { mnl_socket_get_fd(handle) }
-    public var portID: UInt32 { mnl_socket_get_portid(handle) }
+    public var portID: UInt32 {
+        if case .mnl(let handle) = handle { return mnl_socket_get_portid(handle) }
+        return 0
+    }
 
-    public func send(_ bytes: [UInt8]) throws {
-        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(handle, $0.baseAddress, $0.count) }
-        guard sent == bytes.count else { throw SystemError(call: "mnl_socket_sendto", errno: errno) }
+    /// Sends one request, whole.
+    public func send(_ bytes: [UInt8]) throws(SystemError) {
+        let result = try Syscall.send(descriptor: fileDescriptor, bytes: bytes, flags: 0)
+        guard case .processed(let sent) = result, sent == bytes.count else {
+            throw SystemError(.send, errno: EAGAIN, subject: "a request of \(bytes.count) bytes")
+        }
     }
 
     /// Makes a receive that waits longer than `timeout` return `.wouldBlock`
     /// (SO_RCVTIMEO): how a dump that stalls is noticed.
-    public func setReceiveTimeout(_ timeout: Duration) throws {
-        let (seconds, attoseconds) = timeout.components
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-        guard setsockopt(fileDescriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
-            throw SystemError(call: "setsockopt(SO_RCVTIMEO)", errno: errno)
+    public func setReceiveTimeout(_ timeout: Duration) throws(SystemError) {
+        try Syscall.setTimeout(descriptor: fileDescriptor, option: SO_RCVTIMEO, timeout)
+    }
+
+    /// Receives one datagram into `buffer`. Nothing within the receive
+    /// timeout is `.wouldBlock`; a datagram longer than the buffer is an
+    /// error (ENOSPC, as libmnl says it: its end is lost); ENOBUFS (the
+    /// socket overflowed) and the rest are thrown.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Received {
+        switch try Syscall.receiveDatagram(descriptor: fileDescriptor, into: buffer) {
+        case .wouldBlock: return .wouldBlock
+        case .processed(let datagram):
+            if datagram.truncated { throw SystemError(.recvmsg, errno: ENOSPC, subject: "a datagram longer than \(buffer.count) bytes") }
+            return .bytes(datagram.count)
         }
     }
 
-    /// Receives one datagram into `buffer`; retries EINTR; EAGAIN (nothing
-    /// within the receive timeout) comes back as `.wouldBlock`; ENOBUFS and
-    /// the rest are thrown.
-    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws -> Received {
-        while true {
-            let n = mnl_socket_recvfrom(handle, buffer.baseAddress, buffer.count)
-            if n >= 0 { return .bytes(n) }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN: return .wouldBlock
-            default: throw SystemError(call: "mnl_socket_recvfrom", errno: errno)
-            }
-        }
+    /// A sock_diag socket in the network namespace named by `path`
+    /// (`/run/netns/NAME`, `/proc/PID/ns/net`), made by a short-lived
+    /// thread that entered it (`NetworkNamespace`).
+    public static func inNamespace(path: String, receiveBufferBytes: Int32? = nil) throws -> NetlinkSocket {
+        NetlinkSocket(mnl: try NetworkNamespace.run(in: path) { try NetlinkSocket.open(receiveBufferBytes: receiveBufferBytes) })
     }
 }

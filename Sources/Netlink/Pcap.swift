@@ -1,4 +1,5 @@
 import CKernelABI
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,17 +87,12 @@ public struct PcapCapture {
 
 /// Writes a LINKTYPE_NETLINK pcap, one packet per datagram.
 public final class PcapWriter {
-    let file: UnsafeMutablePointer<FILE>
+    private let file: FileDescriptor
+    public let path: String
 
-    public struct OpenError: Error, CustomStringConvertible {
-        public var path: String
-        public var errno: Int32
-        public var description: String { "cannot write \(path): \(String(cString: strerror(errno)))" }
-    }
-
-    public init(path: String) throws {
-        guard let file = fopen(path, "wb") else { throw OpenError(path: path, errno: errno) }
-        self.file = file
+    public init(path: String) throws(SystemError) {
+        file = try Syscall.open(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        self.path = path
         var header = [UInt8]()
         func append32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
         func append16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
@@ -105,14 +101,14 @@ public final class PcapWriter {
         append32(0); append32(0)  // thiszone, sigfigs
         append32(262_144)         // snaplen
         append32(UInt32(XTCP_LINKTYPE_NETLINK))
-        fwrite(header, 1, header.count, file)
+        try Syscall.writeAll(descriptor: file.rawValue, bytes: header)
     }
 
     /// Packet type in the cooked header: 4 (PACKET_OUTGOING) for what xtcp
     /// sent, 0 (PACKET_HOST) for what the kernel sent.
-    public func write(datagram: UnsafeRawBufferPointer, outgoing: Bool, timestampMicroseconds: UInt64) {
+    public func write(datagram: UnsafeRawBufferPointer, outgoing: Bool, timestampMicroseconds: UInt64) throws(SystemError) {
         var record = [UInt8]()
-        record.reserveCapacity(32)
+        record.reserveCapacity(32 + datagram.count)
         func append32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { record.append(contentsOf: $0) } }
         func append16BE(_ v: UInt16) { withUnsafeBytes(of: v.bigEndian) { record.append(contentsOf: $0) } }
         let length = UInt32(datagram.count + Int(XTCP_NETLINK_COOKED_HEADER_LEN))
@@ -125,9 +121,7 @@ public final class PcapWriter {
         append16BE(0)
         record.append(contentsOf: [UInt8](repeating: 0, count: 8))
         append16BE(UInt16(XTCP_NETLINK_SOCK_DIAG))
-        fwrite(record, 1, record.count, file)
-        fwrite(datagram.baseAddress, 1, datagram.count, file)
+        record.append(contentsOf: datagram)
+        try Syscall.writeAll(descriptor: file.rawValue, bytes: record)
     }
-
-    deinit { fclose(file) }
 }

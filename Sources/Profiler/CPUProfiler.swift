@@ -1,5 +1,5 @@
 import CProfiler
-import Netlink
+import Platform
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +66,7 @@ public final class CPUProfiler: Sendable {
     public func sample(until deadline: ContinuousClock.Instant, stop: () -> Bool = { false }) {
         while ContinuousClock.now < deadline, !stop() {
             let pause = min(Self.drainEvery, deadline - .now)
-            if pause > .zero { sleep(pause) }
+            if pause > .zero { Syscall.sleep(pause) }
             drain()
         }
     }
@@ -123,11 +123,5 @@ public final class CPUProfiler: Sendable {
     static func threadName(_ tid: Int32) -> String {
         let name = ((try? ProcFiles.text("/proc/self/task/\(tid)/comm")) ?? "").split(separator: "\n").first.map(String.init) ?? ""
         return name.isEmpty ? "thread \(tid)" : name
-    }
-
-    private func sleep(_ duration: Duration) {
-        var wait = timespec(duration)
-        var remaining = timespec()
-        while nanosleep(&wait, &remaining) != 0, errno == EINTR { wait = remaining }
     }
 }

@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,10 +33,8 @@ struct ELFSymbols {
 
     /// Nil when `path` is not a readable 64-bit little-endian ELF file.
     init?(path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        let reader = Reader(fd: fd)
+        guard let file = try? Syscall.open(path: path, flags: O_RDONLY) else { return nil }
+        let reader = Reader(fd: file.rawValue)
         guard let header = reader.bytes(at: 0, count: 64), header.starts(with: [0x7F, 0x45, 0x4C, 0x46]),
               header[4] == 2, header[5] == 1 else { return nil }  // ELFCLASS64, little-endian
         let programOffset = header.load(UInt64.self, at: 0x20)
@@ -90,9 +89,10 @@ struct ELFSymbols {
             var out = [UInt8](repeating: 0, count: count)
             var done = 0
             while done < count {
-                let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-                if got < 0, errno == EINTR { continue }
-                guard got > 0 else { return nil }
+                let got = try? out.withUnsafeMutableBytes {
+                    try Syscall.pread(descriptor: fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]), offset: Int64(offset) + Int64(done))
+                }
+                guard let got, got > 0 else { return nil }
                 done += got
             }
             return out

@@ -1,4 +1,4 @@
-import Netlink
+import Platform
 
 /// The executable mappings of this process (`/proc/self/maps`), each with
 /// the load address of the object it belongs to.

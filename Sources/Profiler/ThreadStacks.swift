@@ -1,5 +1,5 @@
 import CProfiler
-import Netlink
+import Platform
 import Synchronization
 #if canImport(Glibc)
 import Glibc

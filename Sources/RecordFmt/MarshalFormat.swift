@@ -46,8 +46,19 @@ extension Marshaller {
     }
 }
 
+/// A marshaller that can hand its batch's buffer over whole rather than
+/// have it copied, and go on in another: the other half of a destination
+/// that borrows envelopes (Kafka).
+public protocol EnvelopeLending: Marshaller {
+    /// The capacity of the buffer the batch is in.
+    var bufferCapacity: Int { get }
+    /// Hands out the batch with its buffer and goes on, empty, in
+    /// `replacement` (`capacity` bytes), which it now owns.
+    func detach(replacingWith replacement: UnsafeMutableRawPointer, capacity: Int) -> DetachedEnvelope
+}
+
 /// The production marshaller: an `EnvelopeBuilder`.
-public final class ProtobufListMarshaller: Marshaller {
+public final class ProtobufListMarshaller: EnvelopeLending {
     public var builder: EnvelopeBuilder
 
     public init(initialCapacity: Int = 1 << 20) { builder = EnvelopeBuilder(initialCapacity: initialCapacity) }
@@ -69,4 +80,8 @@ public final class ProtobufListMarshaller: Marshaller {
         try builder.withProtobufListFrame(body)
     }
     public func reset() { builder.reset() }
+    public var bufferCapacity: Int { builder.bufferCapacity }
+    public func detach(replacingWith replacement: UnsafeMutableRawPointer, capacity: Int) -> DetachedEnvelope {
+        builder.detach(replacingWith: replacement, capacity: capacity)
+    }
 }

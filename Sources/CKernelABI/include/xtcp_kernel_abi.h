@@ -343,52 +343,14 @@ enum {
     XTCP_NETLINK_COOKED_HEADER_LEN = 16,
 };
 
-// setns(fd, CLONE_NEWNET) for the calling thread: declared by glibc only
-// under _GNU_SOURCE, which this target's C files define and Swift's import
-// does not. Returns 0 or -1 with errno set.
-int xtcp_enter_network_namespace(int fd);
-
-// pthread_setname_np for the calling thread (15 bytes shown): what `top -H`
-// and /proc/PID/task/TID/comm show. Returns 0 or an errno.
-int xtcp_set_thread_name(const char *name);
-/// CPUs this process may run on (its affinity mask: a cpuset counts).
-int xtcp_available_cpus(void);
-/// mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` are
-/// mmapped and go back to the kernel when freed (a fixed threshold).
-int xtcp_malloc_fix_mmap_threshold(int bytes);
-/// malloc_trim(0): free heap pages back to the kernel.
-int xtcp_malloc_trim(void);
-
-/// errno's symbolic name ("ENOBUFS"), or NULL when unknown (strerrorname_np).
-const char *xtcp_errno_name(int error);
-
 // MARK: - Multicast (linux/netlink.h, linux/socket.h)
 
 enum {
     XTCP_SOL_NETLINK = 270,
     XTCP_NETLINK_ADD_MEMBERSHIP = 1,
+    // asm-generic/socket.h: the SK_MEMINFO_* array of a socket's memory,
+    // its drop count among them (Swift's glibc import lacks the name).
+    XTCP_SO_MEMINFO = 55,
 };
-
-/// recvmmsg(fd, ..., MSG_DONTWAIT) of up to `count` datagrams into
-/// consecutive `slot`-byte slots of `buffer`: each one's length goes to
-/// `lengths[i]` and whether it was cut short (MSG_TRUNC) to `truncated[i]`.
-/// One system call for a burst of multicast messages, each its own
-/// datagram. Returns the datagrams received, or -1 with errno (EAGAIN:
-/// none waiting; ENOBUFS: the socket overflowed and messages were lost).
-int xtcp_receive_datagrams(int fd, void *buffer, unsigned slot, unsigned count,
-                           uint32_t *lengths, uint8_t *truncated);
-
-/// epoll, whose event struct is packed on x86-64 (Swift's import of glibc
-/// leaves sys/epoll.h out): create (close-on-exec), watch `fd` for input
-/// under `token`, stop watching, and wait up to `milliseconds` for at most
-/// `most` tokens. Each returns what the call returns, -1 with errno.
-int xtcp_epoll_create(void);
-int xtcp_epoll_add(int epoll, int fd, uint64_t token);
-int xtcp_epoll_remove(int epoll, int fd);
-int xtcp_epoll_wait(int epoll, uint64_t *tokens, int most, int milliseconds);
-
-/// SO_MEMINFO's SK_MEMINFO_DROPS for `fd`: messages the socket lost because
-/// its receive queue was full. Returns 0 and sets `drops`, or -1 with errno.
-int xtcp_socket_drops(int fd, uint32_t *drops);
 
 #endif

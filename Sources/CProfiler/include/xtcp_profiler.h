@@ -60,8 +60,4 @@ pid_t xtcp_current_thread_id(void);
 /// Returns 1 when it did, 0 when `name` is not mangled or cannot be.
 int xtcp_demangle(const char *name, char *out, size_t capacity);
 
-/// glibc's malloc statistics (mallinfo2), in this order: arena, ordblks,
-/// hblks, hblkhd, uordblks, fordblks, keepcost.
-void xtcp_malloc_statistics(uint64_t out[7]);
-
 #endif

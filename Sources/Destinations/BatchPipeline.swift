@@ -3,27 +3,28 @@ import RecordFmt
 /// Records in, batches out: appends each record to the marshaller and hands
 /// a batch to the destination when it reaches `-envelopeFlushRows` rows or
 /// `-envelopeFlushBytes` bytes, and when told (end of a dump, shutdown,
-/// timeout). Counts what it did. One per netlinker (or per replay): not
-/// shared across threads; the destination is.
+/// timeout). Counts what it did. One per dump session: not shared across
+/// threads; the destination is.
 public final class BatchPipeline {
     let marshaller: any Marshaller
     let destination: any Destination
     let flushRows: Int
     let flushBytes: Int
-    public internal(set) var counts = PollCounts()
+    public private(set) var counts = DeliveryCounts()
     /// The last write error, for the poll's log line; the envelope it lost
-    /// is counted in `counts.droppedEnvelopes[.writeError]`.
-    public internal(set) var lastWriteError: (any Error)?
+    /// is counted in `counts.droppedEnvelopes`.
+    public private(set) var lastWriteError: (any Error)?
 
     /// Set when envelopes can be lent to the destination instead of copied:
-    /// a protobufList marshaller and a destination with an envelope pool.
-    let lending: (marshaller: ProtobufListMarshaller, pool: EnvelopePool)?
+    /// a marshaller that lends its buffer and a destination that borrows.
+    private let lending: (lender: any EnvelopeLending, borrower: any EnvelopeBorrowing)?
 
     public init(marshaller: any Marshaller, destination: any Destination, flushRows: Int, flushBytes: Int) {
         self.marshaller = marshaller
         self.destination = destination
-        if let pool = destination.envelopePool, let list = marshaller as? ProtobufListMarshaller {
-            lending = (list, pool)
+        // Decided once, here: both sides must take part.
+        if let lender = marshaller as? any EnvelopeLending, let borrower = destination as? any EnvelopeBorrowing {
+            lending = (lender, borrower)
         } else {
             lending = nil
         }
@@ -32,7 +33,7 @@ public final class BatchPipeline {
     }
 
     /// The per-poll fields of the rows to come, encoded once (set per dump
-    /// by a netlinker); nil encodes every field of every row.
+    /// by the dump session); nil encodes every field of every row.
     public var pollFields: EncodedPollFields? {
         get { marshaller.pollFields }
         set { marshaller.pollFields = newValue }
@@ -61,11 +62,11 @@ public final class BatchPipeline {
         counts.flushed(reason, bytes: size)
         do {
             let outcome: WriteOutcome
-            if let lending, size * 2 >= lending.marshaller.builder.bufferCapacity {
+            if let lending, size * 2 >= lending.lender.bufferCapacity {
                 // Lend the buffer, continue in one from the pool.
-                let replacement = lending.pool.take()
-                let envelope = lending.marshaller.builder.detach(replacingWith: replacement.pointer, capacity: replacement.capacity)
-                outcome = try destination.send(envelope)
+                let replacement = lending.borrower.envelopePool.take()
+                let envelope = lending.lender.detach(replacingWith: replacement.pointer, capacity: replacement.capacity)
+                outcome = try lending.borrower.send(envelope)
             } else {
                 outcome = try marshaller.withBatch { try destination.write($0, rows: rows) }
             }
@@ -82,24 +83,15 @@ public final class BatchPipeline {
         }
     }
 
-    /// Flushes what is left and throws the last write error, if any: for
-    /// one-shot runs (`-replay`), where a lost batch is a failure.
-    public func finish() throws {
-        flush(.endOfDump)
-        if let lastWriteError { throw lastWriteError }
-    }
-
-    /// Ends a netlinker's poll: flushes what is left (`timeout` when a dump
-    /// was cut short) and takes the poll's counts and last write error.
-    public func endPoll(timedOut: Bool) -> (counts: PollCounts, writeError: (any Error)?) {
-        flush(timedOut ? .timeout : .endOfDump)
-        defer { lastWriteError = nil }
-        return (takeCounts(), lastWriteError)
-    }
-
-    /// Takes the counts so far, leaving zeros: per-poll accounting.
-    public func takeCounts() -> PollCounts {
-        defer { counts = PollCounts() }
-        return counts
+    /// Flushes what is left (`timeout` when a dump was cut short) and takes
+    /// the counts and the last write error since the last call: a session's
+    /// per-poll accounting.
+    public func take(flushing reason: FlushReason) -> (counts: DeliveryCounts, writeError: (any Error)?) {
+        flush(reason)
+        defer {
+            counts = DeliveryCounts()
+            lastWriteError = nil
+        }
+        return (counts, lastWriteError)
     }
 }

@@ -11,7 +11,7 @@ public struct Privileges: Sendable {
 
     /// This process's; none when /proc/self/status cannot be read.
     public static func current() -> Privileges {
-        Privileges(effective: procSelfStatus("CapEff").flatMap { UInt64($0, radix: 16) } ?? 0)
+        Privileges(effective: ProcFiles.selfStatus("CapEff").flatMap { UInt64($0, radix: 16) } ?? 0)
     }
 
     /// CAP_SYS_ADMIN: setns into another namespace. CAP_SYS_PTRACE: open

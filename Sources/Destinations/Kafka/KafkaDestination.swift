@@ -1,5 +1,4 @@
-import CRdKafka
-import Netlink
+import Platform
 import RecordFmt
 import Synchronization
 #if canImport(Glibc)
@@ -21,15 +20,18 @@ import Glibc
 /// - Every envelope handed over ends counted once: delivered, or dropped as
 ///   `queue full`, `delivery failed`, `unconfirmed` (timed out in flight:
 ///   the broker may have it) or `shutdown`.
-public final class KafkaDestination: Destination, @unchecked Sendable {  // mutable state is behind Mutexes
+public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  // mutable state is behind Mutexes
     let settings: KafkaSettings
-    public let envelopePool: EnvelopePool?
+    public let envelopePool: EnvelopePool
     private var producer: KafkaProducer!
     private var pollThread: OSThread?
     private let polling = Atomic<Bool>(true)
     private let inFlight = Mutex(InFlightTable())
-    private let late = Mutex(PollCounts())
+    private let late = Mutex(DeliveryCounts())
     private let problems = Mutex(ProblemLog())
+    /// Errors by where they came from (`delivery`: a message's report;
+    /// `client`: librdkafka's error callback; `produce`: a refused
+    /// produce) and librdkafka's code name (`_MSG_TIMED_OUT`).
     private let errors = Mutex([KafkaErrorKey: UInt64]())
     private let lentCount = Atomic<Int>(0)
     private let copiedCount = Atomic<Int>(0)
@@ -46,10 +48,9 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
             properties: settings.librdkafkaProperties(brokers: brokers), topic: settings.topic, events: self)
         // -kafkaStartTimeout 0s: no check; polling starts and envelopes wait
         // in the queue (or are dropped and counted) until a broker answers.
-        if settings.startTimeout.nanoseconds > 0,
-           let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.nanoseconds / 1_000_000)) {
+        if settings.startTimeout > .zero, let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.milliseconds)) {
             producer.destroy()
-            throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers) within \(settings.startTimeout): \(why)")
+            throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers) within \(settings.startTimeout.goSpelling): \(why)")
         }
         _ = problems.withLock { $0.take() }  // connection noise from the reachability check
         pollThread = try OSThread(name: "xtcp-kafka") { [self] in
@@ -67,9 +68,9 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
         try produce(envelope.frame, rows: envelope.rows, lent: envelope)
     }
 
-    public func takeLateCounts() -> PollCounts {
+    public func takeLateCounts() -> DeliveryCounts {
         late.withLock { counts in
-            defer { counts = PollCounts() }
+            defer { counts = DeliveryCounts() }
             return counts
         }
     }
@@ -77,10 +78,28 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     public func takeProblems() -> [String] { problems.withLock { $0.take() } }
 
     /// Envelopes librdkafka holds (queued or in flight).
-    public var queueLength: Int? { producer.queueLength }
+    public var queueLength: Int { producer.queueLength }
+
+    public var metrics: [MetricFamily] {
+        let pool = envelopePool.stats
+        let errors = errors.withLock { $0 }.sorted { ($0.key.source, $0.key.code) < ($1.key.source, $1.key.code) }
+        return [
+            MetricFamily(name: "xtcp_kafka_errors_total", kind: .counter,
+                         help: "Kafka errors by source (delivery report, client, produce) and librdkafka code.",
+                         samples: errors.map { .init(labels: [("source", $0.key.source), ("code", $0.key.code)], value: Double($0.value)) }),
+            MetricFamily(name: "xtcp_kafka_queue_messages", kind: .gauge, help: "Envelopes in librdkafka's queue, not yet acknowledged.",
+                         value: Double(queueLength)),
+            MetricFamily(name: "xtcp_envelope_pool_idle_buffers", kind: .gauge, help: "Envelope buffers idle in the pool.", value: Double(pool.idle)),
+            MetricFamily(name: "xtcp_envelope_pool_takes_total", kind: .counter, help: "Envelope buffers taken from the pool.", value: Double(pool.taken)),
+            MetricFamily(name: "xtcp_envelope_pool_misses_total", kind: .counter, help: "Takes that found the pool empty and allocated.",
+                         value: Double(pool.misses)),
+            MetricFamily(name: "xtcp_envelope_pool_freed_total", kind: .counter, help: "Buffers given back beyond the pool's bound, freed.",
+                         value: Double(pool.freed)),
+        ]
+    }
 
     public func close() throws {
-        let delivered = producer.flush(milliseconds: Int32(settings.flushTimeout.nanoseconds / 1_000_000))
+        let delivered = producer.flush(milliseconds: Int32(settings.flushTimeout.milliseconds))
         if !delivered {
             // What the broker did not take in time is dropped as `shutdown`
             // by its delivery report.
@@ -95,10 +114,11 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
         // after a purge) would be lost: count them as dropped here.
         let orphans = inFlight.withLock { $0.removeAll() }
         for entry in orphans {
-            if let buffer = entry.lent { envelopePool?.give(buffer) }
+            if let buffer = entry.lent { envelopePool.give(buffer) }
             late.withLock { $0.dropped(.shutdown, rows: entry.rows) }
         }
-        if let pool = envelopePool?.stats {
+        do {
+            let pool = envelopePool.stats
             problem("kafka: \(lentCount.load(ordering: .relaxed)) envelopes lent without a copy, "
                 + "\(copiedCount.load(ordering: .relaxed)) copied; envelope buffers allocated \(pool.misses), reused \(pool.taken - pool.misses)")
         }
@@ -111,7 +131,7 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
         // The slot number, not a pointer: the report finds the entry by it.
         let opaque = UnsafeMutableRawPointer(bitPattern: slot + 1)
         let clock = ContinuousClock()
-        let giveUp = clock.now + settings.queueFullWait.duration
+        let giveUp = clock.now + settings.queueFullWait
         while true {
             switch producer.produce(frame, copy: lent == nil, opaque: opaque) {
             case .queued:
@@ -128,7 +148,7 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
                     usleep(5_000)
                     continue
                 }
-                countError(source: "produce", code: KafkaProducer.name(RD_KAFKA_RESP_ERR__QUEUE_FULL))
+                countError(source: "produce", code: KafkaProducer.queueFullName)
                 saturated.store(true, ordering: .relaxed)
                 release(slot)
                 throw DestinationDrop(reason: .queueFull, detail: "kafka: queue full (\(settings.queueKBytes) KiB) for \(settings.queueFullWait)")
@@ -144,29 +164,28 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
     @discardableResult
     private func release(_ slot: Int) -> InFlightEnvelope? {
         guard let entry = inFlight.withLock({ $0.remove(slot) }) else { return nil }
-        if let buffer = entry.lent { envelopePool?.give(buffer) }
+        if let buffer = entry.lent { envelopePool.give(buffer) }
         return entry
     }
 
     // MARK: Callbacks (librdkafka's threads)
 
-    /// A delivery report, on the poll thread. A failure librdkafka says
-    /// the broker may have persisted (timed out in flight) is `unconfirmed`,
-    /// not `delivery failed`: a slow broker does write some of those.
-    func delivered(opaque: UnsafeMutableRawPointer?, error: rd_kafka_resp_err_t, possiblyPersisted: Bool) {
+    /// A delivery report, on the poll thread: nil `error` when delivered.
+    /// A failure librdkafka says the broker may have persisted (timed out in
+    /// flight) is `unconfirmed`, not `delivery failed`: a slow broker does
+    /// write some of those.
+    func delivered(opaque: UnsafeMutableRawPointer?, error: KafkaError?, possiblyPersisted: Bool) {
         guard let opaque, let entry = release(Int(bitPattern: opaque) - 1) else { return }
         late.withLock { counts in
-            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+            guard let error else {
                 counts.delivered += 1
-            } else {
-                let reason: DropReason = KafkaProducer.isPurge(error) ? .shutdown : possiblyPersisted ? .unconfirmed : .deliveryFailed
-                counts.dropped(reason, rows: entry.rows)
+                return
             }
+            counts.dropped(error.isPurge ? .shutdown : possiblyPersisted ? .unconfirmed : .deliveryFailed, rows: entry.rows)
         }
-        if error != RD_KAFKA_RESP_ERR_NO_ERROR { countError(source: "delivery", code: KafkaProducer.name(error)) }
-        if error != RD_KAFKA_RESP_ERR_NO_ERROR, !KafkaProducer.isPurge(error) {
-            problem("kafka: envelope of \(entry.rows) rows not delivered: \(KafkaProducer.describe(error))")
-        }
+        guard let error else { return }
+        countError(source: "delivery", code: error.name)
+        if !error.isPurge { problem("kafka: envelope of \(entry.rows) rows not delivered: \(error.text)") }
     }
 
     func problem(_ line: String) {
@@ -177,7 +196,12 @@ public final class KafkaDestination: Destination, @unchecked Sendable {  // muta
         errors.withLock { $0[KafkaErrorKey(source: source, code: code), default: 0] += 1 }
     }
 
-    public var kafkaErrors: [KafkaErrorKey: UInt64]? { errors.withLock { $0 } }
+}
+
+/// Where a Kafka error came from and librdkafka's name of its code.
+public struct KafkaErrorKey: Hashable, Sendable {
+    public var source: String
+    public var code: String
 }
 
 /// An envelope librdkafka holds: its row count (for drop accounting) and
@@ -219,29 +243,5 @@ struct InFlightTable {
         slots.removeAll()
         free.removeAll()
         return left
-    }
-}
-
-/// librdkafka's complaints between two polls, each distinct line once with
-/// how often it came (a dead broker repeats itself many times a second).
-struct ProblemLog {
-    private var counts: [String: Int] = [:]
-    private var order: [String] = []
-
-    mutating func add(_ line: String) {
-        if let count = counts[line] {
-            counts[line] = count + 1
-        } else if order.count < 20 {
-            counts[line] = 1
-            order.append(line)
-        }
-    }
-
-    mutating func take() -> [String] {
-        defer {
-            counts.removeAll(keepingCapacity: true)
-            order.removeAll(keepingCapacity: true)
-        }
-        return order.map { line in counts[line]! > 1 ? "\(line) (\(counts[line]!) times)" : line }
     }
 }

@@ -1,19 +1,19 @@
-import CKernelABI
+import CPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A named OS thread running one closure, joined by `join()`. The daemon's
-/// long-lived threads (netlinkers) are these rather than Dispatch or
-/// Concurrency workers: they block in recv for a living, and a thread per
-/// netlinker is what the operator sees in `top -H` and counts. The
-/// short-lived thread that enters a namespace is one too.
+/// long-lived threads (netlinkers, the HTTP listener) are these rather than
+/// Dispatch or Concurrency workers: they block in system calls for a
+/// living, and a thread per netlinker is what the operator sees in `top -H`
+/// and counts. The short-lived thread that enters a namespace is one too.
 public final class OSThread {
     private var thread = pthread_t()
     private var joined = false
 
     /// Starts `body` on a new thread called `name` (at most 15 bytes shown).
-    public init(name: String, _ body: @escaping () -> Void) throws {
+    public init(name: String, _ body: @escaping () -> Void) throws(SystemError) {
         final class Start {
             let name: String
             let body: () -> Void
@@ -25,18 +25,18 @@ public final class OSThread {
         let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
         let result = pthread_create(&thread, nil, { argument in
             let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-            _ = xtcp_set_thread_name(String(start.name.utf8.prefix(15))!)
+            _ = xtcp_platform_set_thread_name(String(start.name.utf8.prefix(15))!)
             start.body()
             return nil
         }, start)
         guard result == 0 else {
             Unmanaged<Start>.fromOpaque(start).release()
-            throw NetlinkSocket.SystemError(call: "pthread_create(\(name))", errno: result)
+            throw SystemError(.pthreadCreate, errno: result, subject: name)
         }
     }
 
     /// Starts `body` on a thread nobody joins: it frees itself when done.
-    public static func detached(name: String, _ body: @escaping () -> Void) throws {
+    public static func detached(name: String, _ body: @escaping () -> Void) throws(SystemError) {
         let thread = try OSThread(name: name, body)
         thread.joined = true
         pthread_detach(thread.thread)
@@ -47,4 +47,7 @@ public final class OSThread {
         joined = true
         pthread_join(thread, nil)
     }
+
+    /// The calling thread's kernel id (what /proc/self/task lists).
+    public static var currentID: Int32 { xtcp_platform_thread_id() }
 }

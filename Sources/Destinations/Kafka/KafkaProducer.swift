@@ -32,7 +32,8 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
             guard let message, let opaque else { return }
             let events = Unmanaged<KafkaDestination>.fromOpaque(opaque).takeUnretainedValue()
-            events.delivered(opaque: message.pointee._private, error: message.pointee.err,
+            let err = message.pointee.err
+            events.delivered(opaque: message.pointee._private, error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err),
                              possiblyPersisted: rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED)
         }
         rd_kafka_conf_set_error_cb(conf) { _, err, reason, opaque in
@@ -78,8 +79,8 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
     /// without, the bytes must stay valid and untouched until the delivery
     /// report for `opaque` arrives.
     func produce(_ payload: UnsafeRawBufferPointer, copy: Bool, opaque: UnsafeMutableRawPointer?) -> ProduceResult {
-        let partitionUnassigned: Int32 = -1  // RD_KAFKA_PARTITION_UA: the partitioner picks
-        let flags: Int32 = copy ? 0x2 : 0  // RD_KAFKA_MSG_F_COPY (a macro Swift does not import)
+        let partitionUnassigned = xtcp_rd_kafka_partition_ua  // the partitioner picks
+        let flags: Int32 = copy ? xtcp_rd_kafka_msg_f_copy : 0
         // librdkafka reads `payload` and (without F_COPY) keeps the pointer;
         // it never writes through it despite the mutable type.
         let result = rd_kafka_produce(
@@ -88,7 +89,8 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
         if result == 0 { return .queued }
         let err = rd_kafka_last_error()
         if err == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
-        return .failed(String(cString: rd_kafka_err2str(err)), code: Self.name(err), tooLarge: err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        let error = KafkaError(err)
+        return .failed(error.text, code: error.name, tooLarge: err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
     }
 
     /// Serves delivery reports and error callbacks for up to `milliseconds`.
@@ -100,7 +102,7 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
 
     /// Fails what is still queued or in flight (their delivery reports say
     /// "purged").
-    func purge() { _ = rd_kafka_purge(handle, 0x1 | 0x2) }  // RD_KAFKA_PURGE_F_QUEUE | _INFLIGHT
+    func purge() { _ = rd_kafka_purge(handle, xtcp_rd_kafka_purge_f_queue | xtcp_rd_kafka_purge_f_inflight) }
 
     var queueLength: Int { Int(rd_kafka_outq_len(handle)) }
 
@@ -109,13 +111,8 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
         rd_kafka_destroy(handle)
     }
 
-    static func isPurge(_ err: rd_kafka_resp_err_t) -> Bool {
-        err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
-    }
-
-    static func describe(_ err: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(err)) }
-    /// librdkafka's name of an error code (`_MSG_TIMED_OUT`), a bounded label value.
-    static func name(_ err: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2name(err)) }
+    /// librdkafka's name of the queue-full error (`_QUEUE_FULL`).
+    static let queueFullName = KafkaError(RD_KAFKA_RESP_ERR__QUEUE_FULL).name
 
     static func text(_ chars: [CChar]) -> String {
         String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -126,4 +123,21 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
 /// a usage error.
 public struct KafkaConfigurationError: Error, CustomStringConvertible {
     public var description: String
+}
+
+/// A librdkafka error code as plain values, for the destination: the only
+/// way `rd_kafka_resp_err_t` leaves this file.
+struct KafkaError: Sendable, Equatable {
+    /// librdkafka's name of the code (`_MSG_TIMED_OUT`), a bounded label value.
+    var name: String
+    /// Its words (`Local: Message timed out`).
+    var text: String
+    /// A purge at shutdown failed the message (`_PURGE_QUEUE`, `_PURGE_INFLIGHT`).
+    var isPurge: Bool
+
+    init(_ err: rd_kafka_resp_err_t) {
+        name = String(cString: rd_kafka_err2name(err))
+        text = String(cString: rd_kafka_err2str(err))
+        isPurge = err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
+    }
 }

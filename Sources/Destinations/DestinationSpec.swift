@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,14 +71,14 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     /// throws `DestinationUnavailable`.
     public func open(kafka settings: KafkaSettings = KafkaSettings()) throws -> any Destination {
         switch self {
-        case .stdout: return FileDestination(descriptor: STDOUT_FILENO, name: "stdout", owned: false)
+        case .stdout: return FileDestination(inherited: STDOUT_FILENO, name: "stdout")
         case .null: return NullDestination()
         case .file(let path):
-            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw DestinationUnavailable(description: "cannot open -dest file:\(path): \(String(cString: strerror(errno)))")
+            do {
+                return FileDestination(file: try Syscall.open(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644), name: path)
+            } catch {
+                throw DestinationUnavailable(description: "cannot open -dest file:\(path): \(Errno.describe(error.errno))")
             }
-            return FileDestination(descriptor: fd, name: path, owned: true)
         case .udp(let host, let port):
             return try UDPDestination(host: host, port: port)
         case .kafka(let brokers):

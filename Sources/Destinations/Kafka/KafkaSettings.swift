@@ -14,17 +14,17 @@ public struct KafkaSettings: Sendable, Equatable {
     public var queueKBytes = 16 * 1024
     /// How long librdkafka retries an envelope before it is dropped
     /// (counted as `delivery failed`).
-    public var messageTimeout: GoDuration = .seconds(60)
+    public var messageTimeout: Duration = .seconds(60)
     /// How long a netlinker waits for room when the queue is full before the
     /// envelope is dropped (`queue full`). Once a wait has run out, envelopes
     /// are dropped at once until the queue takes one again, so a dead broker
     /// never stalls the polls.
-    public var queueFullWait: GoDuration = .seconds(1)
+    public var queueFullWait: Duration = .seconds(1)
     /// How long shutdown waits for deliveries; what is left is dropped
     /// (`shutdown`).
-    public var flushTimeout: GoDuration = .seconds(3)
+    public var flushTimeout: Duration = .seconds(3)
     /// How long the start waits to reach a broker before giving up (exit 3).
-    public var startTimeout: GoDuration = .seconds(10)
+    public var startTimeout: Duration = .seconds(10)
     /// Further librdkafka properties (`-kafkaProperty key=value`), applied
     /// last: TLS, SASL, client.id, ….
     public var properties: [Property] = []
@@ -38,7 +38,7 @@ public struct KafkaSettings: Sendable, Equatable {
             self.key = key
             self.value = value
         }
-        public init(parsing text: String) throws {
+        public init(parsing text: String) throws(DestinationSpec.ParseError) {
             guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
                 throw DestinationSpec.ParseError(text: text, why: "expected key=value (a librdkafka property)")
             }
@@ -57,7 +57,7 @@ public struct KafkaSettings: Sendable, Equatable {
             Property(key: "enable.idempotence", value: "true"),
             Property(key: "compression.codec", value: compression.rawValue),
             Property(key: "queue.buffering.max.kbytes", value: String(queueKBytes)),
-            Property(key: "message.timeout.ms", value: String(messageTimeout.nanoseconds / 1_000_000)),
+            Property(key: "message.timeout.ms", value: String(messageTimeout.milliseconds)),
             // An envelope is up to -envelopeFlushBytes plus one row; the
             // default of 1,000,000 bytes holds the default flush size.
             Property(key: "message.max.bytes", value: String(max(1_000_000, envelopeCapacity + 64 * 1024))),
@@ -67,5 +67,13 @@ public struct KafkaSettings: Sendable, Equatable {
             // default backs off to 10 s).
             Property(key: "reconnect.backoff.max.ms", value: "2000"),
         ] + properties
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, as librdkafka's `*.ms` properties take them.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,8 +6,9 @@ import Glibc
 /// One datagram per batch to `udp:HOST:PORT`. A batch larger than a datagram
 /// can carry is refused and counted (`tooLarge`), never split: a consumer
 /// reads each datagram as one whole envelope.
-public final class UDPDestination: Destination {
-    let descriptor: Int32
+public final class UDPDestination: Destination, @unchecked Sendable {  // `socket` is set in init and closed once
+    private var socket: FileDescriptor?
+    private let descriptor: Int32
     let name: String
     /// The largest UDP payload: 65,535 less the IP and UDP headers (IPv6's
     /// header is not counted in its payload length).
@@ -21,15 +23,20 @@ public final class UDPDestination: Destination {
         do { address = try ResolvedAddress(host: host, port: port, type: Int32(SOCK_DGRAM.rawValue)) } catch {
             throw DestinationUnavailable(description: "-dest \(name): cannot resolve \(host): \(error.reason)")
         }
-        let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw DestinationUnavailable(description: "-dest \(name): socket: \(String(cString: strerror(errno)))") }
-        guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
-            let reason = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw DestinationUnavailable(description: "-dest \(name): connect: \(reason)")
-        }
-        descriptor = fd
+        let socket = try Self.connected(to: address, name: name)
+        descriptor = socket.rawValue
+        self.socket = consume socket
         maxDatagram = address.family == AF_INET6 ? Self.maxIPv6Datagram : Self.maxIPv4Datagram
+    }
+
+    private static func connected(to address: ResolvedAddress, name: String) throws -> FileDescriptor {
+        do {
+            let socket = try address.socket(type: Int32(SOCK_DGRAM.rawValue))
+            try address.connect(socket)
+            return socket
+        } catch {
+            throw DestinationUnavailable(description: "-dest \(name): \(error.call.rawValue): \(Errno.describe(error.errno))")
+        }
     }
 
     public func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome {
@@ -39,17 +46,20 @@ public final class UDPDestination: Destination {
                 detail: "an envelope of \(batch.count) bytes does not fit a UDP datagram (\(maxDatagram) bytes): lower -envelopeFlushBytes")
         }
         // send(2) on a datagram socket is atomic: no lock across netlinkers.
-        while Glibc.send(descriptor, batch.baseAddress, batch.count, Int32(MSG_NOSIGNAL)) < 0 {
-            if errno == EINTR { continue }
-            if errno == EMSGSIZE {
-                throw DestinationDrop(reason: .tooLarge, detail: "send to \(name): envelope of \(batch.count) bytes: \(String(cString: strerror(errno)))")
+        do {
+            guard case .processed = try Syscall.send(descriptor: descriptor, bytes: batch) else {
+                throw DestinationError(what: "send to \(name)", errno: EAGAIN)
             }
-            throw DestinationError(what: "send to \(name)", errno: errno)
+        } catch let error as SystemError where error.errno == EMSGSIZE {
+            throw DestinationDrop(reason: .tooLarge, detail: "send to \(name): envelope of \(batch.count) bytes: \(Errno.describe(error.errno))")
+        } catch let error as SystemError {
+            throw DestinationError(what: "send to \(name)", errno: error.errno)
         }
         return .delivered
     }
 
     public func close() throws {
-        if Glibc.close(descriptor) != 0 { throw DestinationError(what: "close \(name)", errno: errno) }
+        guard let owned = socket.take() else { return }
+        if let error = owned.close() { throw DestinationError(what: "close \(name)", errno: error) }
     }
 }

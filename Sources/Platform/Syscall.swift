@@ -1,0 +1,351 @@
+import CPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an I/O call did: moved this much, or would have had to wait
+/// (EAGAIN on a non-blocking descriptor, or a receive timeout ran out).
+public enum IOResult<Value: Sendable>: Sendable {
+    case processed(Value)
+    case wouldBlock
+}
+
+extension IOResult: Equatable where Value: Equatable {}
+
+/// Every system call xtcp makes, in one place (swift-nio's `System.swift`
+/// style): static functions named after the call, with labels. Each one
+///
+/// - retries EINTR (`retrying`), so no caller loops on it;
+/// - returns EAGAIN as `.wouldBlock` where waiting is a normal outcome (the
+///   I/O calls), and throws it elsewhere;
+/// - captures errno at once, into a `SystemError` that names the call;
+/// - asks `SyscallSeam` first, so that tests can inject faults.
+///
+/// EFAULT is a programmer error (a bad pointer) and traps with the call's
+/// name. EBADF is not trapped, as swift-nio does: xtcp writes to
+/// descriptors it inherits (stdout), which the parent may have closed.
+public enum Syscall {
+    // MARK: The retry helper
+
+    /// Calls `body` until it does not fail with EINTR. A result of -1 is a
+    /// failure with `errno`; EAGAIN comes back as `.wouldBlock` where
+    /// `wouldBlockIsValue` says waiting is normal, and is thrown elsewhere.
+    @inline(__always)
+    static func retrying<R: BinaryInteger & Sendable>(
+        _ call: SystemCall, descriptor: Int32 = -1, subject: @autoclosure () -> String? = nil, wouldBlockIsValue: Bool = false,
+        _ body: () -> R
+    ) throws(SystemError) -> IOResult<R> {
+        while true {
+            if let fault = SyscallSeam.fault(call, descriptor), case .fail(let injected) = fault {
+                if injected == EINTR { continue }
+                if wouldBlockIsValue, injected == EAGAIN || injected == EWOULDBLOCK { return .wouldBlock }
+                throw SystemError(call, errno: injected, subject: subject())
+            }
+            let result = body()
+            if result != -1 { return .processed(result) }
+            let error = errno
+            switch error {
+            case EINTR: continue
+            case EAGAIN where wouldBlockIsValue: return .wouldBlock
+            case EFAULT: preconditionFailure("\(call.rawValue): EFAULT (a bad pointer: a bug in xtcp)")
+            default: throw SystemError(call, errno: error, subject: subject())
+            }
+        }
+    }
+
+    /// For calls that return -errno instead of setting errno (liburing's):
+    /// the same retry of EINTR and the same seam. A result of `-accepting`
+    /// is returned as it is (an expected outcome, such as -ETIME for a
+    /// wait that timed out); any other negative result is thrown.
+    public static func negatedErrno(_ call: SystemCall, accepting: Int32? = nil, _ body: () -> Int32) throws(SystemError) -> Int32 {
+        while true {
+            if let fault = SyscallSeam.fault(call, -1), case .fail(let injected) = fault {
+                if injected == EINTR { continue }
+                if injected == accepting { return -injected }
+                throw SystemError(call, errno: injected)
+            }
+            let result = body()
+            if result >= 0 { return result }
+            if result == -EINTR { continue }
+            if let accepting, result == -accepting { return result }
+            throw SystemError(call, errno: -result)
+        }
+    }
+
+    /// A call whose EAGAIN is an error too: the value, or a throw.
+    @inline(__always)
+    static func checked<R: BinaryInteger & Sendable>(
+        _ call: SystemCall, descriptor: Int32 = -1, subject: @autoclosure () -> String? = nil, _ body: () -> R
+    ) throws(SystemError) -> R {
+        guard case .processed(let value) = try retrying(call, descriptor: descriptor, subject: subject(), body) else {
+            preconditionFailure("unreachable: EAGAIN is thrown here")
+        }
+        return value
+    }
+
+    /// The byte count a read or write may move: all of it, unless a test's
+    /// interposer asks for a short transfer.
+    @inline(__always)
+    static func allowed(_ count: Int, _ call: SystemCall, _ descriptor: Int32) -> Int {
+        if let fault = SyscallSeam.fault(call, descriptor), case .shortTransfer(let most) = fault { return min(count, max(0, most)) }
+        return count
+    }
+
+    // MARK: Files
+
+    /// open(2). O_CLOEXEC is always added.
+    public static func open(path: String, flags: Int32, mode: mode_t = 0) throws(SystemError) -> FileDescriptor {
+        FileDescriptor(adopting: try checked(.open, subject: path) { Glibc.open(path, flags | O_CLOEXEC, mode) })
+    }
+
+    /// close(2), once: on Linux the descriptor is gone even when close
+    /// fails, so EINTR is not retried. What it says is returned, for the
+    /// few callers that report it (a file's last write error).
+    @discardableResult
+    public static func close(descriptor: Int32) -> Int32? {
+        Glibc.close(descriptor) == 0 ? nil : errno
+    }
+
+    public static func read(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        let count = allowed(buffer.count, .read, descriptor)
+        return try retrying(.read, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.read(descriptor, buffer.baseAddress, count) }
+    }
+
+    public static func pread(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: Int64) throws(SystemError) -> Int {
+        let count = allowed(buffer.count, .pread, descriptor)
+        return try checked(.pread, descriptor: descriptor) { Glibc.pread(descriptor, buffer.baseAddress, count, off_t(offset)) }
+    }
+
+    public static func write(descriptor: Int32, bytes: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        let count = allowed(bytes.count, .write, descriptor)
+        return try retrying(.write, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.write(descriptor, bytes.baseAddress, count) }
+    }
+
+    /// Writes all of `bytes`, continuing after short writes. A descriptor
+    /// that would block (non-blocking, full) is an error here: EAGAIN.
+    public static func writeAll(descriptor: Int32, bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            guard case .processed(let count) = try write(descriptor: descriptor, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset...])) else {
+                throw SystemError(.write, errno: EAGAIN)
+            }
+            offset += count
+        }
+    }
+
+    /// `writeAll` of an array's bytes.
+    public static func writeAll(descriptor: Int32, bytes: [UInt8]) throws(SystemError) {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(SystemError) in try writeAll(descriptor: descriptor, bytes: raw) }
+        }.get()
+    }
+
+    /// The inode and device of what `path` names (stat follows /proc's
+    /// magic links to the namespace itself).
+    public static func fileStatus(path: String) throws(SystemError) -> (inode: UInt64, device: UInt64) {
+        var info = Glibc.stat()
+        _ = try checked(.stat, subject: path) { stat(path, &info) }
+        return (UInt64(info.st_ino), UInt64(info.st_dev))
+    }
+
+    public static func fcntl(descriptor: Int32, command: Int32, value: Int32 = 0) throws(SystemError) -> Int32 {
+        try checked(.fcntl, descriptor: descriptor) { Glibc.fcntl(descriptor, command, value) }
+    }
+
+    /// pipe2(O_CLOEXEC).
+    public static func pipe() throws(SystemError) -> Pipe {
+        var ends: [Int32] = [-1, -1]
+        _ = try checked(.pipe) { xtcp_platform_pipe_cloexec(&ends) }
+        return Pipe(read: FileDescriptor(adopting: ends[0]), write: FileDescriptor(adopting: ends[1]))
+    }
+
+    /// A pipe's two ends, each owned.
+    public struct Pipe: ~Copyable {
+        public var read: FileDescriptor
+        public var write: FileDescriptor
+    }
+
+    // MARK: Sockets
+
+    /// socket(2), close-on-exec.
+    public static func socket(domain: Int32, type: Int32, protocol: Int32 = 0) throws(SystemError) -> FileDescriptor {
+        FileDescriptor(adopting: try checked(.socket) { Glibc.socket(domain, type | Int32(SOCK_CLOEXEC.rawValue), `protocol`) })
+    }
+
+    public static func bind(descriptor: Int32, address: UnsafePointer<sockaddr>, length: socklen_t) throws(SystemError) {
+        _ = try checked(.bind, descriptor: descriptor) { Glibc.bind(descriptor, address, length) }
+    }
+
+    public static func connect(descriptor: Int32, address: UnsafePointer<sockaddr>, length: socklen_t) throws(SystemError) {
+        _ = try checked(.connect, descriptor: descriptor) { Glibc.connect(descriptor, address, length) }
+    }
+
+    public static func listen(descriptor: Int32, backlog: Int32) throws(SystemError) {
+        _ = try checked(.listen, descriptor: descriptor) { Glibc.listen(descriptor, backlog) }
+    }
+
+    /// accept4(SOCK_CLOEXEC); nil on a non-blocking listener with nobody
+    /// waiting.
+    public static func accept(descriptor: Int32) throws(SystemError) -> FileDescriptor? {
+        switch try retrying(.accept, descriptor: descriptor, wouldBlockIsValue: true, { xtcp_platform_accept_cloexec(descriptor) }) {
+        case .processed(let fd): return FileDescriptor(adopting: fd)
+        case .wouldBlock: return nil
+        }
+    }
+
+    /// The port a bound socket got (sin_port and sin6_port sit alike).
+    public static func boundPort(descriptor: Int32) throws(SystemError) -> UInt16 {
+        var bound = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        // Safe: sockaddr_storage holds any address getsockname returns.
+        _ = try checked(.getsockname, descriptor: descriptor) {
+            withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        }
+        return withUnsafeBytes(of: &bound) { UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self)) }
+    }
+
+    public static func send(descriptor: Int32, bytes: UnsafeRawBufferPointer, flags: Int32 = Int32(MSG_NOSIGNAL)) throws(SystemError) -> IOResult<Int> {
+        let count = allowed(bytes.count, .send, descriptor)
+        return try retrying(.send, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.send(descriptor, bytes.baseAddress, count, flags) }
+    }
+
+    /// `send` of an array's bytes.
+    public static func send(descriptor: Int32, bytes: [UInt8], flags: Int32 = Int32(MSG_NOSIGNAL)) throws(SystemError) -> IOResult<Int> {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(SystemError) in try send(descriptor: descriptor, bytes: raw, flags: flags) }
+        }.get()
+    }
+
+    public static func recv(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: Int32 = 0) throws(SystemError) -> IOResult<Int> {
+        let count = allowed(buffer.count, .recv, descriptor)
+        return try retrying(.recv, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.recv(descriptor, buffer.baseAddress, count, flags) }
+    }
+
+    /// One datagram, and whether it was longer than the buffer (MSG_TRUNC:
+    /// the rest is lost). `.wouldBlock` when a receive timeout ran out.
+    public static func receiveDatagram(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError)
+        -> IOResult<(count: Int, truncated: Bool)>
+    {
+        let count = allowed(buffer.count, .recvmsg, descriptor)
+        var vector = iovec(iov_base: buffer.baseAddress, iov_len: count)
+        var truncated = false
+        let result = try retrying(.recvmsg, descriptor: descriptor, wouldBlockIsValue: true) { () -> Int in
+            // Safe: `vector` outlives the call, and the message names no
+            // other memory.
+            withUnsafeMutablePointer(to: &vector) { vector -> Int in
+                var message = msghdr()
+                message.msg_iov = vector
+                message.msg_iovlen = 1
+                let n = Glibc.recvmsg(descriptor, &message, 0)
+                truncated = message.msg_flags & Int32(MSG_TRUNC) != 0
+                return n
+            }
+        }
+        switch result {
+        case .processed(let n): return .processed((n, truncated))
+        case .wouldBlock: return .wouldBlock
+        }
+    }
+
+    /// Up to `lengths.count` datagrams without waiting (recvmmsg), into
+    /// consecutive `slot`-byte slots of `buffer`: see
+    /// `xtcp_platform_recvmmsg`. `.wouldBlock` when none is waiting.
+    public static func receiveDatagrams(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, slot: Int,
+                                        lengths: UnsafeMutableBufferPointer<UInt32>,
+                                        truncated: UnsafeMutableBufferPointer<UInt8>) throws(SystemError) -> IOResult<Int> {
+        precondition(slot > 0 && buffer.count >= slot * lengths.count && truncated.count >= lengths.count)
+        return try retrying(.recvmmsg, descriptor: descriptor, wouldBlockIsValue: true) {
+            Int(xtcp_platform_recvmmsg(descriptor, buffer.baseAddress!, UInt32(slot), UInt32(lengths.count), lengths.baseAddress!, truncated.baseAddress!))
+        }
+    }
+
+    public static func setsockopt<T: BitwiseCopyable>(descriptor: Int32, level: Int32, option: Int32, value: T, name: @autoclosure () -> String) throws(SystemError) {
+        var value = value
+        _ = try checked(.setsockopt, descriptor: descriptor, subject: name()) {
+            Glibc.setsockopt(descriptor, level, option, &value, socklen_t(MemoryLayout<T>.size))
+        }
+    }
+
+    /// getsockopt into `value`'s bytes; returns how many the kernel wrote.
+    public static func getsockopt(descriptor: Int32, level: Int32, option: Int32, into value: UnsafeMutableRawBufferPointer,
+                                  name: @autoclosure () -> String) throws(SystemError) -> Int {
+        var length = socklen_t(value.count)
+        _ = try checked(.getsockopt, descriptor: descriptor, subject: name()) {
+            Glibc.getsockopt(descriptor, level, option, value.baseAddress, &length)
+        }
+        return Int(length)
+    }
+
+    /// Sets a receive (SO_RCVTIMEO) or send (SO_SNDTIMEO) timeout.
+    public static func setTimeout(descriptor: Int32, option: Int32, _ timeout: Duration) throws(SystemError) {
+        let (seconds, attoseconds) = timeout.components
+        let value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        try setsockopt(descriptor: descriptor, level: SOL_SOCKET, option: option,
+                       value: value, name: option == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO")
+    }
+
+    /// poll(2) on `descriptors` until one is ready or `milliseconds` pass
+    /// (-1: forever); the number ready (0: time ran out).
+    public static func poll(_ descriptors: inout [pollfd], milliseconds: Int32) throws(SystemError) -> Int {
+        let count = nfds_t(descriptors.count)
+        return try descriptors.withUnsafeMutableBufferPointer { (fds) throws(SystemError) -> Int in
+            Int(try checked(.poll) { Glibc.poll(fds.baseAddress, count, milliseconds) })
+        }
+    }
+
+    // MARK: epoll and inotify
+
+    public static func epollCreate() throws(SystemError) -> FileDescriptor {
+        FileDescriptor(adopting: try checked(.epollCreate) { xtcp_platform_epoll_create() })
+    }
+
+    public static func epollAdd(epoll: Int32, descriptor: Int32, token: UInt64) throws(SystemError) {
+        _ = try checked(.epollCtl, descriptor: descriptor, subject: "ADD") { xtcp_platform_epoll_add(epoll, descriptor, token) }
+    }
+
+    public static func epollRemove(epoll: Int32, descriptor: Int32) {
+        _ = try? checked(.epollCtl, descriptor: descriptor, subject: "DEL") { xtcp_platform_epoll_remove(epoll, descriptor) }
+    }
+
+    /// Tokens of descriptors with input, at most `tokens.count`, within
+    /// `milliseconds`; 0 when the time ran out. EINTR is a short wait:
+    /// returned as 0 rather than retried, so that a caller's deadline holds.
+    public static func epollWait(epoll: Int32, tokens: UnsafeMutableBufferPointer<UInt64>, milliseconds: Int32) -> Int {
+        let count = xtcp_platform_epoll_wait(epoll, tokens.baseAddress!, Int32(tokens.count), milliseconds)
+        return count > 0 ? Int(count) : 0
+    }
+
+    public static func inotifyInit(flags: Int32) throws(SystemError) -> FileDescriptor {
+        FileDescriptor(adopting: try checked(.inotifyInit) { inotify_init1(flags | Int32(IN_CLOEXEC)) })
+    }
+
+    public static func inotifyAddWatch(descriptor: Int32, path: String, events: UInt32) throws(SystemError) {
+        _ = try checked(.inotifyAddWatch, descriptor: descriptor, subject: path) { inotify_add_watch(descriptor, path, events) }
+    }
+
+    // MARK: Namespaces, time
+
+    /// setns(fd, CLONE_NEWNET) for the calling thread; `subject` names the
+    /// namespace file in the error.
+    public static func enterNetworkNamespace(descriptor: Int32, subject: String) throws(SystemError) {
+        _ = try checked(.setns, descriptor: descriptor, subject: subject) { xtcp_platform_enter_network_namespace(descriptor) }
+    }
+
+    /// Sleeps `duration`, all of it (an interrupted sleep goes on with what
+    /// is left).
+    public static func sleep(_ duration: Duration) {
+        var wait = timespec(duration)
+        var remaining = timespec()
+        while nanosleep(&wait, &remaining) != 0, errno == EINTR { wait = remaining }
+    }
+
+    /// Waits up to `timeout` for one of `signals` (blocked in every thread);
+    /// the signal taken, or nil when the time ran out. An interruption by
+    /// another signal is a short wait: nil.
+    public static func waitForSignal(_ signals: sigset_t, timeout: Duration) -> Int32? {
+        var signals = signals
+        var wait = timespec(timeout)
+        let taken = sigtimedwait(&signals, nil, &wait)
+        return taken > 0 ? taken : nil
+    }
+}
