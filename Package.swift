@@ -70,19 +70,19 @@ let package = Package(
 
         // MARK: Code generation (schema → Swift encoder)
         .target(name: "XTCPCodegen"),
-        .executableTarget(name: "xtcp-codegen", dependencies: ["XTCPCodegen"]),
+        .executableTarget(name: "xtcp-codegen", dependencies: ["XTCPCodegen", "XTCP"]),
 
         // MARK: A local Kafka-protocol broker (librdkafka's mock cluster)
         .executableTarget(name: "xtcp-kafka-mock", dependencies: ["CRdKafka"]),
 
         // MARK: Fuzzing (scripts/fuzz.sh)
-        .executableTarget(name: "xtcp-fuzz", dependencies: ["Netlink", "RecordFmt"]),
+        .executableTarget(name: "xtcp-fuzz", dependencies: ["Netlink", "RecordFmt", "Platform"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Netlink", "RecordFmt", "CXTCPRecord"], path: "TestSupport"),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport", "CKernelABI"]),
+        .target(name: "TestSupport", dependencies: ["Platform", "Netlink", "RecordFmt", "CXTCPRecord"], path: "TestSupport"),
+        .testTarget(name: "NetlinkTests", dependencies: ["Platform", "Netlink", "TestSupport", "CKernelABI"]),
         .testTarget(name: "RecordFmtTests", dependencies: ["RecordFmt", "TestSupport", "CXTCPRecord", "XTCPCodegen"]),
-        .testTarget(name: "XTCPTests", dependencies: ["XTCP", "TestSupport"]),
-        .testTarget(name: "IOUringTests", dependencies: ["IOUring", "Netlink", "RecordFmt", "TestSupport"]),
+        .testTarget(name: "XTCPTests", dependencies: ["XTCP", "Destinations", "Platform", "TestSupport"]),
+        .testTarget(name: "IOUringTests", dependencies: ["IOUring", "Platform", "Netlink", "RecordFmt", "TestSupport"]),
     ]
 )

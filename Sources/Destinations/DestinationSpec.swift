@@ -18,7 +18,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         public var description: String { "\"\(text)\": \(why)" }
     }
 
-    public init(parsing text: String) throws {
+    public init(parsing text: String) throws(ParseError) {
         func fail(_ why: String) -> ParseError { ParseError(text: text, why: why) }
         let (scheme, rest) = text.firstIndex(of: ":").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) } ?? (text, "")
         switch scheme {
@@ -41,7 +41,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `host:port`, `[v6]:port` or `v6:…:port` (the last colon splits).
-    static func hostPort(_ text: String, failing fail: (String) -> ParseError) throws -> (String, UInt16) {
+    static func hostPort(_ text: String, failing fail: (String) -> ParseError) throws(ParseError) -> (String, UInt16) {
         guard let colon = text.lastIndex(of: ":") else { throw fail("\"\(text)\" has no :PORT") }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

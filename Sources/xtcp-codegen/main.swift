@@ -1,8 +1,10 @@
-// Regenerates the Swift record code from the schema:
+// Regenerates the Swift code that is derived, not written:
 //   swift run xtcp-codegen [PACKAGE_ROOT]
-// Writes the files RecordCodegen names, relative to the package root
-// (default: the current directory).
+// from the schema, the files RecordCodegen names and the ClickHouse DDL;
+// from XTCP's flag table, the executable's ArgumentParser declarations.
+// Paths are relative to the package root (default: the current directory).
 import Foundation
+import XTCP
 import XTCPCodegen
 
 let root = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath
@@ -23,6 +25,10 @@ do {
     }
     try updated.write(toFile: document, atomically: true, encoding: .utf8)
     print("wrote the DDL in \(ClickHouseCodegen.documentPath)")
+    let flags = URL(fileURLWithPath: "\(root)/\(CommandLineFlags.generatedPath)")
+    try FileManager.default.createDirectory(at: flags.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try CommandLineFlags.argumentParserSource().write(to: flags, atomically: true, encoding: .utf8)
+    print("wrote \(CommandLineFlags.generatedPath)")
 } catch {
     FileHandle.standardError.write("xtcp-codegen: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -9,6 +9,7 @@
 // the target (how a crasher is re-run), and `xtcp-fuzz TARGET -seed-corpus
 // DIR CAPTURE…` writes the target's seeds from captures.
 import Netlink
+import Platform
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Netlink
+import Platform
 
 #if canImport(Glibc)
 import Glibc

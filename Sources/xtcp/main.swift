@@ -1,22 +1,21 @@
 import ArgumentParser
+import Destinations
+import Platform
+import XTCP
 #if canImport(Glibc)
 import Glibc
 #endif
-import XTCP
 
 // Exit codes: 0 success (also when SIGTERM/SIGINT ends polling), 1 runtime
 // failure, 2 usage error, 3 destination unavailable at start, 4 not
 // privileged enough. Every failure is one line on stderr, no trace.
-let arguments = EnvironmentFlags.merged(
-    arguments: Array(CommandLine.arguments.dropFirst()),
-    environment: EnvironmentFlags.processEnvironment())
+let arguments = Array(CommandLine.arguments.dropFirst())
 let command: XTCPCommand
 do {
-    if let unknown = EnvironmentFlags.unknownSingleDashFlag(in: arguments) {
+    if let unknown = CommandLineFlags.unknownSingleDashFlag(in: arguments) {
         throw ValidationError("unknown flag \(unknown)")
     }
     command = try XTCPCommand.parse(arguments)
-    try command.validateMode()
 } catch {
     if XTCPCommand.exitCode(for: error) == .success {
         XTCPCommand.exit(withError: error)  // -help: printed to stdout, exit 0
@@ -29,6 +28,9 @@ do {
     try command.run()
 } catch let code as ExitCode {
     exit(code.rawValue)  // said already (-healthcheck)
+} catch let error as UsageError {
+    printError("xtcp: \(error) (xtcp -help lists the flags)")
+    exit(2)
 } catch let error as KafkaConfigurationError {
     printError("xtcp: \(error) (xtcp -help lists the flags)")
     exit(2)

@@ -1,5 +1,6 @@
 import Glibc
 import IOUring
+import Platform
 import Netlink
 import RecordFmt
 import Testing
@@ -237,7 +238,7 @@ struct IOUringReceiveTests {
         let before = try Shell.run(["sysctl", "-n", "kernel.io_uring_disabled"]).trimmingCharacters(in: .whitespacesAndNewlines)
         try Shell.run(["sysctl", "-qw", "kernel.io_uring_disabled=2"])
         defer { _ = try? Shell.run(["sysctl", "-qw", "kernel.io_uring_disabled=\(before)"]) }
-        #expect(throws: IOUring.SystemError.self) { try IOUring(entries: 8) }
+        #expect(throws: SystemError.self) { try IOUring(entries: 8) }
         let run = try Shell.capture([Paths.xtcp, "-ioUring", "-maxLoops", "1", "-dest", "null", "-namespaces", "own"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "-ioUring: cannot set up a ring").count == 2, "\(run.stderr)")

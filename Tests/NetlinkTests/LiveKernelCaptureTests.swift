@@ -1,5 +1,6 @@
 import Foundation
 import Netlink
+import Platform
 import RecordFmt
 import Testing
 import TestSupport

@@ -99,7 +99,7 @@ struct CloseEventTests {
 
         let (counts, problems) = listener.take()
         #expect(problems.isEmpty, "\(problems)")
-        #expect(counts.closeEvents == 200 && counts.closeEventsLost == 0, "\(counts.closeEvents) heard, \(counts.closeEventsLost) lost")
+        #expect(counts.closes.events == 200 && counts.closes.lost == 0, "\(counts.closes.events) heard, \(counts.closes.lost) lost")
         let records = try #require(try ProtobufList.records(inFile: output))
         #expect(records.count == 200 && records.allSatisfy { $0.recordKind == .close && $0.netns == ns.name })
         #expect(Set(records.map(\.inetDiagMsgSocketCookie)).count == 200, "a socket twice")

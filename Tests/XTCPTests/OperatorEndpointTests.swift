@@ -70,9 +70,9 @@ struct OperatorEndpointTests {
     @Test("Netlink errors by kind and errno, decode problems by kind: rendered with bounded labels, accepted by promtool")
     func netlinkErrorsByKind() throws {
         var snapshot = MetricsBoard.Snapshot()
-        snapshot.totals.netlinkErrors = [NetlinkError(kind: .nlmsgError, errno: EBUSY): 2, NetlinkError(kind: .receive, errno: ENOBUFS): 3]
-        snapshot.totals.decode.truncatedMessages = 4
-        snapshot.totals.decode.dumpInterrupted = 5
+        snapshot.totals.dumps.netlinkErrors = [NetlinkError(kind: .nlmsgError, errno: EBUSY): 2, NetlinkError(kind: .receive, errno: ENOBUFS): 3]
+        snapshot.totals.dumps.decode.truncatedMessages = 4
+        snapshot.totals.dumps.decode.dumpInterrupted = 5
         let page = PrometheusText.render(snapshot)
         #expect(value(of: "xtcp_netlink_errors_total{kind=\"nlmsg_error\",errno=\"EBUSY\"}", in: page) == 2, "\(page)")
         #expect(value(of: "xtcp_netlink_errors_total{kind=\"receive\",errno=\"ENOBUFS\"}", in: page) == 3)

@@ -12,6 +12,12 @@ public struct TCPStateSet: Equatable, Sendable, CustomStringConvertible {
 
     static func bit(_ state: Int) -> UInt32 { 1 << UInt32(state) }
 
+    /// Whether a socket in `state` (inet_diag_msg's idiag_state) is one of
+    /// these: what the kernel decides with the request's bits, decided the
+    /// same way for what it did not choose (a replayed capture).
+    @inline(__always)
+    public func contains(state: UInt32) -> Bool { state < 32 && mask & (1 << state) != 0 }
+
     /// `ss`'s state names and groups (ss(8), "STATE-FILTER"). syn-recv
     /// includes the request sockets a listener holds (TCP_NEW_SYN_RECV),
     /// which ss lists as SYN-RECV too.

@@ -1,7 +1,6 @@
-import CKernelABI
-import IOUring
+import Destinations
 import Logging
-import Netlink
+import Platform
 import RecordFmt
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +44,7 @@ public final class Daemon {
         // a fixed mmap threshold keeps them mmapped, so a freed one goes
         // back to the kernel (glibc's sliding threshold would move them to
         // the heap after the first free, where they fragment and stay).
-        _ = xtcp_malloc_fix_mmap_threshold(128 * 1024)
+        Malloc.fixMmapThreshold(bytes: 128 * 1024)
         for line in config.lines { logger.debug("config: \(line)") }
         let destination = try config.openDestination()
         _ = ProcessFigures.startTime
@@ -60,30 +59,35 @@ public final class Daemon {
             logger.warning("xtcp: \(missing): only the namespace xtcp runs in will be polled")
             scope = .own
         }
-        let pollers: any PollerSet
+        let pollers: DumpPoller
+        var receivePath = config.ioUring ? "io_uring rings" : "recvmsg"
         do {
-            pollers = try makePollerSet(config: config, destination: destination)
-        } catch let error as IOUring.SystemError where config.ioUring {
+            pollers = try DumpPoller(config: config, destination: destination)
+        } catch let error as SystemError where config.ioUring {
             guard config.ioUringFallback else { throw IOUringUnavailable(reason: "\(error)") }
             // A kernel without io_uring (or with it disabled by
             // kernel.io_uring_disabled): the syscall path, said once.
             logger.warning("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
-            pollers = NamespaceSet(config: config, destination: destination)
+            var recvmsg = config
+            recvmsg.ioUring = false
+            pollers = try DumpPoller(config: recvmsg, destination: destination)
+            receivePath = "recvmsg"
         }
-        if let rings = pollers as? RingPoller {
-            if let reason = rings.multishotFellBack {
+        let rings = pollers.rings
+        if let first = rings.first {
+            if let reason = first.fellBack {
                 logger.warning("xtcp: -ioUringMultishot: \(reason): one receive per datagram instead")
             }
             logger.info("""
-                xtcp: io_uring: \(rings.ringCount) rings, \(config.ioUringWindow) dumps in flight each (\(rings.receiveMode)), \
-                \(rings.receiveBufferBytes / 1024) KiB of receive buffers in all
+                xtcp: io_uring: \(rings.count) rings, \(config.ioUringWindow) dumps in flight each (\(first.mode.rawValue)), \
+                \(rings.reduce(0) { $0 + $1.bufferBytes } / 1024) KiB of receive buffers in all
                 """)
         }
         let netlinkers = "\(config.activeNetlinkers) netlinkers"
             + (config.activeNetlinkers < config.netlinkers ? " (one per CPU; -netlinkers \(config.netlinkers))" : "")
         logger.info("""
             xtcp \(XTCPVersion.daemon): polling \(scope == .all ? "every namespace" : "its own namespace") every \(config.frequency) \
-            with \(netlinkers)\(pollers is RingPoller ? " (io_uring rings shared by every namespace), " : " per namespace, ")\
+            with \(netlinkers) shared by every namespace (\(receivePath)), \
             \(config.marshal.rawValue) to \(config.destination)
             """)
         // -closeEvents: subscriptions follow the polled namespaces.
@@ -108,12 +112,12 @@ public final class Daemon {
             var (counts, problems) = polled.poll(ticket)
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
-            counts += destination.takeLateCounts()
+            counts.delivery += destination.takeLateCounts()
             problems += destination.takeProblems()
             totals += counts
             let elapsed = clock.now - began
             board.recordPoll(counts, seconds: elapsed.inSeconds, namespaces: pollers.count)
-            logger.info("poll \(polls): \(Self.milliseconds(elapsed)) ms namespaces=\(pollers.count) \(counts.summary)")
+            logger.info("poll \(polls): \(elapsed.roundedMilliseconds) ms namespaces=\(pollers.count) \(counts.summary)")
             for problem in problems { logger.warning("poll \(polls): \(problem)", metadata: ["poll": "\(polls)"]) }
 
             if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
@@ -142,12 +146,12 @@ public final class Daemon {
             for problem in late.problems { logger.warning("shutdown: \(problem)") }
         }
         do { try destination.close() } catch { logger.error("closing \(config.destination): \(error)") }
-        totals += destination.takeLateCounts()
+        totals.delivery += destination.takeLateCounts()
         for problem in destination.takeProblems() { logger.warning("shutdown: \(problem)") }
         var ending = "xtcp: \(polls) polls"
         if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
         if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
-        logger.info("\(ending): \(totals.summary) peakRSS=\(Self.peakResidentKilobytes())kB")
+        logger.info("\(ending): \(totals.summary) peakRSS=\(ProcFiles.peakResidentKilobytes())kB")
         if let wholeRunProfile { logger.info("\(wholeRunProfile.finish())") }
         return signal
     }
@@ -156,31 +160,14 @@ public final class Daemon {
     /// `checkingEvery`, wakes that often to run `check`.
     static func waitForSignal(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock,
                               checkingEvery slice: Duration? = nil, _ check: () -> Void = {}) -> Int32? {
-        var signals = signals
         while true {
             let remaining = deadline - clock.now
-            guard remaining > .zero else {
-                // Also take a signal that arrived during the poll.
-                var zero = timespec(tv_sec: 0, tv_nsec: 0)
-                let taken = sigtimedwait(&signals, nil, &zero)
-                return taken > 0 ? taken : nil
-            }
-            var wait = timespec(min(remaining, slice ?? remaining))
-            let taken = sigtimedwait(&signals, nil, &wait)
-            if taken > 0 { return taken }
-            // EAGAIN: time is up (loop checks); EINTR: another signal, wait on.
+            // At the deadline, still take a signal that arrived during the poll.
+            if let taken = Syscall.waitForSignal(signals, timeout: max(.zero, min(remaining, slice ?? remaining))) { return taken }
+            guard remaining > .zero else { return nil }
+            // Time is up for this slice (the loop checks), or another
+            // signal came: wait on.
             if slice != nil { check() }
         }
-    }
-
-    /// The process's peak RSS (VmHWM). Not getrusage's ru_maxrss: that
-    /// survives execve, so a daemon started by a large process (posix_spawn
-    /// from a test runner, vfork) would report its parent's peak.
-    static func peakResidentKilobytes() -> Int {
-        procSelfStatus("VmHWM").flatMap { Int($0.filter(\.isNumber)) } ?? 0
-    }
-
-    static func milliseconds(_ d: Duration) -> String {
-        String(Int((d.inSeconds * 1000).rounded()))
     }
 }

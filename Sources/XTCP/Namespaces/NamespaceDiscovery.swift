@@ -1,7 +1,4 @@
-import Netlink
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Finds every network namespace on the host: those named by bind mounts in
 /// `directories` (`ip netns add` makes them in /run/netns, Docker in
@@ -55,33 +52,17 @@ public struct NamespaceDiscovery: Sendable {
     /// file on nsfs, whose device every namespace file shares (a plain file
     /// left in /run/netns by a failed `ip netns add` is on another device).
     static func namespaceInode(_ path: String) -> UInt64? {
-        var info = stat()
-        guard stat(path, &info) == 0, UInt64(info.st_dev) == nsfsDevice else { return nil }
-        return UInt64(info.st_ino)
+        guard let status = try? Syscall.fileStatus(path: path), status.device == nsfsDevice else { return nil }
+        return status.inode
     }
 
     /// The device of nsfs, from the daemon's own namespace file.
-    static let nsfsDevice: UInt64 = {
-        var info = stat()
-        return stat("/proc/self/ns/net", &info) == 0 ? UInt64(info.st_dev) : .max
-    }()
+    static let nsfsDevice: UInt64 = (try? Syscall.fileStatus(path: "/proc/self/ns/net").device) ?? .max
 
-    public static func list(_ directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    public static func list(_ directory: String) -> [String] { (try? ProcFiles.entries(directory)) ?? [] }
 
     static func read(_ path: String) -> String {
-        guard let bytes = try? FileBytes.read(path: path) else { return "" }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileBytes.text(path: path)) ?? ""
     }
 }
 

@@ -1,6 +1,5 @@
-import CKernelABI
 import Logging
-import Netlink
+import Platform
 
 /// Keeps a poller set in step with the host's namespaces: a reconcile
 /// before every poll (so a namespace made since the last poll is in this
@@ -41,7 +40,7 @@ final class NamespaceFollower {
         if !change.removed.isEmpty {
             // What the released namespaces' pollers freed goes back to the
             // kernel now, not at some later heap top trim.
-            _ = xtcp_malloc_trim()
+            Malloc.trim()
         }
         if !change.added.isEmpty || !change.removed.isEmpty {
             func names(_ list: [PolledNamespace]) -> String {

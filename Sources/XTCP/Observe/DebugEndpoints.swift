@@ -1,3 +1,4 @@
+import Platform
 import Profiler
 
 /// `/debug/pprof/…`: what an operator (or `go tool pprof`) asks a running

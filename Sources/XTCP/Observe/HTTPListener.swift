@@ -1,4 +1,4 @@
-import Netlink
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,8 +45,8 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         public var description: String
     }
 
-    private let descriptor: Int32
-    private let wake: (read: Int32, write: Int32)
+    private let listening: FileDescriptor
+    private let wake: Syscall.Pipe
     private var thread: OSThread?
     /// The address as bound (the port the kernel chose for port 0).
     public let boundPort: UInt16
@@ -59,55 +59,36 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         do { resolved = try ResolvedAddress(host: parsed.host, port: parsed.port, type: Int32(SOCK_STREAM.rawValue), passive: true) } catch {
             throw ListenError(description: "-promListen \(address): cannot resolve \(parsed.host): \(error.reason)")
         }
-        let fd = socket(resolved.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard fd >= 0, resolved.withSockaddr({ bind(fd, $0, $1) }) == 0, listen(fd, 16) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { Glibc.close(fd) }
-            throw ListenError(description: "-promListen \(address): cannot listen: \(reason)")
+        do {
+            listening = try resolved.socket(type: Int32(SOCK_STREAM.rawValue))
+            try Syscall.setsockopt(descriptor: listening.rawValue, level: SOL_SOCKET, option: SO_REUSEADDR, value: Int32(1), name: "SO_REUSEADDR")
+            try resolved.bind(listening)
+            try Syscall.listen(descriptor: listening.rawValue, backlog: 16)
+            boundPort = try Syscall.boundPort(descriptor: listening.rawValue)
+            wake = try Syscall.pipe()
+        } catch {
+            throw ListenError(description: "-promListen \(address): cannot listen: \(Errno.describe(error.errno))")
         }
-        var bound = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        // Safe: sockaddr_storage holds any address getsockname returns.
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        boundPort = withUnsafeBytes(of: &bound) { UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self)) }  // sin_port and sin6_port
-        descriptor = fd
-        var pipeEnds: [Int32] = [0, 0]
-        // pipe and accept, then FD_CLOEXEC: pipe2 and accept4 are GNU
-        // extensions Glibc's module does not show.
-        guard pipe(&pipeEnds) == 0 else {
-            Glibc.close(fd)
-            throw ListenError(description: "-promListen: pipe: \(String(cString: strerror(errno)))")
-        }
-        wake = (pipeEnds[0], pipeEnds[1])
-        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        thread = try OSThread(name: "xtcp-http") { [descriptor, wake] in
-            Self.serve(descriptor, wake: wake.read, handler: handler)
+        thread = try OSThread(name: "xtcp-http") { [listening = listening.rawValue, wake = wake.read.rawValue] in
+            Self.serve(listening, wake: wake, handler: handler)
         }
     }
 
-    /// Ends the thread and closes the listener.
+    /// Ends the thread; the listener closes when this is released.
     public func stop() {
         var byte: UInt8 = 1
-        _ = Glibc.write(wake.write, &byte, 1)
+        _ = withUnsafeBytes(of: &byte) { try? Syscall.write(descriptor: wake.write.rawValue, bytes: $0) }
         thread?.join()
         thread = nil
-        Glibc.close(descriptor)
-        Glibc.close(wake.read)
-        Glibc.close(wake.write)
     }
 
     private static func serve(_ listener: Int32, wake: Int32, handler: (Request) -> Reply) {
         var watched = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
         while true {
-            guard poll(&watched, 2, -1) >= 0 || errno == EINTR else { return }
+            guard (try? Syscall.poll(&watched, milliseconds: -1)) != nil else { return }
             if watched[1].revents != 0 { return }
-            guard watched[0].revents != 0 else { continue }
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
-            _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-            answer(connection, handler: handler)
+            guard watched[0].revents != 0, let connection = try? Syscall.accept(descriptor: listener) else { continue }
+            answer(connection.release(), handler: handler)
         }
     }
 
@@ -116,16 +97,13 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
     /// Reads one request and answers it; closes the connection, or hands it
     /// to the thread of a `.later` reply, which closes it.
     private static func answer(_ connection: Int32, handler: (Request) -> Reply) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        timeout.tv_sec = 10
-        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try? Syscall.setTimeout(descriptor: connection, option: SO_RCVTIMEO, .seconds(2))
+        try? Syscall.setTimeout(descriptor: connection, option: SO_SNDTIMEO, .seconds(10))
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 2048)
         while !received.endsWithBlankLine, received.count < maxRequestBytes {
-            let count = recv(connection, &chunk, chunk.count, 0)
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
+            guard case .processed(let count)? = chunk.withUnsafeMutableBytes({ try? Syscall.recv(descriptor: connection, into: $0) }),
+                  count > 0 else { break }
             received += chunk[0..<count]
         }
         let request = parse(received)
@@ -134,7 +112,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
             reply = ["GET", "HEAD"].contains(request.method)
                 ? handler(request) : .now(Response(status: 405, body: "only GET and HEAD\n"))
         } else if received.isEmpty {
-            Glibc.close(connection)
+            Syscall.close(descriptor: connection)
             return  // closed or silent: nothing to answer
         } else {
             reply = .now(Response(status: 400, body: "malformed request\n"))
@@ -158,7 +136,7 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
             + response.extraHeaders + "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         sendAll(connection, Array(head.utf8))
         if withBody { sendAll(connection, response.body) }
-        Glibc.close(connection)
+        Syscall.close(descriptor: connection)
     }
 
     /// The request line of a whole request head, or nil when it is not one.
@@ -187,12 +165,12 @@ public final class HTTPListener: @unchecked Sendable {  // `stopping` is written
         }
     }
 
+    /// Sends what it can; a client gone or too slow (10 s) is left.
     private static func sendAll(_ connection: Int32, _ bytes: [UInt8]) {
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return }
+            let result = bytes[sent...].withUnsafeBytes { try? Syscall.send(descriptor: connection, bytes: $0) }
+            guard case .processed(let count)? = result, count > 0 else { return }
             sent += count
         }
     }

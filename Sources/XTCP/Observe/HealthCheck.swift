@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,22 +15,27 @@ public enum HealthCheck {
         guard let resolved = try? ResolvedAddress(host: host, port: parsed.port, type: Int32(SOCK_STREAM.rawValue)) else {
             return (false, "xtcp -healthcheck: cannot resolve \(host)")
         }
-        let fd = socket(resolved.family, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return (false, "xtcp -healthcheck: socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard resolved.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
-            return (false, "xtcp -healthcheck: no daemon answers at \(address): \(String(cString: strerror(errno)))")
+        let connection: FileDescriptor
+        do { connection = try resolved.socket(type: Int32(SOCK_STREAM.rawValue)) } catch {
+            return (false, "xtcp -healthcheck: socket: \(Errno.describe(error.errno))")
+        }
+        let fd = connection.rawValue
+        try? Syscall.setTimeout(descriptor: fd, option: SO_RCVTIMEO, .seconds(2))
+        try? Syscall.setTimeout(descriptor: fd, option: SO_SNDTIMEO, .seconds(2))
+        do { try resolved.connect(connection) } catch {
+            return (false, "xtcp -healthcheck: no daemon answers at \(address): \(Errno.describe(error.errno))")
         }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
-        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
-            return (false, "xtcp -healthcheck: send to \(address): \(String(cString: strerror(errno)))")
+        do {
+            guard case .processed(request.count) = try Syscall.send(descriptor: fd, bytes: request) else {
+                return (false, "xtcp -healthcheck: send to \(address): timed out")
+            }
+        } catch {
+            return (false, "xtcp -healthcheck: send to \(address): \(Errno.describe(error.errno))")
         }
         var buffer = [UInt8](repeating: 0, count: 512)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        guard count > 0 else { return (false, "xtcp -healthcheck: \(address) did not answer within 2 s") }
+        let received = buffer.withUnsafeMutableBytes { try? Syscall.recv(descriptor: fd, into: $0) }
+        guard case .processed(let count)? = received, count > 0 else { return (false, "xtcp -healthcheck: \(address) did not answer within 2 s") }
         let statusLine = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
         let healthy = statusLine.hasPrefix("HTTP/1.1 200") || statusLine.hasPrefix("HTTP/1.0 200")
         return (healthy, "xtcp -healthcheck: \(address)\(path): \(statusLine)")

@@ -1,3 +1,4 @@
+import Destinations
 import Logging
 
 /// What the operator's HTTP listener answers: the metrics at `-promPath`,

@@ -1,4 +1,5 @@
-import Netlink
+import Destinations
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,30 +21,32 @@ public enum PrometheusText {
             for sample in samples { text += "\(name)\(sample.labels) \(sample.value)\n" }
         }
         func one(_ value: UInt64) -> [(labels: String, value: String)] { [("", "\(value)")] }
-        let totals = board.totals
+        let dumps = board.totals.dumps
+        let delivery = board.totals.delivery
+        let closes = board.totals.closes
 
         metric("xtcp_polls_total", "counter", "Polls finished.", one(board.polls))
-        metric("xtcp_sockets_total", "counter", "Sockets the kernel reported, over all polls.", one(totals.sockets))
-        metric("xtcp_records_total", "counter", "Records encoded.", one(totals.records))
+        metric("xtcp_sockets_total", "counter", "Sockets the kernel reported, over all polls.", one(dumps.sockets))
+        metric("xtcp_records_total", "counter", "Records encoded.", one(delivery.records))
         metric("xtcp_envelopes_total", "counter", "Envelopes made, by why they were flushed.",
-               FlushReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(totals.flushes[$0.rawValue])") })
-        metric("xtcp_envelope_bytes_total", "counter", "Bytes of the envelopes made.", one(totals.envelopeBytes))
-        metric("xtcp_envelopes_queued_total", "counter", "Envelopes handed to Kafka, each later delivered or dropped.", one(totals.queued))
-        metric("xtcp_envelopes_delivered_total", "counter", "Envelopes written, or acknowledged by the broker.", one(totals.delivered))
+               FlushReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(delivery.flushes[$0.rawValue])") })
+        metric("xtcp_envelope_bytes_total", "counter", "Bytes of the envelopes made.", one(delivery.envelopeBytes))
+        metric("xtcp_envelopes_queued_total", "counter", "Envelopes handed to Kafka, each later delivered or dropped.", one(delivery.queued))
+        metric("xtcp_envelopes_delivered_total", "counter", "Envelopes written, or acknowledged by the broker.", one(delivery.delivered))
         metric("xtcp_envelopes_dropped_total", "counter", "Envelopes lost, by reason.",
-               DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(totals.droppedEnvelopes[$0.rawValue])") })
+               DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(delivery.droppedEnvelopes[$0.rawValue])") })
         metric("xtcp_records_dropped_total", "counter", "Records in the envelopes lost, by reason.",
-               DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(totals.droppedRows[$0.rawValue])") })
+               DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(delivery.droppedRows[$0.rawValue])") })
         metric("xtcp_dumps_total", "counter", "Netlink dumps, by how they ended.", [
-            ("{outcome=\"done\"}", "\(totals.dumpsDone)"),
-            ("{outcome=\"nlmsg_error\"}", "\(totals.dumpsFailed)"),
-            ("{outcome=\"stalled\"}", "\(totals.dumpsStalled)"),
-            ("{outcome=\"poll_timeout\"}", "\(totals.dumpsTimedOut)"),
+            ("{outcome=\"done\"}", "\(dumps.dumpsDone)"),
+            ("{outcome=\"nlmsg_error\"}", "\(dumps.dumpsFailed)"),
+            ("{outcome=\"stalled\"}", "\(dumps.dumpsStalled)"),
+            ("{outcome=\"poll_timeout\"}", "\(dumps.dumpsTimedOut)"),
         ])
-        let errors = totals.netlinkErrors.sorted { ($0.key.kind.rawValue, $0.key.errno) < ($1.key.kind.rawValue, $1.key.errno) }
+        let errors = dumps.netlinkErrors.sorted { ($0.key.kind.rawValue, $0.key.errno) < ($1.key.kind.rawValue, $1.key.errno) }
         metric("xtcp_netlink_errors_total", "counter", "Netlink errors: NLMSG_ERROR replies and failed receives, by errno.",
                errors.map { ("{kind=\"\($0.key.kind.rawValue)\",errno=\"\($0.key.errnoName)\"}", "\($0.value)") })
-        let decode = totals.decode
+        let decode = dumps.decode
         metric("xtcp_netlink_decode_problems_total", "counter", "Netlink messages or attributes the decoder could not use, by kind.", [
             ("{kind=\"truncated_message\"}", "\(decode.truncatedMessages)"),
             ("{kind=\"short_socket_message\"}", "\(decode.shortSocketMessages)"),
@@ -59,26 +62,19 @@ public enum PrometheusText {
                one(decode.dumpInterrupted))
         metric("xtcp_namespaces", "gauge", "Network namespaces polled.", [("", "\(board.namespaces)")])
         metric("xtcp_namespaces_vanished_total", "counter", "Dumps not begun because their namespace was gone (nothing lost).",
-               one(totals.namespacesVanished))
+               one(dumps.namespacesVanished))
         metric("xtcp_records_unchanged_total", "counter", "-changesOnly: sockets seen but not sent, unchanged since their last record.",
-               one(totals.unchanged))
-        metric("xtcp_close_events_total", "counter", "-closeEvents: TCP sockets the kernel reported destroyed.", one(totals.closeEvents))
+               one(dumps.unchanged))
+        metric("xtcp_close_events_total", "counter", "-closeEvents: TCP sockets the kernel reported destroyed.", one(closes.events))
         metric("xtcp_close_events_lost_total", "counter", "-closeEvents: destroy messages lost to a full receive queue (SO_MEMINFO drops).",
-               one(totals.closeEventsLost))
-        metric("xtcp_close_event_overflows_total", "counter", "-closeEvents: receive queue overflows (ENOBUFS).", one(totals.closeEventOverflows))
-        if let errors = destination?.kafkaErrors {
-            metric("xtcp_kafka_errors_total", "counter", "Kafka errors by source (delivery report, client, produce) and librdkafka code.",
-                   errors.sorted { ($0.key.source, $0.key.code) < ($1.key.source, $1.key.code) }
-                       .map { ("{source=\"\($0.key.source)\",code=\"\($0.key.code)\"}", "\($0.value)") })
-        }
-        if let queue = destination?.queueLength {
-            metric("xtcp_kafka_queue_messages", "gauge", "Envelopes in librdkafka's queue, not yet acknowledged.", [("", "\(queue)")])
-        }
-        if let pool = destination?.envelopePool?.stats {
-            metric("xtcp_envelope_pool_idle_buffers", "gauge", "Envelope buffers idle in the pool.", [("", "\(pool.idle)")])
-            metric("xtcp_envelope_pool_takes_total", "counter", "Envelope buffers taken from the pool.", one(pool.taken))
-            metric("xtcp_envelope_pool_misses_total", "counter", "Takes that found the pool empty and allocated.", one(pool.misses))
-            metric("xtcp_envelope_pool_freed_total", "counter", "Buffers given back beyond the pool's bound, freed.", one(pool.freed))
+               one(closes.lost))
+        metric("xtcp_close_event_overflows_total", "counter", "-closeEvents: receive queue overflows (ENOBUFS).", one(closes.overflows))
+        for family in destination?.metrics ?? [] {
+            func labels(_ sample: MetricFamily.Sample) -> String {
+                sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"
+            }
+            metric(family.name, family.kind.rawValue, family.help,
+                   family.samples.map { (labels($0), $0.value.rounded() == $0.value && abs($0.value) < 1e15 ? "\(Int64($0.value))" : "\($0.value)") })
         }
 
         func histogram(_ name: String, _ help: String, _ values: Histogram) {
@@ -87,7 +83,7 @@ public enum PrometheusText {
             text += "\(name)_bucket{le=\"+Inf\"} \(values.count)\n\(name)_sum \(values.sum)\n\(name)_count \(values.count)\n"
         }
         histogram("xtcp_poll_duration_seconds", "How long each poll took.", board.pollDurations)
-        histogram("xtcp_dump_duration_seconds", "How long each shard's dump of one namespace took.", totals.dumpSeconds)
+        histogram("xtcp_dump_duration_seconds", "How long each shard's dump of one namespace took.", dumps.dumpSeconds)
 
         metric("process_resident_memory_bytes", "gauge", "Resident memory (VmRSS).", [("", "\(process.residentBytes)")])
         metric("process_open_fds", "gauge", "Open file descriptors.", [("", "\(process.openFiles)")])
@@ -116,7 +112,7 @@ public struct ProcessFigures: Sendable {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        let status = procSelfStatus(["VmRSS", "Threads"])
+        let status = ProcFiles.selfStatus(["VmRSS", "Threads"])
         return ProcessFigures(
             residentBytes: (status["VmRSS"].flatMap { Int($0.filter(\.isNumber)) } ?? 0) * 1024,
             threads: status["Threads"].flatMap { Int($0) } ?? 0,

@@ -1,4 +1,5 @@
 import Logging
+import Platform
 
 /// xtcp's swift-log backend: one line per message on stderr, written whole
 /// with one write(2). The message comes first, as operators and scripts

@@ -1,4 +1,4 @@
-import Netlink
+import Platform
 import Profiler
 import Synchronization
 #if canImport(Glibc)
@@ -15,21 +15,18 @@ final class WholeRunProfile: @unchecked Sendable {  // `thread` is set in init a
     }
 
     private let profiler: CPUProfiler
-    private let file: Int32
+    private let file: FileDescriptor
     private let path: String
     private let stopping = Atomic(false)
     private var thread: OSThread?
 
     init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw OpenError(description: "-profile.path \(path): cannot open for writing: \(String(cString: strerror(errno)))")
+        do { file = try Syscall.open(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) } catch {
+            throw OpenError(description: "-profile.path \(path): cannot open for writing: \(Errno.describe(error.errno))")
         }
         do { profiler = try CPUProfiler() } catch {
-            close(fd)
             throw OpenError(description: "-profile.mode cpu: \(error)")
         }
-        file = fd
         self.path = path
         thread = try OSThread(name: "xtcp-profile") { [self] in
             profiler.sample(until: .now + .seconds(Int64.max / 2_000_000_000)) { stopping.load(ordering: .relaxed) }
@@ -41,14 +38,9 @@ final class WholeRunProfile: @unchecked Sendable {  // `thread` is set in init a
         stopping.store(true, ordering: .relaxed)
         thread?.join()
         let profile = profiler.finish()
-        defer { close(file) }
         guard let bytes = CPUProfileFile.bytes(profile) else { return "xtcp: -profile.path \(path): the profile could not be compressed (zlib)" }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return "xtcp: -profile.path \(path): cannot write: \(String(cString: strerror(errno)))" }
-            written += count
+        do { try Syscall.writeAll(descriptor: file.rawValue, bytes: bytes) } catch {
+            return "xtcp: -profile.path \(path): cannot write: \(Errno.describe(error.errno))"
         }
         return "xtcp: CPU profile of the run: \(profile.sampleCount) samples at \(profile.hz) Hz"
             + (profile.dropped > 0 ? " (\(profile.dropped) lost: buffer full)" : "") + " written to \(path) (go tool pprof \(path))"

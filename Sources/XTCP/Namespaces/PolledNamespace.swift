@@ -1,8 +1,5 @@
-import Netlink
+import Platform
 import RecordFmt
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A network namespace the daemon polls: its name for records, its inode,
 /// and where to open sockets in it.
@@ -25,9 +22,7 @@ public struct PolledNamespace: Sendable, Equatable {
 
     /// The namespace xtcp runs in.
     public static func own() -> PolledNamespace {
-        var info = stat()
-        let inode = stat("/proc/self/ns/net", &info) == 0 ? UInt64(info.st_ino) : 0
-        return PolledNamespace(name: "host", inode: inode, path: nil)
+        PolledNamespace(name: "host", inode: (try? Syscall.fileStatus(path: "/proc/self/ns/net").inode) ?? 0, path: nil)
     }
 
     /// Writes which namespace a record comes from into its per-poll fields.
@@ -35,10 +30,5 @@ public struct PolledNamespace: Sendable, Equatable {
         record.netns = name
         record.netnsInode = inode
         record.nsid = nsid ?? 0
-    }
-
-    func openSocket() throws -> NetlinkSocket {
-        guard let path else { return try NetlinkSocket() }
-        return try NetlinkSocket.inNamespace(path: path)
     }
 }

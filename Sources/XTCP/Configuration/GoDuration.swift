@@ -1,3 +1,5 @@
+import Platform
+
 /// A duration written as Go's `time.ParseDuration` reads it, as xtcp2's
 /// flags take them: a sequence of decimal numbers, each with a unit
 /// (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), such as `500ms`, `10s`, `1m30s`,
@@ -23,7 +25,7 @@ public struct GoDuration: Equatable, Sendable, CustomStringConvertible {
         ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
     ]
 
-    public init(parsing text: String) throws {
+    public init(parsing text: String) throws(ParseError) {
         func fail(_ reason: String) -> ParseError { ParseError(text: text, reason: reason) }
         if text == "0" {
             nanoseconds = 0
@@ -52,31 +54,5 @@ public struct GoDuration: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Go's spelling without zero tails (`2h` where Go prints `2h0m0s`): `1m30s`, `500ms`, `0s`.
-    public var description: String {
-        var n = nanoseconds
-        if n == 0 { return "0s" }
-        if n < 1_000_000_000 {
-            if n % 1_000_000 == 0 { return "\(n / 1_000_000)ms" }
-            if n % 1_000 == 0 { return "\(n / 1_000)µs" }
-            return "\(n)ns"
-        }
-        var out = ""
-        let hours = n / 3_600_000_000_000
-        if hours > 0 { out += "\(hours)h"; n -= hours * 3_600_000_000_000 }
-        let minutes = n / 60_000_000_000
-        if minutes > 0 || (hours > 0 && n > 0) { out += "\(minutes)m"; n -= minutes * 60_000_000_000 }
-        if n > 0 || out.isEmpty {
-            let whole = n / 1_000_000_000
-            let fraction = n % 1_000_000_000
-            if fraction == 0 {
-                out += "\(whole)s"
-            } else {
-                var digits = String(fraction)
-                digits = String(repeating: "0", count: 9 - digits.count) + digits
-                while digits.hasSuffix("0") { digits.removeLast() }
-                out += "\(whole).\(digits)s"
-            }
-        }
-        return out
-    }
+    public var description: String { duration.goSpelling }
 }

@@ -1,10 +1,10 @@
 import Dispatch
-import Netlink
+import Platform
 
 /// A netlinker's OS thread and its hand-over with the poller: the thread
 /// waits for `begin`, runs the poll, signals `finished` (shared by a
 /// poller's netlinkers, which it waits on once per netlinker), and waits
-/// again until `stop`. Used by both kinds of netlinker.
+/// again until `stop`.
 final class PollWorker: @unchecked Sendable {  // `ticket` and `stopping` are written before `start` is signalled, read after
     private let start = DispatchSemaphore(value: 0)
     private let finished: DispatchSemaphore

@@ -1,4 +1,6 @@
+import Destinations
 import Netlink
+import Platform
 import RecordFmt
 import Synchronization
 #if canImport(Glibc)
@@ -11,41 +13,36 @@ import Glibc
 ///
 /// In each namespace a sock_diag socket joins the TCP destroy multicast
 /// groups; the kernel sends one message per socket it frees (its
-/// inet_diag_msg and tcp_info, read by the dump decoder). One thread,
-/// `xtcp-close`, waits on all of them with epoll and reads bursts with
-/// recvmmsg. A receive queue that overflows loses messages: each overflow
-/// (ENOBUFS) and every message lost (the socket's SO_MEMINFO drop count)
-/// is counted. The receive buffer (`-closeEventsBuffer`) is what absorbs a
-/// burst while the thread is busy.
+/// inet_diag_msg and tcp_info). One thread, `xtcp-close`, waits on all of
+/// them with epoll and reads bursts with recvmmsg into a dump session of
+/// its own, which decodes, applies `-filter` (multicast is not filtered by
+/// the kernel) and batches them as it does any dump. A receive queue that
+/// overflows loses messages: each overflow (ENOBUFS) and every message lost
+/// (the socket's SO_MEMINFO drop count) is counted. The receive buffer
+/// (`-closeEventsBuffer`) is what absorbs a burst while the thread is busy.
 ///
 /// Subscriptions follow the polled namespaces (`update`), made on the
 /// caller's thread, so a namespace's events are heard from the reconcile
 /// that finds it on. Records go to the destination in envelopes of their
 /// own, at most a second after their event.
 final class CloseEventListener: @unchecked Sendable {  // its listening state is touched by its thread only; the rest is behind Mutexes
-    final class Subscription: @unchecked Sendable {  // its socket and dropsSeen are used by the listening thread only
-        let socket: NetlinkSocket
-        let namespace: PolledNamespace
-        /// The per-poll fields of its records (identity, namespace, kind).
-        let template: FlatRecord
+    final class Subscription: @unchecked Sendable {  // used by the listening thread only, once subscribed
+        /// The namespace's event stream: its socket, the per-poll fields of
+        /// its records (identity, namespace, kind) and its decoder.
+        let events: DumpJob
         /// The socket's drop count when last read.
         var dropsSeen: UInt32 = 0
 
-        init(socket: NetlinkSocket, namespace: PolledNamespace, template: FlatRecord) {
-            self.socket = socket
-            self.namespace = namespace
-            self.template = template
-        }
+        init(events: DumpJob) { self.events = events }
     }
 
     let config: DaemonConfig
-    let filter: SocketFilter?
     private let epoll: Epoll
-    private let pipeline: BatchPipeline
+    private let session: DumpSession
     /// token → subscription; namespace inode → token; the subscriptions of
     /// namespaces let go, to be read one last time by the listening thread.
     private let subscriptions = Mutex<(byToken: [UInt64: Subscription], byInode: [UInt64: UInt64], leaving: [Subscription], next: UInt64)>(([:], [:], [], 1))
-    /// Counts since the last `takeCounts`, and problems to report.
+    /// Counts since the last `take`, and problems to report.
     private let pending = Mutex<(counts: PollCounts, problems: [String])>((PollCounts(), []))
     private let stopping = Atomic<Bool>(false)
     private var thread: OSThread?
@@ -57,21 +54,14 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     private let buffer: UnsafeMutableRawBufferPointer
     private let lengths: UnsafeMutableBufferPointer<UInt32>
     private let truncated: UnsafeMutableBufferPointer<UInt8>
-    private var record = FlatRecord()
-    private var decoder: DumpDecoder
-    private var counter: UInt64 = 0
 
     init(config: DaemonConfig, destination: any Destination) throws {
         self.config = config
-        filter = config.filter
         epoll = try Epoll()
-        // Its per-poll fields are set per received batch (`drain`).
-        pipeline = BatchPipeline(marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
-                                 destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
+        session = DumpSession(netlinker: 0, config: config, destination: destination, selection: RowSelection(filter: config.filter))
         buffer = .allocate(byteCount: Self.slot * Self.batch, alignment: 16)
         lengths = .allocate(capacity: Self.batch)
         truncated = .allocate(capacity: Self.batch)
-        decoder = DumpDecoder(attributes: config.attributes)
     }
 
     deinit {
@@ -107,20 +97,21 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
                 state.leaving.append(gone)
                 return gone
             }
-            if let gone { epoll.remove(gone.socket.fileDescriptor) }
+            if let gone, let socket = gone.events.socket { epoll.remove(socket.fileDescriptor) }
         }
         for namespace in change.added {
             do {
-                let socket = try namespace.openSocket()
+                let socket = try KernelSockets().open(namespace)
                 for group in NetlinkSocket.tcpDestroyGroups { try socket.join(group: group) }
                 try socket.setNonBlocking()
                 socket.setReceiveBuffer(bytes: Int32(config.closeEventsBuffer))
-                var template = FlatRecord()
-                config.identity.stamp(&template)
-                namespace.stamp(&template)
-                template.recordKind = .close
-                template.socketFd = UInt64(socket.fileDescriptor)
-                let subscription = Subscription(socket: socket, namespace: namespace, template: template)
+                var identity = FlatRecord()
+                config.identity.stamp(&identity)
+                let events = DumpJob(namespace: namespace, shard: nil, attributes: config.attributes)
+                events.socket = socket
+                session.begin(events, stamp: PollStamp(poll: identity, namespace: namespace, netlinker: 0,
+                                                       socket: socket.fileDescriptor, kind: .close))
+                let subscription = Subscription(events: events)
                 let token = subscriptions.withLock { state -> UInt64 in
                     let token = state.next
                     state.next += 1
@@ -129,7 +120,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
                     return token
                 }
                 try epoll.add(socket.fileDescriptor, token: token)
-            } catch let error as NetlinkSocket.SystemError where error.namespaceVanished {
+            } catch let error as SystemError where error.namespaceVanished {
                 continue  // gone already: the next reconcile drops it
             } catch {
                 failed.append("close events in \(namespace.name): \(error)")
@@ -201,18 +192,18 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     /// bound with more perhaps left.
     @discardableResult
     private func drain(_ subscription: Subscription) -> Bool {
-        let socket = subscription.socket
+        let events = subscription.events
+        guard let socket = events.socket else { return false }
         var more = true
-        record.copyPollFields(from: subscription.template)
         var overflows: UInt64 = 0
         var problem: String?
-        decoder.stats = DecodeStats()
+        events.decoder.stats = DecodeStats()
         reading: for _ in 0..<Self.batchesPerTurn {
             let batch: NetlinkSocket.Batch
             do {
                 batch = try socket.receiveBatch(into: buffer, slot: Self.slot, lengths: lengths, truncated: truncated)
             } catch {
-                problem = "close events in \(subscription.namespace.name): \(error)"
+                problem = "close events in \(events.namespace.name): \(error)"
                 more = false
                 break reading
             }
@@ -224,48 +215,39 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
             case .datagrams(let count):
                 // The batch's common fields (identity, namespace, the time
                 // it was read) encoded once for its rows.
-                record.timestampNs = WallClock.nanoseconds()
-                pipeline.pollFields = EncodedPollFields(of: record)
+                session.retime(events, nanoseconds: WallClock.nanoseconds())
                 for index in 0..<count {
                     if truncated[index] != 0 {
-                        decoder.stats.truncatedMessages &+= 1
+                        events.decoder.stats.truncatedMessages &+= 1
                         continue
                     }
-                    let datagram = UnsafeRawBufferPointer(rebasing: buffer[index * Self.slot ..< index * Self.slot + Int(lengths[index])])
-                    _ = decoder.decode(datagram, into: &record) { row in
-                        if let filter, !filter.matches(row) { return }
-                        counter &+= 1
-                        row.recordCounter = counter
-                        pipeline.append(row)
-                    }
+                    session.receiveEvents(UnsafeRawBufferPointer(rebasing: buffer[index * Self.slot ..< index * Self.slot + Int(lengths[index])]),
+                                          from: events)
                 }
             }
         }
-        var stats = decoder.stats
-        let events = stats.sockets
+        var stats = events.decoder.stats
+        var closes = CloseCounts()
+        closes.events = stats.sockets
         stats.sockets = 0
         let drops = socket.droppedMessages ?? 0
-        let lost = drops &- subscription.dropsSeen
+        closes.lost = UInt64(drops &- subscription.dropsSeen)
         subscription.dropsSeen = drops
+        closes.overflows = overflows
         pending.withLock { state in
-            state.counts.closeEvents += events
-            state.counts.closeEventsLost += UInt64(lost)
-            state.counts.closeEventOverflows += overflows
-            state.counts.decode += stats
+            state.counts.closes += closes
+            state.counts.dumps.decode += stats
             if let problem { state.problems.append(problem) }
         }
         return more
     }
 
     private func flush() {
-        pipeline.flush(.endOfDump)
-        let counts = pipeline.takeCounts()
-        let error = pipeline.lastWriteError
-        pipeline.lastWriteError = nil
-        guard counts != PollCounts() || error != nil else { return }
+        let (counts, problems) = session.endPoll()
+        guard counts != PollCounts() || !problems.isEmpty else { return }
         pending.withLock { state in
             state.counts += counts
-            if let error { state.problems.append("close events: write to \(config.destination): \(error)") }
+            state.problems += problems.map { "close events: \($0)" }
         }
     }
 }

@@ -1,7 +1,9 @@
+import Destinations
 import Netlink
 
-/// What the daemon polls through: a poller per namespace (`NamespaceSet`)
-/// or rings shared by all namespaces (`RingPoller`, `-ioUring`).
+/// What the daemon polls through: the namespaces' dumps and the netlinkers
+/// that receive them (`DumpPoller`), with close-event subscriptions
+/// following them when `-closeEvents` asks (`ClosingPollerSet`).
 public protocol PollerSet: AnyObject {
     /// Namespaces polled.
     var count: Int { get }
@@ -13,10 +15,11 @@ public protocol PollerSet: AnyObject {
     func stopAll()
 }
 
-/// The poller set `config` asks for: rings with `-ioUring`, else a poller
-/// per namespace.
+/// The poller set `config` asks for: netlinkers receiving through io_uring
+/// rings with `-ioUring`, else with recvmsg; shared by every namespace
+/// either way.
 public func makePollerSet(config: DaemonConfig, destination: any Destination) throws -> any PollerSet {
-    config.ioUring ? try RingPoller(config: config, destination: destination) : NamespaceSet(config: config, destination: destination)
+    try DumpPoller(config: config, destination: destination)
 }
 
 /// What a reconcile did.
@@ -31,8 +34,7 @@ public struct NamespaceChange {
 
 /// How a polled set (inodes in the order found) must change to become
 /// `found`, at most `limit` of them: the inodes to let go and the namespaces
-/// to take in, the latter with their nsid looked up. The one diff both
-/// poller sets make.
+/// to take in, the latter with their nsid looked up.
 struct NamespaceDelta {
     var gone: [UInt64] = []
     var new: [PolledNamespace] = []

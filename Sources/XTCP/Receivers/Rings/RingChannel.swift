@@ -1,10 +1,10 @@
 import IOUring
-import Netlink
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// How a ring netlinker's dumps receive their datagrams: the part of the
+/// A ring and how the dumps on it receive their datagrams: the part of the
 /// ring path that differs between the two ways io_uring can receive.
 ///
 /// - `perDatagram`: one receive per datagram into the dump's own buffer,
@@ -15,7 +15,7 @@ import Glibc
 ///   datagram; no submission per datagram. The kernel stops it when the
 ///   buffers run out (re-armed here) and it is cancelled at the dump's
 ///   end. A stall is found by the netlinker's timed wait (`stalled`).
-final class RingReceiver {
+final class RingChannel {
     enum Mode: String { case perDatagram = "one receive per datagram", multishot = "multishot receive, provided buffers" }
 
     let ring: IOUring
@@ -108,7 +108,7 @@ final class RingReceiver {
     /// `deadline` if given; false if nothing came by then. Multishot
     /// receives have no timers of their own, so their netlinker waits until
     /// the earliest moment a dump in flight would be stalled.
-    func submitAndWait(until deadline: ContinuousClock.Instant?) throws -> Bool {
+    func submitAndWait(until deadline: ContinuousClock.Instant?) throws(SystemError) -> Bool {
         guard let deadline else {
             try ring.submit(waitingFor: 1)
             return true

@@ -1,5 +1,7 @@
-import CKernelABI
+import Destinations
+import Logging
 import Netlink
+import Platform
 import RecordFmt
 
 /// Everything the daemon's flags decide, validated: what `-conf` prints.
@@ -17,7 +19,7 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Netlinker threads per namespace, at most: see `activeNetlinkers`.
     public var netlinkers: Int = 4
     /// CPUs the process may run on (`-cpus`; default: its affinity mask).
-    public var cpus: Int = Int(xtcp_available_cpus())
+    public var cpus: Int = CPUs.available
     /// The longest a netlink receive may wait before the dump is counted as
     /// stalled and its socket replaced.
     public var netlinkTimeout: GoDuration = .seconds(1)
@@ -41,6 +43,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// path of its Prometheus metrics (`-promPath`).
     public var promListen: String? = "127.0.0.1:9088"
     public var promPath = "/metrics"
+    /// The least severe level logged (`-logLevel`, `-d`).
+    public var logLevel: Logger.Level = .info
     /// `-profile.mode cpu`: a CPU profile of the whole run, written to
     /// `profilePath` (`-profile.path`) when the run ends.
     public var profileWholeRun = false
@@ -118,52 +122,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var partsPerFamily: Int { max(1, (activeNetlinkers + 1) / 2) }
 
     /// The configuration as `-conf` prints it: one `name value` per line,
-    /// in flag order, with the flag names.
-    public var lines: [String] {
-        [
-            "frequency \(frequency)",
-            "timeout \(timeout)",
-            "pollJitterPct \(pollJitterPercent)",
-            "maxLoops \(maxLoops)",
-            "netlinkers \(netlinkers)",
-            "cpus \(cpus)",
-            "nltimeout \(netlinkTimeout)",
-            "ioUring \(ioUring)",
-            "ioUringRecvBatch \(ioUringWindow)",
-            "ioUringCqeBatch \(ioUringCqeBatch)",
-            "ioUringMultishot \(ioUringMultishot)",
-            "ioUringFallback \(ioUringFallback)",
-            "namespaces \(namespaces.rawValue)",
-            "netnsDirs \(netnsDirectories.joined(separator: ","))",
-            "reconcileFrequency \(reconcileFrequency)",
-            "maxNamespaces \(maxNamespaces)",
-            "packetSize \(packetSize)",
-            "deserializers \(attributes)",
-            "filter \(filter.map(String.init(describing:)) ?? "")",
-            "states \(states)",
-            "changesOnly \(changesOnly)",
-            "fullEvery \(fullEvery)",
-            "changesRttPct \(changesRttPercent)",
-            "closeEvents \(closeEvents)",
-            "closeEventsBuffer \(closeEventsBuffer)",
-            "marshal \(marshal.rawValue)",
-            "envelopeFlushRows \(envelopeFlushRows)",
-            "envelopeFlushBytes \(envelopeFlushBytes)",
-            "dest \(destination)",
-            "topic \(kafka.topic)",
-            "kafkaCompression \(kafka.compression.rawValue)",
-            "kafkaQueueKBytes \(kafka.queueKBytes)",
-            "kafkaMessageTimeout \(kafka.messageTimeout)",
-            "kafkaQueueFullWait \(kafka.queueFullWait)",
-            "kafkaFlushTimeout \(kafka.flushTimeout)",
-            "kafkaStartTimeout \(kafka.startTimeout)",
-        ] + kafka.properties.map { "kafkaProperty \($0)" } + [
-            "hostname \(identity.hostname)",
-            "location \(identity.location)",
-            "label \(identity.label)",
-            "tag \(identity.tag)",
-        ]
-    }
+    /// in flag order, with the flag names (`FlagTable`).
+    public var lines: [String] { Invocation.lines(of: self) }
 }
 
 /// `-namespaces`: every network namespace on the host, or only the one xtcp

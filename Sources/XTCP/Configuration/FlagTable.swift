@@ -1,0 +1,269 @@
+import Destinations
+import Logging
+import Netlink
+import RecordFmt
+
+/// Every flag of xtcp, once: the command line's options (`Sources/xtcp`'s
+/// are generated from here by `swift run xtcp-codegen`), the environment's
+/// `XTCP_*` names, `-conf`'s lines and `-help`'s texts all come from this
+/// table. Order is `-help`'s and `-conf`'s.
+public enum FlagTable {
+    public static let flags: [FlagDefinition] = modes + polling + namespaces + receiving + selection + output + kafka + identity + observing
+
+    public static func named(_ name: String) -> FlagDefinition? { byName[name] }
+    private static let byName = Dictionary(uniqueKeysWithValues: flags.map { ($0.name, $0) })
+
+    // MARK: What run
+
+    static let modes: [FlagDefinition] = [
+        FlagDefinition("replay", environment: false, runs: .replay,
+             help: "Decode a recorded dump (LINKTYPE_NETLINK pcap or `ss -D` file) instead of polling.") { d, v in d.replay = v.text },
+        FlagDefinition("capture", environment: false, runs: .capture,
+             help: "Dump this network namespace once and record the netlink traffic to a pcap.") { d, v in d.capture = v.text },
+        FlagDefinition("conf", .toggle, runs: .all, help: "Print the effective configuration (flags and XTCP_* environment) and exit.") { d, _ in d.conf = true },
+        FlagDefinition("healthcheck", .toggle, environment: false, runs: .poll,
+             help: "Ask the daemon at -promListen whether it is alive (/healthz): exit 0 if so, else 1.") { d, _ in d.healthcheck = true },
+        FlagDefinition("version", .toggle, short: "v", environment: false, runs: .all, help: "Print the version and exit.") { d, _ in d.version = true },
+    ]
+
+    // MARK: Polling
+
+    static let polling: [FlagDefinition] = [
+        FlagDefinition("frequency", default: "10s", help: "Time between polls (Go duration: 500ms, 10s, 1m).",
+             show: { [$0.frequency.description] }) { d, v throws(UsageError) in
+            d.config.frequency = try v.duration()
+            guard d.config.frequency.nanoseconds >= 10_000_000 else { throw v.fail("at least 10ms") }
+        },
+        FlagDefinition("timeout", help: "Longest a poll may take; dumps still running then are abandoned and counted (default: -frequency).",
+             show: { [$0.timeout.description] }) { d, v throws(UsageError) in
+            let timeout = try v.duration()
+            guard timeout.nanoseconds > 0 else { throw v.fail("must be more than 0") }
+            d.timeout = timeout
+        },
+        FlagDefinition("pollJitterPct", default: "10", help: "Delay each tick by a random 0 to this percent of -frequency (0-50).",
+             show: { ["\($0.pollJitterPercent)"] }) { d, v throws(UsageError) in d.config.pollJitterPercent = try v.int(0...50) },
+        FlagDefinition("maxLoops", default: "0", help: "Exit after this many polls (0: run until SIGTERM/SIGINT).",
+             show: { ["\($0.maxLoops)"] }) { d, v throws(UsageError) in
+            guard let loops = Int(v.text), loops >= 0 else { throw v.fail("expected 0 (forever) or more") }
+            d.config.maxLoops = loops
+        },
+        FlagDefinition("netlinkers", default: "4",
+             help: "Netlinker threads, shared by every namespace, each dumping its own jobs; at most one per CPU (1-64).",
+             show: { ["\($0.netlinkers)"] }) { d, v throws(UsageError) in d.config.netlinkers = try v.int(1...64) },
+        FlagDefinition("cpus", help: "CPUs to plan netlinkers for (default: those of the process's affinity mask; set it lower under a CPU quota).",
+             show: { ["\($0.cpus)"] }) { d, v throws(UsageError) in d.config.cpus = try v.int(1...1024) },
+        FlagDefinition("nltimeout", default: "1s", runs: [.poll, .capture],
+             help: "Longest wait for a netlink reply before a dump counts as stalled (Go duration).",
+             show: { [$0.netlinkTimeout.description] }) { d, v throws(UsageError) in
+            d.config.netlinkTimeout = try v.duration()
+            guard d.config.netlinkTimeout.nanoseconds >= 1_000_000 else { throw v.fail("at least 1ms") }
+        },
+    ]
+
+    // MARK: Namespaces
+
+    static let namespaces: [FlagDefinition] = [
+        FlagDefinition("namespaces", default: "all", help: "Namespaces to poll: all (every network namespace on the host) or own (the one xtcp runs in).",
+             show: { [$0.namespaces.rawValue] }) { d, v throws(UsageError) in
+            guard let scope = NamespaceScope(rawValue: v.text) else { throw v.fail("expected all or own") }
+            d.config.namespaces = scope
+        },
+        FlagDefinition("netnsDirs", default: NamespaceDiscovery.defaultDirectories.joined(separator: ","),
+             help: "Directories of namespace bind mounts, comma-separated (empty: none).",
+             show: { [$0.netnsDirectories.joined(separator: ",")] }) { d, v throws(UsageError) in
+            d.config.netnsDirectories = v.text.split(separator: ",").map(String.init)
+            for directory in d.config.netnsDirectories where !directory.hasPrefix("/") {
+                throw v.fail("\"\(directory)\" is not an absolute path")
+            }
+        },
+        FlagDefinition("reconcileFrequency", default: "0s",
+             help: "Also look for new and vanished namespaces this often between polls (Go duration; 0: only before each poll and on changes in -netnsDirs).",
+             show: { [$0.reconcileFrequency.description] }) { d, v throws(UsageError) in
+            d.config.reconcileFrequency = try v.duration()
+            let nanoseconds = d.config.reconcileFrequency.nanoseconds
+            guard nanoseconds == 0 || nanoseconds >= 100_000_000 else { throw v.fail("0 or at least 100ms") }
+        },
+        FlagDefinition("maxNamespaces", default: "1024", help: "The most namespaces polled at once (1-65536); more are left out with a warning.",
+             show: { ["\($0.maxNamespaces)"] }) { d, v throws(UsageError) in d.config.maxNamespaces = try v.int(1...65536) },
+    ]
+
+    // MARK: Receiving
+
+    static let receiving: [FlagDefinition] = [
+        FlagDefinition("packetSize", default: "32768", runs: [.poll, .capture], help: "Bytes of each netlinker's receive buffer (16384-1048576).",
+             show: { ["\($0.packetSize)"] }) { d, v throws(UsageError) in d.config.packetSize = try v.int(16 * 1024...1024 * 1024, unit: "bytes") },
+        FlagDefinition("ioUring", .toggle, help: "Receive dumps through io_uring: -netlinkers rings shared by every namespace.",
+             show: { ["\($0.ioUring)"] }) { d, _ in d.config.ioUring = true },
+        FlagDefinition("ioUringRecvBatch", default: "8", help: "With -ioUring: dumps (receives) in flight per ring (1-256).",
+             show: { ["\($0.ioUringWindow)"] }) { d, v throws(UsageError) in d.config.ioUringWindow = try v.int(1...256) },
+        FlagDefinition("ioUringCqeBatch", default: "64", help: "With -ioUring: completions taken per reap (1-4096).",
+             show: { ["\($0.ioUringCqeBatch)"] }) { d, v throws(UsageError) in d.config.ioUringCqeBatch = try v.int(1...4096) },
+        FlagDefinition("ioUringMultishot", default: "true", help: "With -ioUring: one multishot receive per dump into provided buffers (Linux 6.0; true or false).",
+             show: { ["\($0.ioUringMultishot)"] }) { d, v throws(UsageError) in d.config.ioUringMultishot = try v.bool() },
+        FlagDefinition("ioUringFallback", default: "true", help: "With -ioUring: when no ring can be set up, receive with recvmsg (true) or exit 1 (false).",
+             show: { ["\($0.ioUringFallback)"] }) { d, v throws(UsageError) in d.config.ioUringFallback = try v.bool() },
+    ]
+
+    // MARK: Choosing what to send
+
+    static let selection: [FlagDefinition] = [
+        FlagDefinition("deserializers", runs: .all, help: "Attributes to decode, comma-separated, or all (default: all but meminfo).",
+             show: { ["\($0.attributes)"] }) { d, v throws(UsageError) in
+            do { d.config.attributes = try DiagAttributeSet(parsing: v.text) } catch { throw v.fail("\(error)") }
+        },
+        FlagDefinition("filter", runs: .all,
+             help: "Report only the sockets this ss-style expression keeps, filtered by the kernel: sport/dport OP PORT, src/dst PREFIX[:PORT], and, or, not, ( ) (e.g. 'dport = :443 or sport = :443').",
+             show: { [$0.filter.map(String.init(describing:)) ?? ""] }) { d, v throws(UsageError) in
+            do { try d.config.setFilter(try SocketFilter(parsing: v.text)) } catch { throw v.fail("\(error)") }
+        },
+        FlagDefinition("states", default: "all", runs: .all,
+             help: "TCP states to report, comma-separated ss names: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, or the groups all, connected, synchronized, bucket, big.",
+             show: { ["\($0.states)"] }) { d, v throws(UsageError) in
+            do { d.config.states = try TCPStateSet(parsing: v.text) } catch { throw v.fail("\(error)") }
+            guard d.config.states.mask != 0 else { throw v.fail("no state") }
+        },
+        FlagDefinition("changesOnly", .toggle,
+             help: "Send a socket's record only when it changed significantly since its last one (state, queues, cwnd, counters; RTT beyond -changesRttPct), with every socket every -fullEvery polls.",
+             show: { ["\($0.changesOnly)"] }) { d, _ in d.config.changesOnly = true },
+        FlagDefinition("fullEvery", default: "30",
+             help: "With -changesOnly: every socket is sent at the first poll and every this many polls after (1-1000000), so consumers can rebuild state.",
+             show: { ["\($0.fullEvery)"] }) { d, v throws(UsageError) in d.config.fullEvery = try v.int(1...1_000_000) },
+        FlagDefinition("changesRttPct", default: "10", help: "With -changesOnly: an RTT that moved by more than this percent of the last one sent is a change (0-1000).",
+             show: { ["\($0.changesRttPercent)"] }) { d, v throws(UsageError) in d.config.changesRttPercent = try v.int(0...1000) },
+        FlagDefinition("closeEvents", .toggle,
+             help: "Also send a record of each TCP socket the kernel destroys, with its last tcp_info (record_kind CLOSE): connections shorter than -frequency are not missed.",
+             show: { ["\($0.closeEvents)"] }) { d, _ in d.config.closeEvents = true },
+        FlagDefinition("closeEventsBuffer", default: "8388608",
+             help: "With -closeEvents: bytes of each namespace's receive buffer for them, which absorbs bursts of closes (65536-1073741824).",
+             show: { ["\($0.closeEventsBuffer)"] }) { d, v throws(UsageError) in
+            d.config.closeEventsBuffer = try v.int(65536...1_073_741_824, unit: "bytes")
+        },
+    ]
+
+    // MARK: Output
+
+    static let output: [FlagDefinition] = [
+        FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
+             help: "Destination: stdout, null, file:PATH, udp:HOST:PORT or kafka:HOST:PORT[,HOST:PORT...].",
+             show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
+            do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
+                throw UsageError("\(v.display): \(error.why)")
+            } catch { throw v.fail("\(error)") }
+        },
+        FlagDefinition("marshal", runs: [.poll, .replay],
+             help: "Output format: \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: jsonl to stdout, protobufList elsewhere).",
+             show: { [$0.marshal.rawValue] }) { d, v throws(UsageError) in
+            guard let format = MarshalFormat(rawValue: v.text) else {
+                throw v.fail("expected one of \(MarshalFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            d.marshal = format
+        },
+        FlagDefinition("envelopeFlushRows", default: "10000", runs: [.poll, .replay], help: "Flush an envelope at this many rows.",
+             show: { ["\($0.envelopeFlushRows)"] }) { d, v throws(UsageError) in
+            guard let rows = Int(v.text), rows >= 1 else { throw v.fail("must be at least 1") }
+            d.config.envelopeFlushRows = rows
+        },
+        FlagDefinition("envelopeFlushBytes", runs: [.poll, .replay], help: "Flush an envelope at this many bytes (default: 786432; 60000 with -dest udp).",
+             show: { ["\($0.envelopeFlushBytes)"] }) { d, v throws(UsageError) in
+            guard let bytes = Int(v.text) else { throw v.fail("expected a whole number") }
+            d.envelopeFlushBytes = (bytes, v.display)
+        },
+    ]
+
+    // MARK: Kafka
+
+    static let kafka: [FlagDefinition] = [
+        FlagDefinition("topic", default: "xtcp", runs: [.poll, .replay], help: "Kafka topic.", show: { [$0.kafka.topic] }) { d, v throws(UsageError) in
+            guard !v.text.isEmpty, v.text.count <= 249, v.text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+            else { throw UsageError("-topic \"\(v.text)\": 1 to 249 of a-z A-Z 0-9 . _ -") }
+            d.config.kafka.topic = v.text
+        },
+        FlagDefinition("kafkaCompression", default: "lz4", runs: [.poll, .replay], help: "Kafka compression: lz4, zstd or none.",
+             show: { [$0.kafka.compression.rawValue] }) { d, v throws(UsageError) in
+            guard let compression = KafkaCompression(rawValue: v.text) else { throw v.fail("expected lz4, zstd or none") }
+            d.config.kafka.compression = compression
+        },
+        FlagDefinition("kafkaQueueKBytes", default: "16384", runs: [.poll, .replay],
+             help: "KiB of envelopes Kafka may hold undelivered (bounds memory; 1024-2097151).",
+             show: { ["\($0.kafka.queueKBytes)"] }) { d, v throws(UsageError) in d.config.kafka.queueKBytes = try v.int(1024...2_097_151) },
+        kafkaDuration("kafkaMessageTimeout", default: "60s", least: "1ms", help: "How long Kafka retries an envelope before dropping it (Go duration).",
+                      \.messageTimeout),
+        kafkaDuration("kafkaQueueFullWait", default: "1s", least: "0s",
+                      help: "How long a full Kafka queue may hold a netlinker before the envelope is dropped.", \.queueFullWait),
+        kafkaDuration("kafkaFlushTimeout", default: "3s", least: "0s", help: "How long shutdown waits for Kafka deliveries.", \.flushTimeout),
+        kafkaDuration("kafkaStartTimeout", default: "10s", least: "0s",
+                      help: "How long the start waits to reach a Kafka broker (exit 3 if none answers); 0s: do not wait, poll and deliver once one answers.",
+                      \.startTimeout),
+        FlagDefinition("kafkaProperty", .repeatable, environment: false, runs: [.poll, .replay],
+             help: "A librdkafka property, key=value (repeatable): TLS, SASL, client.id, ...",
+             show: { $0.kafka.properties.map(\.description) }) { d, v throws(UsageError) in
+            do { d.config.kafka.properties.append(try KafkaSettings.Property(parsing: v.text)) } catch {
+                throw UsageError("-kafkaProperty \(error)")
+            }
+        },
+    ]
+
+    /// A Kafka timeout: a Go duration from `least` to 1h.
+    static func kafkaDuration(_ name: String, default value: String, least: String, help: String,
+                              _ field: WritableKeyPath<KafkaSettings, Duration> & Sendable) -> FlagDefinition {
+        FlagDefinition(name, default: value, runs: [.poll, .replay], help: help, show: { [$0.kafka[keyPath: field].goSpelling] }) { d, v throws(UsageError) in
+            let duration = try v.duration()
+            let floor = least == "1ms" ? Int64(1_000_000) : 0
+            guard duration.nanoseconds >= floor, duration.nanoseconds <= 3_600_000_000_000 else { throw v.fail("expected \(least) to 1h") }
+            d.config.kafka[keyPath: field] = duration.duration
+        }
+    }
+
+    // MARK: Stamped into every record
+
+    static let identity: [FlagDefinition] = [
+        FlagDefinition("hostname", runs: [.poll, .replay], help: "Hostname stamped into records (default: this host's).",
+             show: { [$0.identity.hostname] }) { d, v in d.hostname = v.text },
+        FlagDefinition("location", default: "", runs: [.poll, .replay], help: "Location stamped into records.",
+             show: { [$0.identity.location] }) { d, v in d.config.identity.location = v.text },
+        FlagDefinition("label", default: "", runs: [.poll, .replay], help: "Label stamped into records.",
+             show: { [$0.identity.label] }) { d, v in d.config.identity.label = v.text },
+        FlagDefinition("tag", default: "", runs: [.poll, .replay], help: "Tag stamped into records.",
+             show: { [$0.identity.tag] }) { d, v in d.config.identity.tag = v.text },
+    ]
+
+    // MARK: What an operator sees
+
+    static let observing: [FlagDefinition] = [
+        FlagDefinition("promListen", default: "127.0.0.1:9088",
+             help: "HOST:PORT of the HTTP listener for metrics and health (loopback unless said; off: none).",
+             show: { [$0.promListen ?? "off"] }) { d, v throws(UsageError) in
+            d.config.promListen = ["", "off"].contains(v.text) ? nil : v.text
+            if let address = d.config.promListen, ListenAddress(address) == nil { throw v.fail("expected HOST:PORT, [V6]:PORT, :PORT or off") }
+        },
+        FlagDefinition("promPath", default: "/metrics", help: "The path of the Prometheus metrics on -promListen.",
+             show: { [$0.promPath] }) { d, v throws(UsageError) in
+            guard v.text.hasPrefix("/"), !["/healthz", "/readyz"].contains(v.text) else {
+                throw v.fail("expected a path starting with / other than /healthz and /readyz")
+            }
+            d.config.promPath = v.text
+        },
+        FlagDefinition("logLevel", default: "info", runs: .all,
+             help: "Least severe log level written: trace, debug, info (a line per poll), notice, warning, error or critical.",
+             show: { [$0.logLevel.rawValue] }) { d, v throws(UsageError) in
+            guard let level = Logger.Level(rawValue: v.text) else {
+                throw v.fail("expected one of \(StderrLogHandler.levelNames.joined(separator: ", "))")
+            }
+            d.config.logLevel = level
+        },
+        FlagDefinition("d", .toggle, short: "d", environment: false, runs: .all,
+             help: "Debug logging (-logLevel debug): the configuration at start, every HTTP request.") { d, _ in d.debug = true },
+        FlagDefinition("profile.mode", default: "none",
+             help: "cpu: profile the whole run's CPU and write it to -profile.path at the end (pprof format); none: do not.",
+             show: { [$0.profileWholeRun ? "cpu" : "none"] }) { d, v throws(UsageError) in
+            guard ["none", "cpu"].contains(v.text) else { throw v.fail("expected none or cpu") }
+            d.config.profileWholeRun = v.text == "cpu"
+        },
+        FlagDefinition("profile.path", default: "xtcp-cpu.pb.gz",
+             help: "Where -profile.mode cpu writes its profile (gzipped profile.proto, for go tool pprof).",
+             show: { [$0.profilePath] }) { d, v throws(UsageError) in
+            guard !v.text.isEmpty else { throw UsageError("-profile.path: expected a file path") }
+            d.config.profilePath = v.text
+        },
+    ]
+}

@@ -1,0 +1,118 @@
+import Destinations
+import Platform
+import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one start of xtcp is to do, and with which configuration: the
+/// flags on the command line, then `XTCP_*` variables for flags not given
+/// there, then the defaults, each validated by `FlagTable`'s entry, and
+/// then the checks that span flags. The executable only parses the
+/// command line into `given` and runs what this says; tests build one in
+/// process.
+public struct Invocation: Sendable {
+    public enum Mode: Sendable, Equatable {
+        case poll
+        case replay(path: String)
+        case capture(path: String)
+        /// `-conf`: print the configuration.
+        case printConfiguration
+        case healthcheck
+        case version
+    }
+
+    public var mode: Mode
+    public var config: DaemonConfig
+    /// Lines to say before running (an environment variable that does not
+    /// apply to this run, and is left alone).
+    public var warnings: [String] = []
+
+    /// `given`: each flag on the command line, by its table name, with its
+    /// values (none for a toggle). `hostname` is this host's name.
+    public init(given: [String: [String]], environment: [String: String] = [:],
+                hostname: @autoclosure () -> String = Hostname.current()) throws(UsageError) {
+        var draft = ConfigurationDraft(config: DaemonConfig(identity: RecordIdentity(hostname: "")))
+        // The mode first: it says which flags apply.
+        let replay = given["replay"]?.last, capture = given["capture"]?.last
+        if replay != nil, capture != nil { throw UsageError("-replay and -capture exclude each other") }
+        let runs: FlagDefinition.Runs = replay != nil ? .replay : capture != nil ? .capture : .poll
+        let modeName = replay != nil ? "-replay" : "-capture"
+        var warnings: [String] = []
+        for flag in FlagTable.flags {
+            var values: [FlagValue] = []
+            if let texts = given[flag.name] {
+                guard flag.runs.contains(runs) || given["conf"] != nil else {
+                    throw UsageError("-\(flag.name) does not apply to \(modeName)")
+                }
+                values = (flag.kind == .toggle ? [""] : texts).map { FlagValue(text: $0, flag: flag.name, source: .commandLine, environmentName: flag.environmentName) }
+            } else if flag.fromEnvironment, let text = environment[flag.environmentName] {
+                if !flag.runs.contains(runs) {
+                    warnings.append("xtcp: \(flag.environmentName) does not apply to \(modeName): left alone")
+                    continue
+                }
+                if flag.kind == .toggle {
+                    guard ["1", "true", "yes"].contains(text.lowercased()) else { continue }
+                }
+                values = [FlagValue(text: text, flag: flag.name, source: .environment, environmentName: flag.environmentName)]
+            } else if let text = flag.defaultText, flag.kind == .value {
+                values = [FlagValue(text: text, flag: flag.name, source: .defaultValue, environmentName: flag.environmentName)]
+            }
+            for value in values {
+                try flag.apply(&draft, value)
+                draft.values[flag.name] = value
+            }
+        }
+        try Self.finish(&draft, hostname: hostname)
+        config = draft.config
+        self.warnings = warnings
+        mode = draft.version ? .version : draft.healthcheck ? .healthcheck : draft.conf ? .printConfiguration
+            : replay.map { .replay(path: $0) } ?? capture.map { .capture(path: $0) } ?? .poll
+    }
+
+    /// What is decided once every flag is in: defaults derived from other
+    /// flags, and the checks that span flags.
+    static func finish(_ draft: inout ConfigurationDraft, hostname: () -> String) throws(UsageError) {
+        var config = draft.config
+        config.identity.hostname = draft.hostname ?? hostname()
+        config.timeout = draft.timeout ?? config.frequency
+        guard config.timeout.nanoseconds <= config.frequency.nanoseconds else {
+            throw UsageError("-timeout \(config.timeout) is longer than -frequency \(config.frequency): polls would overlap")
+        }
+        config.marshal = draft.marshal ?? (config.destination == .stdout ? .jsonl : .protobufList)
+        if config.destination.isUDP {
+            // A datagram carries at most 65,507 bytes; the flush happens
+            // after the row that crosses the threshold, so leave room for one.
+            let limit = UDPDestination.maxIPv4Datagram - 5 * 1024
+            config.envelopeFlushBytes = draft.envelopeFlushBytes?.value ?? 60_000
+            guard config.envelopeFlushBytes <= limit else {
+                throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): with -dest udp at most \(limit), so an envelope fits one datagram")
+            }
+        } else {
+            config.envelopeFlushBytes = draft.envelopeFlushBytes?.value ?? 768 * 1024
+            guard config.envelopeFlushBytes <= 64 * 1024 * 1024 else {
+                throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): must be at most 67108864")
+            }
+        }
+        guard config.envelopeFlushBytes >= 1024 else {
+            throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): must be at least 1024")
+        }
+        if draft.debug { config.logLevel = .debug }
+        draft.config = config
+    }
+
+    /// The configuration as `-conf` prints it: one `name value` per line,
+    /// in the table's order (repeatable flags once per value).
+    public static func lines(of config: DaemonConfig) -> [String] {
+        FlagTable.flags.flatMap { flag in (flag.show?(config) ?? []).map { "\(flag.name) \($0)" } }
+    }
+}
+
+/// This host's name (gethostname), as records are stamped by default.
+public enum Hostname {
+    public static func current() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
