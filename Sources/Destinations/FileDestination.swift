@@ -4,10 +4,16 @@ import Synchronization
 import Glibc
 #endif
 
+/// A write a destination could not make: what, and the errno.
 public struct DestinationError: Error, CustomStringConvertible {
     public var what: String
     public var errno: Int32
     public var description: String { "\(what): \(Errno.describe(errno))" }
+
+    public init(what: String, errno: Int32) {
+        self.what = what
+        self.errno = errno
+    }
 }
 
 /// Writes batches to a file descriptor (`file:`, `stdout`), whole (short

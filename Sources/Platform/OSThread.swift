@@ -8,7 +8,7 @@ import Glibc
 /// Dispatch or Concurrency workers: they block in system calls for a
 /// living, and a thread per netlinker is what the operator sees in `top -H`
 /// and counts. The short-lived thread that enters a namespace is one too.
-public final class OSThread {
+public final class OSThread: @unchecked Sendable {  // `joined` is touched by the one thread that joins it
     private var thread = pthread_t()
     private var joined = false
 

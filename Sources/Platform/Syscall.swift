@@ -33,13 +33,17 @@ public enum Syscall {
     @inline(__always)
     static func retrying<R: BinaryInteger & Sendable>(
         _ call: SystemCall, descriptor: Int32 = -1, subject: @autoclosure () -> String? = nil, wouldBlockIsValue: Bool = false,
-        _ body: () -> R
+        fault: InjectedFault? = nil, _ body: () -> R
     ) throws(SystemError) -> IOResult<R> {
+        // A test's fault, asked for once per call (by the caller when it
+        // also limits the call's length): it replaces the first attempt.
+        var injected = fault ?? SyscallSeam.fault(call, descriptor)
         while true {
-            if let fault = SyscallSeam.fault(call, descriptor), case .fail(let injected) = fault {
-                if injected == EINTR { continue }
-                if wouldBlockIsValue, injected == EAGAIN || injected == EWOULDBLOCK { return .wouldBlock }
-                throw SystemError(call, errno: injected, subject: subject())
+            if case .fail(let errno)? = injected {
+                injected = nil
+                if errno == EINTR { continue }
+                if wouldBlockIsValue, errno == EAGAIN || errno == EWOULDBLOCK { return .wouldBlock }
+                throw SystemError(call, errno: errno, subject: subject())
             }
             let result = body()
             if result != -1 { return .processed(result) }
@@ -51,6 +55,26 @@ public enum Syscall {
             default: throw SystemError(call, errno: error, subject: subject())
             }
         }
+    }
+
+    /// A call whose EAGAIN is an error too: the value, or a throw.
+    @inline(__always)
+    static func checked<R: BinaryInteger & Sendable>(
+        _ call: SystemCall, descriptor: Int32 = -1, subject: @autoclosure () -> String? = nil, _ body: () -> R
+    ) throws(SystemError) -> R {
+        guard case .processed(let value) = try retrying(call, descriptor: descriptor, subject: subject(), body) else {
+            preconditionFailure("unreachable: EAGAIN is thrown here")
+        }
+        return value
+    }
+
+    /// A read or write's fault, asked for once, and the length it may move:
+    /// all of it, unless the fault is a short transfer.
+    @inline(__always)
+    static func transfer(_ count: Int, _ call: SystemCall, _ descriptor: Int32) -> (count: Int, fault: InjectedFault?) {
+        let fault = SyscallSeam.fault(call, descriptor)
+        if case .shortTransfer(let most)? = fault { return (min(count, max(0, most)), nil) }
+        return (count, fault)
     }
 
     /// For calls that return -errno instead of setting errno (liburing's):
@@ -72,25 +96,6 @@ public enum Syscall {
         }
     }
 
-    /// A call whose EAGAIN is an error too: the value, or a throw.
-    @inline(__always)
-    static func checked<R: BinaryInteger & Sendable>(
-        _ call: SystemCall, descriptor: Int32 = -1, subject: @autoclosure () -> String? = nil, _ body: () -> R
-    ) throws(SystemError) -> R {
-        guard case .processed(let value) = try retrying(call, descriptor: descriptor, subject: subject(), body) else {
-            preconditionFailure("unreachable: EAGAIN is thrown here")
-        }
-        return value
-    }
-
-    /// The byte count a read or write may move: all of it, unless a test's
-    /// interposer asks for a short transfer.
-    @inline(__always)
-    static func allowed(_ count: Int, _ call: SystemCall, _ descriptor: Int32) -> Int {
-        if let fault = SyscallSeam.fault(call, descriptor), case .shortTransfer(let most) = fault { return min(count, max(0, most)) }
-        return count
-    }
-
     // MARK: Files
 
     /// open(2). O_CLOEXEC is always added.
@@ -107,18 +112,21 @@ public enum Syscall {
     }
 
     public static func read(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
-        let count = allowed(buffer.count, .read, descriptor)
-        return try retrying(.read, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.read(descriptor, buffer.baseAddress, count) }
+        let (count, fault) = transfer(buffer.count, .read, descriptor)
+        return try retrying(.read, descriptor: descriptor, wouldBlockIsValue: true, fault: fault) { Glibc.read(descriptor, buffer.baseAddress, count) }
     }
 
     public static func pread(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: Int64) throws(SystemError) -> Int {
-        let count = allowed(buffer.count, .pread, descriptor)
-        return try checked(.pread, descriptor: descriptor) { Glibc.pread(descriptor, buffer.baseAddress, count, off_t(offset)) }
+        let (count, fault) = transfer(buffer.count, .pread, descriptor)
+        guard case .processed(let read) = try retrying(.pread, descriptor: descriptor, fault: fault, {
+            Glibc.pread(descriptor, buffer.baseAddress, count, off_t(offset))
+        }) else { preconditionFailure("unreachable: EAGAIN is thrown here") }
+        return read
     }
 
     public static func write(descriptor: Int32, bytes: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
-        let count = allowed(bytes.count, .write, descriptor)
-        return try retrying(.write, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.write(descriptor, bytes.baseAddress, count) }
+        let (count, fault) = transfer(bytes.count, .write, descriptor)
+        return try retrying(.write, descriptor: descriptor, wouldBlockIsValue: true, fault: fault) { Glibc.write(descriptor, bytes.baseAddress, count) }
     }
 
     /// Writes all of `bytes`, continuing after short writes. A descriptor
@@ -205,8 +213,8 @@ public enum Syscall {
     }
 
     public static func send(descriptor: Int32, bytes: UnsafeRawBufferPointer, flags: Int32 = Int32(MSG_NOSIGNAL)) throws(SystemError) -> IOResult<Int> {
-        let count = allowed(bytes.count, .send, descriptor)
-        return try retrying(.send, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.send(descriptor, bytes.baseAddress, count, flags) }
+        let (count, fault) = transfer(bytes.count, .send, descriptor)
+        return try retrying(.send, descriptor: descriptor, wouldBlockIsValue: true, fault: fault) { Glibc.send(descriptor, bytes.baseAddress, count, flags) }
     }
 
     /// `send` of an array's bytes.
@@ -217,8 +225,8 @@ public enum Syscall {
     }
 
     public static func recv(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: Int32 = 0) throws(SystemError) -> IOResult<Int> {
-        let count = allowed(buffer.count, .recv, descriptor)
-        return try retrying(.recv, descriptor: descriptor, wouldBlockIsValue: true) { Glibc.recv(descriptor, buffer.baseAddress, count, flags) }
+        let (count, fault) = transfer(buffer.count, .recv, descriptor)
+        return try retrying(.recv, descriptor: descriptor, wouldBlockIsValue: true, fault: fault) { Glibc.recv(descriptor, buffer.baseAddress, count, flags) }
     }
 
     /// One datagram, and whether it was longer than the buffer (MSG_TRUNC:
@@ -226,10 +234,10 @@ public enum Syscall {
     public static func receiveDatagram(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError)
         -> IOResult<(count: Int, truncated: Bool)>
     {
-        let count = allowed(buffer.count, .recvmsg, descriptor)
+        let (count, fault) = transfer(buffer.count, .recvmsg, descriptor)
         var vector = iovec(iov_base: buffer.baseAddress, iov_len: count)
         var truncated = false
-        let result = try retrying(.recvmsg, descriptor: descriptor, wouldBlockIsValue: true) { () -> Int in
+        let result = try retrying(.recvmsg, descriptor: descriptor, wouldBlockIsValue: true, fault: fault) { () -> Int in
             // Safe: `vector` outlives the call, and the message names no
             // other memory.
             withUnsafeMutablePointer(to: &vector) { vector -> Int in

@@ -228,7 +228,7 @@ struct IOUringReceiveTests {
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.filter { $0.contains("cannot set up a ring") && $0.contains("Cannot allocate memory") }.count == 1, "\(run.stderr)")
-        #expect(lines.contains { $0.contains("polling") && $0.contains(" per namespace, ") && !$0.contains("io_uring") },
+        #expect(lines.contains { $0.contains("polling") && $0.contains("shared by every namespace (recvmsg)") && !$0.contains("io_uring") },
                 "the start line names the recvmsg path: \(run.stderr)")
         #expect(run.stderr.contains("polls: sockets="), "\(run.stderr)")
     }

@@ -82,7 +82,7 @@ struct ProfilingTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("CPU profile of the run:") && run.stderr.contains("written to \(file)"), "\(run.stderr)")
         let (flat, text) = try pprofTop(file, cumulative: true)
-        #expect(flat.contains { $0.contains("Netlink.NetlinkSocket.dump") }, "\(text)")
+        #expect(flat.contains { $0.contains("XTCP.RecvReceiver.dump") }, "\(text)")
 
         let unwritable = try Shell.capture([Paths.xtcp, "-namespaces", "own", "-maxLoops", "1", "-dest", "null", "-promListen", "off",
                                             "-profile.mode", "cpu", "-profile.path", "/nonexistent/dir/cpu.pb.gz"])

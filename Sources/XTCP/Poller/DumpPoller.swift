@@ -22,10 +22,14 @@ public final class DumpPoller: PollerSet {
     /// `sockets` opens each job's socket: the kernel's, or a fake kernel's.
     init(config: DaemonConfig, destination: any Destination, sockets: (any DumpSocketOpener)? = nil) throws {
         self.config = config
-        let sockets = sockets ?? KernelSockets(receiveTimeout: config.ioUring ? nil : config.netlinkTimeout.duration)
+        let sockets = sockets ?? KernelSockets()
+        // recvmsg waits in the call, so its sockets time out there; a ring
+        // times its receives out itself.
+        let receiveTimeout = config.ioUring ? nil : config.netlinkTimeout.duration
         let finished = finished
         netlinkers = (0..<config.activeNetlinkers).map { id in
-            Netlinker(id: id, session: DumpSession(netlinker: id, config: config, destination: destination, sockets: sockets),
+            Netlinker(id: id, session: DumpSession(netlinker: id, config: config, destination: destination, sockets: sockets,
+                                                   receiveTimeout: receiveTimeout),
                       receiver: config.ioUring ? RingReceiver(config: config) : RecvReceiver(packetSize: config.packetSize),
                       finished: finished)
         }

@@ -17,7 +17,7 @@ public enum CaptureRunner {
     public static func run(config: DaemonConfig, path: String) throws -> Summary {
         let writer = try PcapWriter(path: path)
         let session = DumpSession(netlinker: 0, config: config, destination: NullDestination(),
-                                  sockets: KernelSockets(receiveTimeout: config.netlinkTimeout.duration))
+                                  receiveTimeout: config.netlinkTimeout.duration)
         var writeError: SystemError?
         session.tap = { datagram, outgoing in
             do { try writer.write(datagram: datagram, outgoing: outgoing, timestampMicroseconds: UInt64(WallClock.nanoseconds() / 1000)) } catch let error as SystemError {

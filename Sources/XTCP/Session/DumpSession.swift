@@ -46,6 +46,9 @@ final class DumpSession {
     private let config: DaemonConfig
     private let selection: RowSelection
     private let sockets: any DumpSocketOpener
+    /// SO_RCVTIMEO for a new socket, when the receive path waits in recvmsg
+    /// (`-nltimeout`); nil where a ring times receives out.
+    private let receiveTimeout: Duration?
     /// Sees every request sent and datagram received (`-capture`).
     var tap: ((UnsafeRawBufferPointer, _ outgoing: Bool) -> Void)?
 
@@ -68,11 +71,12 @@ final class DumpSession {
     private var problems = ProblemLog()
 
     init(netlinker: Int, config: DaemonConfig, destination: any Destination, selection: RowSelection = .everything,
-         sockets: any DumpSocketOpener = KernelSockets()) {
+         sockets: any DumpSocketOpener = KernelSockets(), receiveTimeout: Duration? = nil) {
         self.netlinker = netlinker
         self.config = config
         self.selection = selection
         self.sockets = sockets
+        self.receiveTimeout = receiveTimeout
         requestSequence = UInt32(truncatingIfNeeded: netlinker &* 1_000_000 &+ Int(WallClock.nanoseconds() / 1_000_000_000 & 0xFFFF))
         pipeline = BatchPipeline(
             marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity),
@@ -117,7 +121,7 @@ final class DumpSession {
         }
         let socket: NetlinkSocket
         do {
-            socket = try job.socket ?? sockets.open(job.namespace)
+            socket = try job.socket ?? openSocket(in: job.namespace)
         } catch let error as SystemError where error.namespaceVanished {
             counts.namespacesVanished += 1
             return nil
@@ -139,6 +143,12 @@ final class DumpSession {
             end(job, .receiveFailed(errno: error.errno))
             return nil
         }
+        return socket
+    }
+
+    private func openSocket(in namespace: PolledNamespace) throws -> NetlinkSocket {
+        let socket = try sockets.open(namespace)
+        if let receiveTimeout { try socket.setReceiveTimeout(receiveTimeout) }
         return socket
     }
 

@@ -55,8 +55,14 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     private let lengths: UnsafeMutableBufferPointer<UInt32>
     private let truncated: UnsafeMutableBufferPointer<UInt8>
 
-    init(config: DaemonConfig, destination: any Destination) throws {
+    /// Opens a namespace's subscription: a socket that has joined the TCP
+    /// destroy groups (the kernel's; a fake kernel's in the in-process tests).
+    private let subscribe: @Sendable (PolledNamespace) throws -> NetlinkSocket
+
+    init(config: DaemonConfig, destination: any Destination,
+         subscribe: @escaping @Sendable (PolledNamespace) throws -> NetlinkSocket = CloseEventListener.kernelSubscription) throws {
         self.config = config
+        self.subscribe = subscribe
         epoll = try Epoll()
         session = DumpSession(netlinker: 0, config: config, destination: destination, selection: RowSelection(filter: config.filter))
         buffer = .allocate(byteCount: Self.slot * Self.batch, alignment: 16)
@@ -101,8 +107,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
         }
         for namespace in change.added {
             do {
-                let socket = try KernelSockets().open(namespace)
-                for group in NetlinkSocket.tcpDestroyGroups { try socket.join(group: group) }
+                let socket = try subscribe(namespace)
                 try socket.setNonBlocking()
                 socket.setReceiveBuffer(bytes: Int32(config.closeEventsBuffer))
                 var identity = FlatRecord()
@@ -127,6 +132,14 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
             }
         }
         return failed
+    }
+
+    /// A sock_diag socket in the namespace that has joined the TCP destroy
+    /// multicast groups.
+    static func kernelSubscription(_ namespace: PolledNamespace) throws -> NetlinkSocket {
+        let socket = try KernelSockets().open(namespace)
+        for group in NetlinkSocket.tcpDestroyGroups { try socket.join(group: group) }
+        return socket
     }
 
     /// Namespaces subscribed.

@@ -23,7 +23,10 @@ public struct ReplayRunner {
     }
 
     public func run(path: String, into destination: any Destination) throws -> Summary {
-        let capture = try CaptureFile(path: path)
+        try run(CaptureFile(path: path), into: destination)
+    }
+
+    public func run(_ capture: CaptureFile, into destination: any Destination) -> Summary {
         let session = DumpSession(netlinker: 0, config: config, destination: destination,
                                   selection: RowSelection(filter: config.filter, states: config.states == .all ? nil : config.states))
         session.beginPoll(deadline: nil)
