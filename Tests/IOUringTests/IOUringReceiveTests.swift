@@ -50,19 +50,17 @@ struct IOUringReceiveTests {
 
     @Test("a dump received through a ring decodes to the same sockets as one received with recv(2)")
     func sameSocketsAsRecv() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["10"])
-        defer { farm.stop() }
-        let ring = try IOUring(entries: 64)
-        #expect(ring.supports(IOUring.opRecv))
-        // Linux 6.18 takes the preferred flags: one issuer, deferred task work.
-        #expect(ring.flags == IOUring.preferredFlagSets[0])
-        let path = "/run/netns/\(ns.name)"
-        let viaRecv = try cookies(namespacePath: path, ring: nil)
-        let viaRing = try cookies(namespacePath: path, ring: ring)
-        #expect(viaRecv.count == 2 * 10 * 41)
-        #expect(Set(viaRing) == Set(viaRecv) && viaRing.count == viaRecv.count)
+        try withSocketFarm("port_farm.py", ["10"]) { ns, farm in
+            let ring = try IOUring(entries: 64)
+            #expect(ring.supports(IOUring.opRecv))
+            // Linux 6.18 takes the preferred flags: one issuer, deferred task work.
+            #expect(ring.flags == IOUring.preferredFlagSets[0])
+            let path = "/run/netns/\(ns.name)"
+            let viaRecv = try cookies(namespacePath: path, ring: nil)
+            let viaRing = try cookies(namespacePath: path, ring: ring)
+            #expect(viaRecv.count == 2 * 10 * 41)
+            #expect(Set(viaRing) == Set(viaRecv) && viaRing.count == viaRecv.count)
+        }
     }
 
     /// Every socket's cookie from one dump of each family, each dump
@@ -119,18 +117,16 @@ struct IOUringReceiveTests {
 
     @Test("one multishot receive per dump, into provided buffers, decodes to the same sockets as recv(2), however few the buffers")
     func multishotSameSocketsAsRecv() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["10"])
-        defer { farm.stop() }
-        let path = "/run/netns/\(ns.name)"
-        let viaRecv = try cookies(namespacePath: path, ring: nil)
-        let plenty = try cookiesByMultishot(namespacePath: path, buffers: 16)
-        #expect(Set(plenty.cookies) == Set(viaRecv) && plenty.cookies.count == viaRecv.count)
-        // 16 buffers hold each family's dump whole: one arming per dump.
-        #expect(plenty.arms == 2, "armed \(plenty.arms) times")
-        let scarce = try cookiesByMultishot(namespacePath: path, buffers: 1)
-        #expect(Set(scarce.cookies) == Set(viaRecv) && scarce.cookies.count == viaRecv.count)
+        try withSocketFarm("port_farm.py", ["10"]) { ns, farm in
+            let path = "/run/netns/\(ns.name)"
+            let viaRecv = try cookies(namespacePath: path, ring: nil)
+            let plenty = try cookiesByMultishot(namespacePath: path, buffers: 16)
+            #expect(Set(plenty.cookies) == Set(viaRecv) && plenty.cookies.count == viaRecv.count)
+            // 16 buffers hold each family's dump whole: one arming per dump.
+            #expect(plenty.arms == 2, "armed \(plenty.arms) times")
+            let scarce = try cookiesByMultishot(namespacePath: path, buffers: 1)
+            #expect(Set(scarce.cookies) == Set(viaRecv) && scarce.cookies.count == viaRecv.count)
+        }
     }
 
     @Test("a multishot receive stops with -ENOBUFS when the provided buffers run out, and loses nothing when armed again")

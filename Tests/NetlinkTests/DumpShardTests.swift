@@ -17,24 +17,22 @@ struct DumpShardTests {
 
     @Test("1 to 4 parts per family, on listeners and connections over low and high ports")
     func partitions() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["4", "spread"])
-        defer { farm.stop() }
-        let path = "/run/netns/\(ns.name)"
+        try withSocketFarm("port_farm.py", ["4", "spread"]) { ns, farm in
+            let path = "/run/netns/\(ns.name)"
 
-        let whole = try cookies(of: DumpShard.plan(partsPerFamily: 1), namespacePath: path).all
-        // 2 families × 10 listeners × (1 + (8 clients + 1 on a spread port) × 2 ends)
-        #expect(whole.count == 2 * 10 * 19)
-        #expect(Set(whole).count == whole.count)
+            let whole = try cookies(of: DumpShard.plan(partsPerFamily: 1), namespacePath: path).all
+            // 2 families × 10 listeners × (1 + (8 clients + 1 on a spread port) × 2 ends)
+            #expect(whole.count == 2 * 10 * 19)
+            #expect(Set(whole).count == whole.count)
 
-        for parts in 2...4 {
-            let plan = DumpShard.plan(partsPerFamily: parts)
-            #expect(plan.count == 2 * parts)
-            let (sharded, perShard) = try cookies(of: plan, namespacePath: path)
-            #expect(sharded.count == whole.count, "\(parts) parts: \(sharded.count) sockets, not \(whole.count)")
-            #expect(Set(sharded) == Set(whole), "\(parts) parts: a different socket set")
-            #expect(perShard.allSatisfy { $0 > 0 }, "\(parts) parts: an empty shard: \(perShard)")
+            for parts in 2...4 {
+                let plan = DumpShard.plan(partsPerFamily: parts)
+                #expect(plan.count == 2 * parts)
+                let (sharded, perShard) = try cookies(of: plan, namespacePath: path)
+                #expect(sharded.count == whole.count, "\(parts) parts: \(sharded.count) sockets, not \(whole.count)")
+                #expect(Set(sharded) == Set(whole), "\(parts) parts: a different socket set")
+                #expect(perShard.allSatisfy { $0 > 0 }, "\(parts) parts: an empty shard: \(perShard)")
+            }
         }
     }
 

@@ -39,48 +39,48 @@ struct LiveKernelCaptureTests {
 
     @Test("every socket of an ss -D dump decodes to what ss prints")
     func ssRawDumpMatches() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, pairsPerKind: 3)
-        defer { farm.stop() }
-        let raw = NSTemporaryDirectory() + "xtcp-ss-\(getpid()).raw"
-        defer { try? FileManager.default.removeItem(atPath: raw) }
-        try Shell.run(ns.exec(["ss", "-tiem", "-a", "-D", raw]))
+        try withTestNamespace { ns in
+            let farm = try SocketFarm(in: ns, pairsPerKind: 3)
+            defer { farm.stop() }
+            let raw = NSTemporaryDirectory() + "xtcp-ss-\(getpid()).raw"
+            defer { try? FileManager.default.removeItem(atPath: raw) }
+            try Shell.run(ns.exec(["ss", "-tiem", "-a", "-D", raw]))
 
-        let (records, stats) = try Replay.records(path: raw)
-        let result = Replay.compareWithSS(records: records, ssText: try ssText(ofRawDump: raw))
-        #expect(result.problems.isEmpty, "\(result.problems.prefix(10))")
-        #expect(stats.problems == 0, "\(stats)")
-        #expect(stats.dumpsDone == 2)
+            let (records, stats) = try Replay.records(path: raw)
+            let result = Replay.compareWithSS(records: records, ssText: try ssText(ofRawDump: raw))
+            #expect(result.problems.isEmpty, "\(result.problems.prefix(10))")
+            #expect(stats.problems == 0, "\(stats)")
+            #expect(stats.dumpsDone == 2)
 
-        // The farm is what the test says it is.
-        let states = Set(records.map(\.inetDiagMsgState))
-        #expect(states.isSuperset(of: [1, 5, 8, 10]), "ESTAB, FIN-WAIT-2, CLOSE-WAIT, LISTEN: \(states)")
-        #expect(Set(records.map(\.inetDiagMsgFamily)) == [2, 10])
-        #expect(Set(records.map(\.congestionAlgorithmString)).isSuperset(of: ["bbr", "cubic", "reno"]))
-        #expect(records.contains { $0.inetDiagMsgRqueue > 0 && $0.inetDiagMsgState == 1 })
-        #expect(records.contains { $0.bbrInfoBwLo != 0 || $0.bbrInfoMinRtt != 0 })
-        // Linux 6.18 sends the 280-byte tcp_info: check the tail was read.
-        let infoLengths = Set(records.map(\.tcpInfoLength)).subtracting([0])
-        #expect(infoLengths.count == 1)
-        #expect(result.matched == 2 * (1 + 10 * 3))  // per family: a listener, 3 kinds × 3 pairs, 3 unread, 3 half-closed
+            // The farm is what the test says it is.
+            let states = Set(records.map(\.inetDiagMsgState))
+            #expect(states.isSuperset(of: [1, 5, 8, 10]), "ESTAB, FIN-WAIT-2, CLOSE-WAIT, LISTEN: \(states)")
+            #expect(Set(records.map(\.inetDiagMsgFamily)) == [2, 10])
+            #expect(Set(records.map(\.congestionAlgorithmString)).isSuperset(of: ["bbr", "cubic", "reno"]))
+            #expect(records.contains { $0.inetDiagMsgRqueue > 0 && $0.inetDiagMsgState == 1 })
+            #expect(records.contains { $0.bbrInfoBwLo != 0 || $0.bbrInfoMinRtt != 0 })
+            // Linux 6.18 sends the 280-byte tcp_info: check the tail was read.
+            let infoLengths = Set(records.map(\.tcpInfoLength)).subtracting([0])
+            #expect(infoLengths.count == 1)
+            #expect(result.matched == 2 * (1 + 10 * 3))  // per family: a listener, 3 kinds × 3 pairs, 3 unread, 3 half-closed
+        }
     }
 
     @Test("xtcp -capture sees the same sockets as ss, and its pcap replays")
     func captureMatchesSS() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, pairsPerKind: 2)
-        defer { farm.stop() }
-        let pcap = NSTemporaryDirectory() + "xtcp-capture-\(getpid()).pcap"
-        defer { try? FileManager.default.removeItem(atPath: pcap) }
-        try Shell.run(ns.exec([Paths.xtcp, "-capture", pcap, "-deserializers", "all"]))
-        let ssText = try Shell.run(ns.exec(["ss", "-tiem", "-a"]))
+        try withTestNamespace { ns in
+            let farm = try SocketFarm(in: ns, pairsPerKind: 2)
+            defer { farm.stop() }
+            let pcap = NSTemporaryDirectory() + "xtcp-capture-\(getpid()).pcap"
+            defer { try? FileManager.default.removeItem(atPath: pcap) }
+            try Shell.run(ns.exec([Paths.xtcp, "-capture", pcap, "-deserializers", "all"]))
+            let ssText = try Shell.run(ns.exec(["ss", "-tiem", "-a"]))
 
-        let (records, stats) = try Replay.records(path: pcap)
-        #expect(stats.problems == 0)
-        let ssCookies = Set(SSOutput.parse(ssText).compactMap(\.cookie))
-        #expect(Set(records.map(\.inetDiagMsgSocketCookie)) == ssCookies)
-        #expect(ssCookies.count == 2 * (1 + 10 * 2))
+            let (records, stats) = try Replay.records(path: pcap)
+            #expect(stats.problems == 0)
+            let ssCookies = Set(SSOutput.parse(ssText).compactMap(\.cookie))
+            #expect(Set(records.map(\.inetDiagMsgSocketCookie)) == ssCookies)
+            #expect(ssCookies.count == 2 * (1 + 10 * 2))
+        }
     }
 }

@@ -12,28 +12,26 @@ struct ReceiveBufferTests {
     /// many sockets; it just takes more receives.
     @Test("the smallest SO_RCVBUF, 10,001 sockets: the dump completes with every socket and no ENOBUFS")
     func smallestReceiveBuffer() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["5000", "127.0.0.1", "900"])
-        defer { farm.stop() }
-        let expected = try SocketKey.ssKeys(in: ns).count
-        #expect(expected == 10_001)
+        try withSocketFarm("loopback_farm.py", ["5000", "127.0.0.1", "900"]) { ns, farm in
+            let expected = try SocketKey.ssKeys(in: ns).count
+            #expect(expected == 10_001)
 
-        let socket = try NetlinkSocket.inNamespace(path: "/run/netns/\(ns.name)", receiveBufferBytes: 1)
-        var granted: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        #expect(getsockopt(socket.fileDescriptor, SOL_SOCKET, SO_RCVBUF, &granted, &length) == 0)
-        #expect(granted < 8192, "the kernel's minimum receive buffer: \(granted) bytes")
+            let socket = try NetlinkSocket.inNamespace(path: "/run/netns/\(ns.name)", receiveBufferBytes: 1)
+            var granted: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            #expect(getsockopt(socket.fileDescriptor, SOL_SOCKET, SO_RCVBUF, &granted, &length) == 0)
+            #expect(granted < 8192, "the kernel's minimum receive buffer: \(granted) bytes")
 
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 4096)
-        defer { buffer.deallocate() }
-        var decoder = DumpDecoder(attributes: .defaultSet)
-        var record = FlatRecord()
-        var sockets = 0, datagrams = 0
-        let outcome = try socket.dump(InetDiagRequest(family: .inet, attributes: .defaultSet, sequence: 3), buffer: buffer,
-                                      decoder: &decoder, record: &record, onDatagram: { _ in datagrams += 1 }) { _ in sockets += 1 }
-        #expect(outcome == .done && sockets == expected && decoder.stats.problems == 0,
-                "\(outcome): \(sockets) of \(expected) sockets in \(datagrams) datagrams, \(decoder.stats)")
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 4096)
+            defer { buffer.deallocate() }
+            var decoder = DumpDecoder(attributes: .defaultSet)
+            var record = FlatRecord()
+            var sockets = 0, datagrams = 0
+            let outcome = try socket.dump(InetDiagRequest(family: .inet, attributes: .defaultSet, sequence: 3), buffer: buffer,
+                                          decoder: &decoder, record: &record, onDatagram: { _ in datagrams += 1 }) { _ in sockets += 1 }
+            #expect(outcome == .done && sockets == expected && decoder.stats.problems == 0,
+                    "\(outcome): \(sockets) of \(expected) sockets in \(datagrams) datagrams, \(decoder.stats)")
+        }
     }
 
     /// A filter program the kernel's audit rejects: the reply is NLMSG_ERROR

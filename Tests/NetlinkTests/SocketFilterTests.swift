@@ -39,58 +39,54 @@ struct SocketFilterTests {
 
     @Test("each expression, whole and in 3 shards per family, keeps exactly ss's sockets; so does xtcp's own evaluator")
     func expressionsMatchSS() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "filter_farm.py", arguments: [])
-        defer { farm.stop() }
-        let path = "/run/netns/\(ns.name)"
-        let everything = try ssKeys([], in: ns)
-        #expect(everything.count > 120)
-        // Every socket, unfiltered: what xtcp's own evaluator (for close
-        // events, which the kernel does not filter) is held to.
-        let unfiltered = try ShardDump.run(DumpShard.plan(partsPerFamily: 1), namespacePath: path).records
-        for expression in Self.expressions {
-            let filter = try SocketFilter(parsing: expression)
-            let program = try FilterBytecode.compile(filter)
-            let expected = try ssKeys([expression], in: ns)
-            for parts in [1, 3] {
-                let result = try ShardDump.run(DumpShard.plan(partsPerFamily: parts, filter: program), namespacePath: path)
-                #expect(result.outcomes.allSatisfy { $0 == .done }, "\(expression): \(result.outcomes)")
-                let (sameSet, difference) = compare(result.keys, expected)
-                #expect(sameSet, "\(expression) (\(parts) parts): \(difference)")
+        try withSocketFarm("filter_farm.py", []) { ns, farm in
+            let path = "/run/netns/\(ns.name)"
+            let everything = try ssKeys([], in: ns)
+            #expect(everything.count > 120)
+            // Every socket, unfiltered: what xtcp's own evaluator (for close
+            // events, which the kernel does not filter) is held to.
+            let unfiltered = try ShardDump.run(DumpShard.plan(partsPerFamily: 1), namespacePath: path).records
+            for expression in Self.expressions {
+                let filter = try SocketFilter(parsing: expression)
+                let program = try FilterBytecode.compile(filter)
+                let expected = try ssKeys([expression], in: ns)
+                for parts in [1, 3] {
+                    let result = try ShardDump.run(DumpShard.plan(partsPerFamily: parts, filter: program), namespacePath: path)
+                    #expect(result.outcomes.allSatisfy { $0 == .done }, "\(expression): \(result.outcomes)")
+                    let (sameSet, difference) = compare(result.keys, expected)
+                    #expect(sameSet, "\(expression) (\(parts) parts): \(difference)")
+                }
+                let evaluated = unfiltered.filter { filter.matches($0) }.map(SocketKey.key)
+                let (same, account) = compare(evaluated, expected)
+                #expect(same, "\(expression), evaluated by xtcp: \(account)")
+                // The printed form parses back to the same filter.
+                #expect(try SocketFilter(parsing: filter.description) == filter, "\(filter)")
             }
-            let evaluated = unfiltered.filter { filter.matches($0) }.map(SocketKey.key)
-            let (same, account) = compare(evaluated, expected)
-            #expect(same, "\(expression), evaluated by xtcp: \(account)")
-            // The printed form parses back to the same filter.
-            #expect(try SocketFilter(parsing: filter.description) == filter, "\(filter)")
+            // The set is varied: no expression keeps nothing by accident, most keep some.
+            let kept = try Self.expressions.map { try ssKeys([$0], in: ns).count }
+            #expect(kept.filter { $0 > 0 && $0 < everything.count }.count >= Self.expressions.count - 2, "\(kept)")
         }
-        // The set is varied: no expression keeps nothing by accident, most keep some.
-        let kept = try Self.expressions.map { try ssKeys([$0], in: ns).count }
-        #expect(kept.filter { $0 > 0 && $0 < everything.count }.count >= Self.expressions.count - 2, "\(kept)")
     }
 
     @Test("-states asks the kernel for ss's state sets, alone and with a filter")
     func statesMatchSS() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "filter_farm.py", arguments: [])
-        defer { farm.stop() }
-        let path = "/run/netns/\(ns.name)"
-        for (names, words) in Self.states {
-            let states = try TCPStateSet(parsing: names)
-            let expected = try ssKeys(words, in: ns)
-            #expect(!expected.isEmpty, "\(names)")
-            let result = try ShardDump.run(DumpShard.plan(partsPerFamily: 2, states: states), namespacePath: path)
+        try withSocketFarm("filter_farm.py", []) { ns, farm in
+            let path = "/run/netns/\(ns.name)"
+            for (names, words) in Self.states {
+                let states = try TCPStateSet(parsing: names)
+                let expected = try ssKeys(words, in: ns)
+                #expect(!expected.isEmpty, "\(names)")
+                let result = try ShardDump.run(DumpShard.plan(partsPerFamily: 2, states: states), namespacePath: path)
+                let (same, account) = compare(result.keys, expected)
+                #expect(same, "\(names): \(account)")
+            }
+            let program = try FilterBytecode.compile(try SocketFilter(parsing: "src 127.0.0.0/8"))
+            let result = try ShardDump.run(DumpShard.plan(partsPerFamily: 1, filter: program, states: try TCPStateSet(parsing: "established")),
+                                           namespacePath: path)
+            let expected = try ssKeys(["state", "established", "src 127.0.0.0/8"], in: ns)
             let (same, account) = compare(result.keys, expected)
-            #expect(same, "\(names): \(account)")
+            #expect(same && !expected.isEmpty, "established and src 127.0.0.0/8: \(account)")
         }
-        let program = try FilterBytecode.compile(try SocketFilter(parsing: "src 127.0.0.0/8"))
-        let result = try ShardDump.run(DumpShard.plan(partsPerFamily: 1, filter: program, states: try TCPStateSet(parsing: "established")),
-                                       namespacePath: path)
-        let expected = try ssKeys(["state", "established", "src 127.0.0.0/8"], in: ns)
-        let (same, account) = compare(result.keys, expected)
-        #expect(same && !expected.isEmpty, "established and src 127.0.0.0/8: \(account)")
     }
 
     @Test("a bad expression is refused at the column of its fault", arguments: [

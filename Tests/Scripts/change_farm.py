@@ -14,6 +14,8 @@ import struct
 import sys
 import time
 
+import farmlib
+
 
 def key(sock):
     local, peer = sock.getsockname(), sock.getpeername()
@@ -30,22 +32,14 @@ def main():
     pairs = int(sys.argv[1])
     connections = []
     listeners = []
-    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, 5000))
-        listener.listen(1024)
-        listeners.append(listener)
-        for _ in range(pairs):
-            client = socket.create_connection((host, 5000))
-            server, _ = listener.accept()
-            connections.append((client, server))
-    print("ready", flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if words[:1] != ["send"]:
-            continue
-        first, count = int(words[1]), int(words[2])
+    for host in ("127.0.0.1", "::1"):
+        lst = farmlib.listener(host, 5000)
+        listeners.append(lst)
+        connections += [farmlib.pair(lst) for _ in range(pairs)]
+    farmlib.ready()
+
+    def send(first, count):
+        first, count = int(first), int(count)
         keys = []
         for client, server in connections[first:first + count]:
             client.sendall(b"x" * 1000)
@@ -56,6 +50,8 @@ def main():
                 time.sleep(0.001)
             keys += [key(client), key(server)]
         print("sent", " ".join(keys), flush=True)
+
+    farmlib.serve({"send": send})
 
 
 if __name__ == "__main__":

@@ -8,21 +8,17 @@ size stays put. Prints "ready N" once the first set is open, and one line
 usage: churn_farm.py CONNECTIONS PORT PERCENT
 """
 import random
-import resource
 import select
 import socket
 import sys
-import time
+
+import farmlib
 
 
 def main():
     count, port, percent = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
-    listener.listen(4096)
+    farmlib.raise_file_limit()
+    listener = farmlib.listener("127.0.0.1", port, backlog=4096)
     listener.setblocking(False)
     pairs = []
 
@@ -38,7 +34,7 @@ def main():
             pairs.append((client, server))
 
     open_pairs(count)
-    print("ready %d" % (2 * count + 1), flush=True)
+    farmlib.ready(2 * count + 1)
     opened = closed = 0
     while True:
         readable, _, _ = select.select([sys.stdin], [], [], 1.0)

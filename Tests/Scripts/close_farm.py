@@ -8,34 +8,30 @@ so each is destroyed when its descriptor closes), then prints
 
 usage: close_farm.py CONNECTIONS HOST PORT
 """
+import os
 import socket
 import struct
 import sys
 import time
 
+import farmlib
+
 
 def main():
     count, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(4096)
+    lst = farmlib.listener(host, port, backlog=4096)
     linger = struct.pack("ii", 1, 0)
     ends = []
     for _ in range(count):
-        client = socket.socket(family, socket.SOCK_STREAM)
-        client.connect((host, port))
-        server, _ = listener.accept()
+        client, server = farmlib.pair(lst)
         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
         ends += [client.detach(), server.detach()]
-    print("ready", flush=True)
+    farmlib.ready()
     sys.stdin.readline()
-    close = __import__("os").close
     start = time.time()
     for fd in ends:
-        close(fd)
+        os.close(fd)
     end = time.time()
     print("closed %.6f %.6f" % (start, end), flush=True)
     sys.stdin.read()

@@ -11,7 +11,8 @@ Prints "ready" and holds everything until stdin closes.
 """
 import socket
 import subprocess
-import sys
+
+import farmlib
 
 V4 = ["127.0.0.1", "127.0.0.2", "127.1.2.3"]
 V6 = ["::1", "fd00::1", "fd00::2"]
@@ -27,20 +28,13 @@ def main():
     for hosts, family in ((V4, socket.AF_INET), (V6, socket.AF_INET6)):
         for index, host in enumerate(hosts):
             for port in PORTS:
-                lst = socket.socket(family, socket.SOCK_STREAM)
-                lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                lst.bind((host, port))
-                lst.listen(64)
+                lst = farmlib.listener(host, port, backlog=64)
                 keep.append(lst)
                 listeners.append((family, host, hosts[(index + 1) % len(hosts)], port, lst))
     for family, host, other, port, lst in listeners:
         for bind in ((other, 0), (host, low_port)):
-            client = socket.socket(family, socket.SOCK_STREAM)
-            client.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            client.bind(bind)
+            client, server = farmlib.pair(lst, bind=bind)
             low_port += 1 if bind[1] else 0
-            client.connect((host, port))
-            server, _ = lst.accept()
             if port == 80:
                 client.shutdown(socket.SHUT_WR)
             if port == 8080:
@@ -59,8 +53,7 @@ def main():
         client = socket.create_connection((host, 9000))
         server, _ = dual.accept()
         keep += [client, server]
-    print("ready", len(keep), flush=True)
-    sys.stdin.read()
+    farmlib.hold(len(keep))
 
 
 if __name__ == "__main__":

@@ -7,29 +7,20 @@ until stdin closes, then deletes its namespaces.
 
 usage: namespace_farm.py PREFIX FIRST COUNT CONNECTIONS
 """
-import ctypes
 import os
-import resource
 import signal
-import socket
 import subprocess
 import sys
 
-CLONE_NEWNET = 0x40000000
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def setns(fd):
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), "setns")
+import farmlib
+from farmlib import setns
 
 
 def main():
     # SIGTERM (a benchmark script's cleanup) still deletes the namespaces.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     prefix, first, count, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    farmlib.raise_file_limit()
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
     names = ["%s-%d" % (prefix, n) for n in range(first, first + count)]
     keep = []
@@ -40,18 +31,12 @@ def main():
             fd = os.open("/run/netns/" + name, os.O_RDONLY)
             setns(fd)
             os.close(fd)
-            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            listener.bind(("127.0.0.1", 7000))
-            listener.listen(1024)
+            listener = farmlib.listener("127.0.0.1", 7000, reuse=False)
             keep.append(listener)
             for _ in range(connections):
-                c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                c.connect(("127.0.0.1", 7000))
-                s, _ = listener.accept()
-                keep += [c, s]
+                keep += farmlib.pair(listener)
             setns(home)
-        print("ready", len(keep), flush=True)
-        sys.stdin.read()
+        farmlib.hold(len(keep))
     finally:
         setns(home)
         for s in keep:

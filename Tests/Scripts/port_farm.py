@@ -19,6 +19,8 @@ usage: port_farm.py PER_LISTENER [spread]
 import socket
 import sys
 
+import farmlib
+
 LISTEN_PORTS = (80, 443, 5000, 20000, 32767, 32768, 40000, 50000, 65000, 65535)
 # One per listener, 3,200 apart across the ephemeral range (32768-65535).
 SPREAD_PORTS = tuple(33000 + 3200 * k for k in range(len(LISTEN_PORTS)))
@@ -35,10 +37,7 @@ def main():
     listeners = []
     for family, host in families:
         for port in LISTEN_PORTS:
-            lst = socket.socket(family, socket.SOCK_STREAM)
-            lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            lst.bind((host, port))
-            lst.listen(1024)
+            lst = farmlib.listener(host, port)
             keep.append(lst)
             listeners.append((family, host, port, lst))
     # Fixed ports before ephemeral ones: connect() skips ports bound by
@@ -53,15 +52,8 @@ def main():
             clients.append((family, host, port, lst, low_client_port if i % 2 else None))
             low_client_port += i % 2
     for family, host, port, lst, bound in clients:
-        c = socket.socket(family, socket.SOCK_STREAM)
-        if bound is not None:
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            c.bind((host, bound))
-        c.connect((host, port))
-        s, _ = lst.accept()
-        keep += [c, s]
-    print("ready", len(keep), flush=True)
-    sys.stdin.read()
+        keep += farmlib.pair(lst, bind=None if bound is None else (host, bound))
+    farmlib.hold(len(keep))
 
 
 if __name__ == "__main__":

@@ -9,27 +9,17 @@ closes.
 
 usage: short_connections.py
 """
-import socket
-import sys
+import farmlib
 
 
 def main():
-    listeners = {}
-    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, 6000))
-        listener.listen(128)
-        listeners[host] = listener
-    print("ready", flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if words[:1] != ["go"]:
-            continue
-        for i in range(int(words[1])):
+    listeners = {host: farmlib.listener(host, 6000, backlog=128) for host in ("127.0.0.1", "::1")}
+    farmlib.ready()
+
+    def go(count):
+        for i in range(int(count)):
             host = "127.0.0.1" if i % 2 == 0 else "::1"
-            client = socket.create_connection((host, 6000))
-            server, _ = listeners[host].accept()
+            client, server = farmlib.pair(listeners[host])
             client.sendall(b"c" * (100 + i))
             got = 0
             while got < 100 + i:
@@ -42,6 +32,8 @@ def main():
             server.recv(1)  # the client's FIN
             server.close()
         print("done", flush=True)
+
+    farmlib.serve({"go": go})
 
 
 if __name__ == "__main__":

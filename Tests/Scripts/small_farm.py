@@ -6,25 +6,20 @@ everything until stdin closes.
 
 usage: small_farm.py N
 """
-import socket
 import sys
+
+import farmlib
 
 
 def main():
     n = int(sys.argv[1])
     keep = []
-    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.bind((host, 7000))
-        listener.listen(128)
-        keep.append(listener)
+    for host in ("127.0.0.1", "::1"):
+        lst = farmlib.listener(host, 7000, backlog=128, reuse=False)
+        keep.append(lst)
         for _ in range(n):
-            c = socket.socket(family, socket.SOCK_STREAM)
-            c.connect((host, 7000))
-            s, _ = listener.accept()
-            keep += [c, s]
-    print("ready", len(keep), flush=True)
-    sys.stdin.read()
+            keep += farmlib.pair(lst)
+    farmlib.hold(len(keep))
 
 
 if __name__ == "__main__":

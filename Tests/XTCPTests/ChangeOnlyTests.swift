@@ -28,59 +28,55 @@ struct ChangeOnlyTests {
 
     @Test("an idle farm: polls 1, 4 and 7 send every socket, the others nothing", arguments: ReceivePath.allCases)
     func idle(path: ReceivePath) throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "change_farm.py", arguments: ["100"])
-        defer { farm.stop() }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-changes-idle-\(path.tag)-\(getpid()).bin").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
+        try withSocketFarm("change_farm.py", ["100"]) { ns, farm in
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-changes-idle-\(path.tag)-\(getpid()).bin").path
+            defer { try? FileManager.default.removeItem(atPath: output) }
 
-        let run = try xtcp(in: ns, output: output, polls: 7, fullEvery: 3, path: path)
-        #expect(run.finish() == 0, "\(run.lines.suffix(3))")
-        let expected = try SocketKey.ssKeys(in: ns)
-        #expect(expected.count == 2 + 2 * 200)
-        let all = try records(output)
-        for poll in UInt64(1)...7 {
-            let rows = all.filter { $0.pollSequence == poll }
-            if [1, 4, 7].contains(poll) {
-                #expect(Set(rows.map(SocketKey.key)) == Set(expected) && rows.count == expected.count, "poll \(poll): \(rows.count) rows")
-                #expect(rows.allSatisfy { $0.recordKind == .poll })
-            } else {
-                #expect(rows.isEmpty, "poll \(poll): \(rows.count) rows of an idle farm: \(rows.prefix(2).map(SocketKey.key))")
+            let run = try xtcp(in: ns, output: output, polls: 7, fullEvery: 3, path: path)
+            #expect(run.finish() == 0, "\(run.lines.suffix(3))")
+            let expected = try SocketKey.ssKeys(in: ns)
+            #expect(expected.count == 2 + 2 * 200)
+            let all = try records(output)
+            for poll in UInt64(1)...7 {
+                let rows = all.filter { $0.pollSequence == poll }
+                if [1, 4, 7].contains(poll) {
+                    #expect(Set(rows.map(SocketKey.key)) == Set(expected) && rows.count == expected.count, "poll \(poll): \(rows.count) rows")
+                    #expect(rows.allSatisfy { $0.recordKind == .poll })
+                } else {
+                    #expect(rows.isEmpty, "poll \(poll): \(rows.count) rows of an idle farm: \(rows.prefix(2).map(SocketKey.key))")
+                }
             }
+            // Every poll's line counts what it did not send.
+            let unchanged = run.lines.filter { $0.hasPrefix("poll ") && $0.contains("unchanged=\(expected.count)") }
+            #expect(unchanged.count == 4, "\(run.lines.filter { $0.hasPrefix("poll ") })")
         }
-        // Every poll's line counts what it did not send.
-        let unchanged = run.lines.filter { $0.hasPrefix("poll ") && $0.contains("unchanged=\(expected.count)") }
-        #expect(unchanged.count == 4, "\(run.lines.filter { $0.hasPrefix("poll ") })")
     }
 
     @Test("traffic on k connections: exactly their 2k sockets are sent, once, as changes", arguments: ReceivePath.allCases)
     func traffic(path: ReceivePath) throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "change_farm.py", arguments: ["100"])
-        defer { farm.stop() }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-changes-traffic-\(path.tag)-\(getpid()).bin").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
+        try withSocketFarm("change_farm.py", ["100"]) { ns, farm in
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("xtcp-changes-traffic-\(path.tag)-\(getpid()).bin").path
+            defer { try? FileManager.default.removeItem(atPath: output) }
 
-        let run = try xtcp(in: ns, output: output, polls: 7, fullEvery: 1000, path: path)
-        // Just after poll 3: 7 connections over IPv4 and IPv6 (95..101) carry 1000 bytes each.
-        #expect(run.waitForLine { $0.hasPrefix("poll 3:") } != nil)
-        let answer = try #require(farm.ask("send 95 7"))
-        let touched = answer.split(separator: " ").dropFirst().map(String.init)
-        #expect(touched.count == 14 && Set(touched).count == 14, "\(answer)")
-        #expect(run.finish() == 0, "\(run.lines.suffix(3))")
+            let run = try xtcp(in: ns, output: output, polls: 7, fullEvery: 1000, path: path)
+            // Just after poll 3: 7 connections over IPv4 and IPv6 (95..101) carry 1000 bytes each.
+            #expect(run.waitForLine { $0.hasPrefix("poll 3:") } != nil)
+            let answer = try #require(farm.ask("send 95 7"))
+            let touched = answer.split(separator: " ").dropFirst().map(String.init)
+            #expect(touched.count == 14 && Set(touched).count == 14, "\(answer)")
+            #expect(run.finish() == 0, "\(run.lines.suffix(3))")
 
-        let all = try records(output)
-        #expect(all.filter { $0.pollSequence == 1 }.count == 2 + 2 * 200)
-        #expect(all.filter { (2...3).contains($0.pollSequence) }.isEmpty)
-        let after = all.filter { $0.pollSequence >= 4 }
-        let keys = after.map(SocketKey.key)
-        #expect(Set(keys) == Set(touched) && keys.count == touched.count,
-                "after the traffic: \(keys.count) rows; not touched: \(Set(keys).subtracting(touched).sorted().prefix(3)); missing: \(Set(touched).subtracting(keys).sorted().prefix(3))")
-        #expect(after.allSatisfy { $0.recordKind == .change && $0.pollSequence == 4 })
-        // The senders' last record has every byte acknowledged.
-        #expect(after.filter { $0.tcpInfoBytesAcked >= 1001 }.count == 7)
+            let all = try records(output)
+            #expect(all.filter { $0.pollSequence == 1 }.count == 2 + 2 * 200)
+            #expect(all.filter { (2...3).contains($0.pollSequence) }.isEmpty)
+            let after = all.filter { $0.pollSequence >= 4 }
+            let keys = after.map(SocketKey.key)
+            #expect(Set(keys) == Set(touched) && keys.count == touched.count,
+                    "after the traffic: \(keys.count) rows; not touched: \(Set(keys).subtracting(touched).sorted().prefix(3)); missing: \(Set(touched).subtracting(keys).sorted().prefix(3))")
+            #expect(after.allSatisfy { $0.recordKind == .change && $0.pollSequence == 4 })
+            // The senders' last record has every byte acknowledged.
+            #expect(after.filter { $0.tcpInfoBytesAcked >= 1001 }.count == 7)
+        }
     }
 
     @Test("the table: memory per socket, forgetting closed sockets, and what counts as a change")

@@ -6,39 +6,37 @@ import TestSupport
 struct KernelFaultTests {
     @Test("a dump held past -timeout (xtcp stopped mid-dump): counted, said once in its poll's line, and the polls after it are whole")
     func dumpPastTheTimeout() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["5000", "127.0.0.1", "900"])
-        defer { farm.stop() }
-        let farmSockets = 10_001  // 5,000 connections, both ends, and the listener
-        let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-timeout", "300ms", "-pollJitterPct", "0",
-                                            "-netlinkers", "1", "-maxLoops", "120", "-dest", "null", "-promListen", "off"]), readsStderr: true)  // -maxLoops: ends within a minute whatever happens
-        defer { kill(xtcp.processIdentifier, SIGTERM); xtcp.finish() }
-        let polls = { (line: String) in line.hasPrefix("poll ") && line.contains(" ms namespaces=") }
-        #expect(xtcp.waitForLine { polls($0) && $0.contains("sockets=\(farmSockets) ") } != nil, "\(xtcp.lines)")
+        try withSocketFarm("loopback_farm.py", ["5000", "127.0.0.1", "900"]) { ns, farm in
+            let farmSockets = 10_001  // 5,000 connections, both ends, and the listener
+            let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-timeout", "300ms", "-pollJitterPct", "0",
+                                                "-netlinkers", "1", "-maxLoops", "120", "-dest", "null", "-promListen", "off"]), readsStderr: true)  // -maxLoops: ends within a minute whatever happens
+            defer { kill(xtcp.processIdentifier, SIGTERM); xtcp.finish() }
+            let polls = { (line: String) in line.hasPrefix("poll ") && line.contains(" ms namespaces=") }
+            #expect(xtcp.waitForLine { polls($0) && $0.contains("sockets=\(farmSockets) ") } != nil, "\(xtcp.lines)")
 
-        // SIGSTOP for longer than -timeout, at a random moment, until one
-        // lands inside a dump: when xtcp runs again the poll's deadline has
-        // passed and the dump is abandoned, as a dump the kernel is slow to
-        // finish would be.
-        var cut: String?
-        for _ in 0..<40 where cut == nil {
-            usleep(UInt32.random(in: 0..<500_000))
-            kill(xtcp.processIdentifier, SIGSTOP)
-            usleep(400_000)
-            kill(xtcp.processIdentifier, SIGCONT)
-            if let line = xtcp.waitForLine(where: polls), line.contains("dumpsTimedOut=") { cut = line }
-        }
-        let line = try #require(cut, "no stop landed inside a dump in 40 tries: \(xtcp.lines.suffix(5))")
-        let summary = XTCPSummary(line: line)
-        #expect(summary["dumpsTimedOut"] >= 1 && summary["sockets"] < UInt64(farmSockets), "\(line)")  // the IPv4 shard, and the IPv6 one if it had not begun
-        let number = line.split(separator: ":")[0]
-        #expect(xtcp.lines.filter { $0.hasPrefix(number + ":") }.count == 1, "one line for that poll: \(xtcp.lines.suffix(4))")
+            // SIGSTOP for longer than -timeout, at a random moment, until one
+            // lands inside a dump: when xtcp runs again the poll's deadline has
+            // passed and the dump is abandoned, as a dump the kernel is slow to
+            // finish would be.
+            var cut: String?
+            for _ in 0..<40 where cut == nil {
+                usleep(UInt32.random(in: 0..<500_000))
+                kill(xtcp.processIdentifier, SIGSTOP)
+                usleep(400_000)
+                kill(xtcp.processIdentifier, SIGCONT)
+                if let line = xtcp.waitForLine(where: polls), line.contains("dumpsTimedOut=") { cut = line }
+            }
+            let line = try #require(cut, "no stop landed inside a dump in 40 tries: \(xtcp.lines.suffix(5))")
+            let summary = XTCPSummary(line: line)
+            #expect(summary["dumpsTimedOut"] >= 1 && summary["sockets"] < UInt64(farmSockets), "\(line)")  // the IPv4 shard, and the IPv6 one if it had not begun
+            let number = line.split(separator: ":")[0]
+            #expect(xtcp.lines.filter { $0.hasPrefix(number + ":") }.count == 1, "one line for that poll: \(xtcp.lines.suffix(4))")
 
-        // The polls after it: every socket, nothing cut, no stall.
-        for _ in 0..<2 {
-            let next = try #require(xtcp.waitForLine(where: polls))
-            #expect(next.contains("sockets=\(farmSockets) ") && !next.contains("dumpsTimedOut") && !next.contains("dumpsStalled"), "\(next)")
+            // The polls after it: every socket, nothing cut, no stall.
+            for _ in 0..<2 {
+                let next = try #require(xtcp.waitForLine(where: polls))
+                #expect(next.contains("sockets=\(farmSockets) ") && !next.contains("dumpsTimedOut") && !next.contains("dumpsStalled"), "\(next)")
+            }
         }
     }
 

@@ -26,29 +26,25 @@ struct LeastPrivilegeTests {
 
     @Test("every namespace with CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_SYS_PTRACE only: as root, and as user nobody with those as ambient capabilities")
     func everyNamespace() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["1"])
-        defer { farm.stop() }
-        let asRoot = try run(["--bounding-set=-all,\(Self.allNamespaces)", "--inh-caps=-all,\(Self.allNamespaces)"], seeing: ns)
-        #expect(asRoot.status == 0 && asRoot.sawNamespace && !asRoot.stderr.contains("level="), "\(asRoot.stderr)")
-        let asNobody = try run(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all,\(Self.allNamespaces)",
-                                "--ambient-caps=-all,\(Self.allNamespaces)"], seeing: ns)
-        #expect(asNobody.status == 0 && asNobody.sawNamespace && !asNobody.stderr.contains("level="), "\(asNobody.stderr)")
+        try withSocketFarm("port_farm.py", ["1"]) { ns, farm in
+            let asRoot = try run(["--bounding-set=-all,\(Self.allNamespaces)", "--inh-caps=-all,\(Self.allNamespaces)"], seeing: ns)
+            #expect(asRoot.status == 0 && asRoot.sawNamespace && !asRoot.stderr.contains("level="), "\(asRoot.stderr)")
+            let asNobody = try run(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all,\(Self.allNamespaces)",
+                                    "--ambient-caps=-all,\(Self.allNamespaces)"], seeing: ns)
+            #expect(asNobody.status == 0 && asNobody.sawNamespace && !asNobody.stderr.contains("level="), "\(asNobody.stderr)")
+        }
     }
 
     @Test("CAP_NET_ADMIN only: its own namespace, and one line saying the others cannot be seen; none at all: exit 4 naming what is missing")
     func ownNamespaceOnly() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farm = try SocketFarm(in: ns, script: "port_farm.py", arguments: ["1"])
-        defer { farm.stop() }
-        let netAdmin = try run(["--bounding-set=-all,+net_admin", "--inh-caps=-all,+net_admin"], seeing: ns)
-        #expect(netAdmin.status == 0 && !netAdmin.sawNamespace, "\(netAdmin.stderr)")
-        #expect(netAdmin.stderr.split(separator: "\n").filter { $0.contains("level=") } == [
-            "xtcp: missing CAP_SYS_ADMIN and CAP_SYS_PTRACE to enter other namespaces: only the namespace xtcp runs in will be polled level=warning",
-        ], "\(netAdmin.stderr)")
-        let none = try Shell.capture(["setpriv", "--bounding-set=-all", "--inh-caps=-all", Paths.xtcp, "-maxLoops", "1", "-dest", "null"])
-        #expect(none.status == 4 && none.stderr.split(separator: "\n").count == 1 && none.stderr.contains("CAP_NET_ADMIN"), "\(none.stderr)")
+        try withSocketFarm("port_farm.py", ["1"]) { ns, farm in
+            let netAdmin = try run(["--bounding-set=-all,+net_admin", "--inh-caps=-all,+net_admin"], seeing: ns)
+            #expect(netAdmin.status == 0 && !netAdmin.sawNamespace, "\(netAdmin.stderr)")
+            #expect(netAdmin.stderr.split(separator: "\n").filter { $0.contains("level=") } == [
+                "xtcp: missing CAP_SYS_ADMIN and CAP_SYS_PTRACE to enter other namespaces: only the namespace xtcp runs in will be polled level=warning",
+            ], "\(netAdmin.stderr)")
+            let none = try Shell.capture(["setpriv", "--bounding-set=-all", "--inh-caps=-all", Paths.xtcp, "-maxLoops", "1", "-dest", "null"])
+            #expect(none.status == 4 && none.stderr.split(separator: "\n").count == 1 && none.stderr.contains("CAP_NET_ADMIN"), "\(none.stderr)")
+        }
     }
 }

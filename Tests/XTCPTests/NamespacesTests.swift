@@ -200,12 +200,12 @@ struct NamespaceChurnTests {
 struct NamespaceNamingTests {
     @Test("-maxNamespaces: the bound holds and says so once")
     func maxNamespaces() throws {
-        let ns = try TestNamespace(prefix: "xtcp-max")
-        defer { ns.remove() }
-        let run = try Shell.capture([Paths.xtcp, "-maxNamespaces", "1", "-maxLoops", "2", "-frequency", "200ms", "-dest", "null"])
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.components(separatedBy: "namespaces left out: -maxNamespaces 1 reached").count == 2, "\(run.stderr)")
-        #expect(run.stderr.contains("ms namespaces=1 "), "\(run.stderr)")
+        try withTestNamespace(prefix: "xtcp-max") { ns in
+            let run = try Shell.capture([Paths.xtcp, "-maxNamespaces", "1", "-maxLoops", "2", "-frequency", "200ms", "-dest", "null"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.components(separatedBy: "namespaces left out: -maxNamespaces 1 reached").count == 2, "\(run.stderr)")
+            #expect(run.stderr.contains("ms namespaces=1 "), "\(run.stderr)")
+        }
     }
 
     @Test("container ids from /proc/PID/cgroup: Docker, containerd, CRI-O, podman; none from a plain service")

@@ -16,35 +16,35 @@ struct ShutdownTests {
 
     @Test("SIGTERM during a 100,000-socket dump: exit 0 within 5 s, and every record decoded is in the file")
     func sigtermMidDump() throws {
-        let ns = try TestNamespace()
-        defer { ns.remove() }
-        let farms = try Self.largeFarm(in: ns)
-        defer { farms.forEach { $0.stop() } }
-        let file = NSTemporaryDirectory() + "xtcp-sigterm-\(getpid()).bin"
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let period = 4.0
-        let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "\(Int(period))s", "-pollJitterPct", "0",
-                                            "-netlinkers", "2", "-maxLoops", "20", "-dest", "file:" + file, "-promListen", "off"]),
-                                   readsStderr: true)
-        let first = try #require(xtcp.waitForLine { $0.hasPrefix("poll 1: ") && $0.contains(" ms namespaces=") }, "\(xtcp.lines)")
-        let firstSummary = XTCPSummary(line: first)
-        #expect(firstSummary["sockets"] >= 100_008, "\(first)")
-        // SIGTERM a third of the way into the second poll.
-        PollTiming.sleepIntoNextPoll(after: first, period: period)
-        let signalled = Date()
-        kill(xtcp.processIdentifier, SIGTERM)
-        let status = xtcp.finish()
-        let exitedAfter = Date().timeIntervalSince(signalled)
-        #expect(status == 0 && exitedAfter < 5, "exit \(status) after \(exitedAfter) s")
-        let last = xtcp.lines.last ?? ""
-        #expect(last.contains("2 polls, ended by SIGTERM"), "the signal came during poll 2: \(xtcp.lines.suffix(3))")
-        let totals = XTCPSummary(line: last)
-        // Every record decoded was written: none dropped, and the file holds them all.
-        #expect(totals.envelopesDropped == 0 && totals["delivered"] == totals["envelopes"], "\(last)")
-        let records = try #require(ProtobufList.records(Array(try Data(contentsOf: URL(fileURLWithPath: file)))))
-        #expect(UInt64(records.count) == totals["records"] && totals["records"] == totals["sockets"], "\(records.count) in the file; \(last)")
-        #expect(Set(records.map(\.pollSequence)) == [1, 2])
-        print("sigterm mid-dump: poll 1 took \(PollTiming.milliseconds(of: first)) ms; exit \(status) \(String(format: "%.2f", exitedAfter)) s after the signal; \(records.count) records in the file")
+        try withTestNamespace { ns in
+            let farms = try Self.largeFarm(in: ns)
+            defer { farms.forEach { $0.stop() } }
+            let file = NSTemporaryDirectory() + "xtcp-sigterm-\(getpid()).bin"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let period = 4.0
+            let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "\(Int(period))s", "-pollJitterPct", "0",
+                                                "-netlinkers", "2", "-maxLoops", "20", "-dest", "file:" + file, "-promListen", "off"]),
+                                       readsStderr: true)
+            let first = try #require(xtcp.waitForLine { $0.hasPrefix("poll 1: ") && $0.contains(" ms namespaces=") }, "\(xtcp.lines)")
+            let firstSummary = XTCPSummary(line: first)
+            #expect(firstSummary["sockets"] >= 100_008, "\(first)")
+            // SIGTERM a third of the way into the second poll.
+            PollTiming.sleepIntoNextPoll(after: first, period: period)
+            let signalled = Date()
+            kill(xtcp.processIdentifier, SIGTERM)
+            let status = xtcp.finish()
+            let exitedAfter = Date().timeIntervalSince(signalled)
+            #expect(status == 0 && exitedAfter < 5, "exit \(status) after \(exitedAfter) s")
+            let last = xtcp.lines.last ?? ""
+            #expect(last.contains("2 polls, ended by SIGTERM"), "the signal came during poll 2: \(xtcp.lines.suffix(3))")
+            let totals = XTCPSummary(line: last)
+            // Every record decoded was written: none dropped, and the file holds them all.
+            #expect(totals.envelopesDropped == 0 && totals["delivered"] == totals["envelopes"], "\(last)")
+            let records = try #require(ProtobufList.records(Array(try Data(contentsOf: URL(fileURLWithPath: file)))))
+            #expect(UInt64(records.count) == totals["records"] && totals["records"] == totals["sockets"], "\(records.count) in the file; \(last)")
+            #expect(Set(records.map(\.pollSequence)) == [1, 2])
+            print("sigterm mid-dump: poll 1 took \(PollTiming.milliseconds(of: first)) ms; exit \(status) \(String(format: "%.2f", exitedAfter)) s after the signal; \(records.count) records in the file")
+        }
     }
 
     @Test("SIGKILL mid-run, then a restart: no state to repair, the new run polls whole from its first poll")

@@ -1,0 +1,19 @@
+/// Runs `body` in a network namespace made for it (`ip netns add`, loopback
+/// up) and deletes the namespace afterwards, however `body` ends.
+public func withTestNamespace<R>(prefix: String = "xtcp-test", _ body: (TestNamespace) throws -> R) throws -> R {
+    let namespace = try TestNamespace(prefix: prefix)
+    defer { namespace.remove() }
+    return try body(namespace)
+}
+
+/// Runs `body` in a namespace made for it with the farm `script` of
+/// `Tests/Scripts` running there (every socket open); stops the farm, then
+/// deletes the namespace, however `body` ends.
+public func withSocketFarm<R>(_ script: String, _ arguments: [String] = [], prefix: String = "xtcp-test",
+                              _ body: (TestNamespace, SocketFarm) throws -> R) throws -> R {
+    try withTestNamespace(prefix: prefix) { namespace in
+        let farm = try SocketFarm(in: namespace, script: script, arguments: arguments)
+        defer { farm.stop() }
+        return try body(namespace, farm)
+    }
+}
