@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "Netlink", package: "xtcp"),
                 .product(name: "RecordFmt", package: "xtcp"),
                 .product(name: "XTCP", package: "xtcp"),
+                .product(name: "Destinations", package: "xtcp"),
                 .product(name: "IOUring", package: "xtcp"),
             ],
             path: "Benchmarks/PollBenchmarks",

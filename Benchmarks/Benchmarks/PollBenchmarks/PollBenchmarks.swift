@@ -1,4 +1,5 @@
 import Benchmark
+import Destinations
 import Netlink
 import RecordFmt
 import XTCP
@@ -12,7 +13,7 @@ import Glibc
 ///
 /// - `Poll_floor`: one thread dumps both families on one socket with xtcp's
 ///   request, receives every datagram and discards it. What the kernel costs.
-/// - `Poll_null_netlinkersN`: the daemon's poll (NamespacePoller) with N
+/// - `Poll_null_netlinkersN`: the daemon's poll (DumpPoller) with N
 ///   netlinkers, decoding and encoding every socket, envelopes to `null`.
 /// - `Poll_kafka_netlinkers4`: the same into Kafka (the mock broker at
 ///   $XTCP_BENCH_KAFKA), each iteration waiting until the broker has
@@ -166,7 +167,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
             let (counts, problems) = CPUTime.measure(benchmark) {
                 let outcome = poller.poll(PollTicket(deadline: .now + .seconds(60), template: rig.template))
                 if let kafka = destination as? KafkaDestination {
-                    while (kafka.queueLength ?? 0) > 0 { usleep(200) }
+                    while kafka.queueLength > 0 { usleep(200) }
                 }
                 return outcome
             }
@@ -174,7 +175,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
             benchmark.measurement(PollMetric.sockets, Int(counts.sockets))
         }
         let late = destination.takeLateCounts()
-        precondition(late.envelopesDropped == 0, "envelopes dropped: \(late.summary)")
+        precondition(late.envelopesDropped == 0, "envelopes dropped: \(PollCounts(delivery: late).summary)")
         PollSamples.write(name: benchmark.name)
     } setup: {
         var config = DaemonConfig(identity: RecordIdentity(hostname: "bench"))

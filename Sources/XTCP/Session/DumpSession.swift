@@ -20,6 +20,27 @@ enum DumpEnding: Equatable {
     case receiveFailed(errno: Int32)
 }
 
+extension DumpEnding {
+    /// Ended for lack of time: the poll's last envelope is a `timeout` flush.
+    var isCutShort: Bool { self == .stalled || self == .pastDeadline }
+
+    /// The socket has read the whole reply and can take the next request.
+    var leavesSocketUsable: Bool {
+        switch self {
+        case .done, .nlmsgError: true
+        case .stalled, .pastDeadline, .receiveFailed: false
+        }
+    }
+
+    /// The dump ran its course (a reply, or the wait for one): its time is
+    /// in the dump-duration histogram; a socket that failed says nothing of
+    /// how long a dump takes.
+    var tookItsTime: Bool {
+        if case .receiveFailed = self { return false }
+        return true
+    }
+}
+
 /// What a receive path does after handing a datagram over.
 enum DumpStep: Equatable {
     /// Receive the dump's next datagram.
@@ -116,7 +137,7 @@ final class DumpSession {
         counts.dumps += 1
         if let deadline, ContinuousClock.now >= deadline {
             counts.dumpsTimedOut += 1
-            cutShort = true
+            cutShort = true  // not begun for lack of time
             return nil
         }
         let socket: NetlinkSocket
@@ -131,8 +152,10 @@ final class DumpSession {
             return nil
         }
         job.socket = socket
+        // Only the poller's jobs are started, and each has its shard.
+        guard let shard = job.shard else { preconditionFailure("DumpSession.start: a job without a shard (a stream) is not dumped") }
         requestSequence &+= 1
-        let request = job.shard!.request(attributes: config.attributes, sequence: requestSequence)
+        let request = shard.request(attributes: config.attributes, sequence: requestSequence)
         let full = job.changes?.begin(snapshot: config.isFullSnapshot(poll: ticket.template.pollSequence)) ?? true
         begin(job, stamp: PollStamp(poll: ticket.template, namespace: job.namespace, netlinker: netlinker,
                                     socket: socket.fileDescriptor, kind: full ? .poll : .change),
@@ -237,26 +260,19 @@ final class DumpSession {
             problems.add("\(job.name): NLMSG_ERROR \(Errno.describe(errno))")
         case .stalled:
             counts.dumpsStalled += 1
-            cutShort = true
         case .pastDeadline:
             counts.dumpsTimedOut += 1
-            cutShort = true
         case .receiveFailed(let errno):
             counts.dumpsFailed += 1
             counts.netlinkErrors[NetlinkError(kind: .receive, errno: errno), default: 0] += 1
             problems.add("\(job.name): receive: \(Errno.describe(errno))")
         }
-        switch ending {
-        case .done, .nlmsgError, .stalled, .pastDeadline: counts.dumpSeconds.observe((ContinuousClock.now - job.started).inSeconds)
-        case .receiveFailed: break
-        }
+        if ending.tookItsTime { counts.dumpSeconds.observe((ContinuousClock.now - job.started).inSeconds) }
+        cutShort = cutShort || ending.isCutShort
         job.changes?.end(complete: ending == .done)
-        switch ending {
-        case .done, .nlmsgError: break
         // A dump left half-read keeps its socket busy, and a failed
         // socket's state is unknown: the next dump opens another.
-        case .stalled, .pastDeadline, .receiveFailed: job.socket = nil
-        }
+        if !ending.leavesSocketUsable { job.socket = nil }
     }
 
     // MARK: Rows
