@@ -21,8 +21,6 @@ int xtcp_platform_available_cpus(void) {
     return count > 0 ? count : 1;
 }
 
-int xtcp_platform_thread_id(void) { return (int)gettid(); }
-
 int xtcp_platform_malloc_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 
 int xtcp_platform_malloc_trim(void) { return malloc_trim(0); }

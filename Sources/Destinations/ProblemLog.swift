@@ -12,8 +12,6 @@ public struct ProblemLog: Sendable {
         self.limit = limit
     }
 
-    public var isEmpty: Bool { order.isEmpty && beyondLimit == 0 }
-
     public mutating func add(_ line: String) {
         if let count = counts[line] {
             counts[line] = count + 1
@@ -23,13 +21,6 @@ public struct ProblemLog: Sendable {
         } else {
             beyondLimit += 1
         }
-    }
-
-    public mutating func add(contentsOf other: ProblemLog, prefix: String = "") {
-        for line in other.order {
-            for _ in 0..<other.counts[line]! { add(prefix + line) }
-        }
-        beyondLimit += other.beyondLimit
     }
 
     /// The lines so far (`line (N times)` for repeats), and an empty log.

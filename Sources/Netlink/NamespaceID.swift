@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,14 +14,9 @@ public enum NamespaceID {
     static let attributeFD: UInt16 = 3    // NETNSA_FD (u32)
 
     public static func lookup(namespaceFile path: String) -> UInt32? {
-        let namespace = open(path, O_RDONLY | O_CLOEXEC)
-        guard namespace >= 0 else { return nil }
-        defer { close(namespace) }
-        let route = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)  // NETLINK_ROUTE
-        guard route >= 0 else { return nil }
-        defer { close(route) }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(route, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let namespace = try? Syscall.open(path: path, flags: O_RDONLY),
+              let route = try? Syscall.socket(domain: AF_NETLINK, type: Int32(SOCK_RAW.rawValue)) else { return nil }  // NETLINK_ROUTE
+        try? Syscall.setTimeout(descriptor: route.rawValue, option: SO_RCVTIMEO, .seconds(1))
 
         // nlmsghdr (16) + rtgenmsg padded (4) + one u32 attribute (8).
         var request = [UInt8](repeating: 0, count: 28)
@@ -33,12 +29,13 @@ public enum NamespaceID {
         put(UInt32(1), at: 8)            // sequence
         put(UInt16(8), at: 20)           // nla_len
         put(attributeFD, at: 22)
-        put(UInt32(bitPattern: namespace), at: 24)
-        guard send(route, request, request.count, 0) == request.count else { return nil }
+        put(UInt32(bitPattern: namespace.rawValue), at: 24)
+        guard case .processed(request.count)? = try? Syscall.send(descriptor: route.rawValue, bytes: request, flags: 0) else { return nil }
 
         var reply = [UInt8](repeating: 0, count: 1024)
-        let count = recv(route, &reply, reply.count, 0)
-        guard count >= 20 else { return nil }
+        let fd = route.rawValue
+        guard case .processed(let count)? = reply.withUnsafeMutableBytes({ try? Syscall.recv(descriptor: fd, into: $0) }), count >= 20
+        else { return nil }
         return reply.withUnsafeBytes { raw -> UInt32? in
             // Safe: every read below is bounds-checked against `count`.
             guard raw.load(fromByteOffset: 4, as: UInt16.self) == newNSID else { return nil }

@@ -71,11 +71,6 @@ public final class NetlinkSocket: @unchecked Sendable {
         }
     }
 
-    public var portID: UInt32 {
-        if case .mnl(let handle) = handle { return mnl_socket_get_portid(handle) }
-        return 0
-    }
-
     /// Sends one request, whole.
     public func send(_ bytes: [UInt8]) throws(SystemError) {
         let result = try Syscall.send(descriptor: fileDescriptor, bytes: bytes, flags: 0)

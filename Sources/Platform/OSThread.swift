@@ -47,7 +47,4 @@ public final class OSThread: @unchecked Sendable {  // `joined` is touched by th
         joined = true
         pthread_join(thread, nil)
     }
-
-    /// The calling thread's kernel id (what /proc/self/task lists).
-    public static var currentID: Int32 { xtcp_platform_thread_id() }
 }

@@ -21,9 +21,6 @@ int xtcp_platform_set_thread_name(const char *_Nonnull name);
 /// it cannot be read.
 int xtcp_platform_available_cpus(void);
 
-/// The calling thread's kernel id (gettid).
-int xtcp_platform_thread_id(void);
-
 /// mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` are
 /// mmapped and go back to the kernel when freed (a fixed threshold).
 int xtcp_platform_malloc_fix_mmap_threshold(int bytes);

@@ -145,7 +145,7 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
             case .queueFull:
                 if !saturated.load(ordering: .relaxed), clock.now < giveUp {
                     // The poll thread frees room as reports arrive.
-                    usleep(5_000)
+                    Syscall.sleep(.milliseconds(5))
                     continue
                 }
                 countError(source: "produce", code: KafkaProducer.queueFullName)

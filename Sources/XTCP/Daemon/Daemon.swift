@@ -63,7 +63,7 @@ public final class Daemon {
         var receivePath = config.ioUring ? "io_uring rings" : "recvmsg"
         do {
             pollers = try DumpPoller(config: config, destination: destination)
-        } catch let error as SystemError where config.ioUring {
+        } catch let error as SystemError where config.ioUring && error.call == .ioUringSetup {
             guard config.ioUringFallback else { throw IOUringUnavailable(reason: "\(error)") }
             // A kernel without io_uring (or with it disabled by
             // kernel.io_uring_disabled): the syscall path, said once.

@@ -119,7 +119,7 @@ struct FakeKernelPollTests {
     func receiveOverflow(path: ReceivePath) throws {
         let rig = try Rig(path, script: Self.sockets(inet: 40, inet6: 40))
         let injector = FaultInjector()
-        try SyscallSeam.with(injector) {
+        SyscallSeam.with(injector) {
             // The second datagram of some dump: a receive that fails mid-dump.
             injector.add(path == .recvmsg ? .recvmsg : .ioUringReceive, .fail(errno: ENOBUFS), times: 1)
             let (counts, problems) = rig.poll()

@@ -146,7 +146,7 @@ struct FakeKernelStreamTests {
     func injectedSystemCallFaults() throws {
         let rig = try FakeKernelPollTests.Rig(.recvmsg, script: FakeKernelPollTests.sockets(inet: 40, inet6: 40))
         let injector = FaultInjector()
-        try SyscallSeam.with(injector) {
+        SyscallSeam.with(injector) {
             injector.add(.recvmsg, .fail(errno: EINTR), times: 5)
             let (retried, problems) = rig.poll()
             #expect(injector.count == 5 && retried.dumps.dumpsDone == 6 && problems.isEmpty, "\(retried.summary)")
@@ -159,7 +159,7 @@ struct FakeKernelStreamTests {
             #expect(shortProblems.count == 1, "\(shortProblems)")
         }
         let ring = try FakeKernelPollTests.Rig(.ringPerDatagram, script: FakeKernelPollTests.sockets(inet: 40, inet6: 40))
-        try SyscallSeam.with(injector) {
+        SyscallSeam.with(injector) {
             injector.add(.ioUringSubmit, .fail(errno: EINTR), times: 3)
             let (counts, problems) = ring.poll()
             #expect(counts.dumps.dumpsDone == 6 && problems.isEmpty, "\(counts.summary) \(problems)")
