@@ -66,7 +66,9 @@ struct XTCPCommand: ParsableCommand {
             throw DestinationDrop(reason: .deliveryFailed, detail: "\(late.envelopesDropped) envelopes (\(late.rowsDropped) rows) not delivered to \(config.destination)")
         }
         let decode = summary.counts.dumps.decode
-        var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue)) in \(delivery.envelopes) batches"
+        var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue))"
+        if config.filter != nil || config.states != .all { line += ", \(delivery.records) kept by -filter and -states," }
+        line += " in \(delivery.envelopes) batches"
         if decode.problems > 0 { line += "; \(decode.problems) bad messages or attributes skipped: \(decode)" }
         if summary.trailingBytes > 0 { line += "; capture truncated: \(summary.trailingBytes) trailing bytes ignored" }
         printError(line)
