@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(name: "xtcp-kafka-mock", dependencies: ["CRdKafka"]),
 
         // MARK: Fuzzing (scripts/fuzz.sh)
-        .executableTarget(name: "xtcp-fuzz", dependencies: ["Netlink", "RecordFmt", "Platform"]),
+        .executableTarget(name: "xtcp-fuzz", dependencies: ["Netlink", "RecordFmt", "Platform", "XTCP"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Platform", "Netlink", "RecordFmt", "CXTCPRecord"], path: "TestSupport"),

@@ -4,6 +4,7 @@
 #   decoder   the netlink decoder and the envelope encoder, one receive buffer
 #   capture   the -replay reader (pcap or `ss -D`), then the decoder
 #   filter    the -filter parser (printed form parsed back), compiler, evaluator
+#   http      the HTTP listener's request-head parser (cut anywhere) and query parser
 #
 #   scripts/fuzz.sh decoder              # 60 seconds
 #   scripts/fuzz.sh capture 3600         # an hour
@@ -16,8 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-}
 case "$target" in
-    decoder|capture|filter) shift ;;
-    *) echo "usage: scripts/fuzz.sh decoder|capture|filter [SECONDS] [LIBFUZZER FLAGS…]" >&2; exit 2 ;;
+    decoder|capture|filter|http) shift ;;
+    *) echo "usage: scripts/fuzz.sh decoder|capture|filter|http [SECONDS] [LIBFUZZER FLAGS…]" >&2; exit 2 ;;
 esac
 seconds=${1:-60}
 shift || true

@@ -64,9 +64,14 @@ int xtcp_platform_recvmmsg(int fd, void *buffer, unsigned slot, unsigned count, 
 
 int xtcp_platform_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
-int xtcp_platform_epoll_add(int epoll, int fd, uint64_t token) {
-    struct epoll_event event = {.events = EPOLLIN, .data.u64 = token};
+int xtcp_platform_epoll_add(int epoll, int fd, uint64_t token, int output) {
+    struct epoll_event event = {.events = output ? EPOLLOUT : EPOLLIN, .data.u64 = token};
     return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+}
+
+int xtcp_platform_epoll_modify(int epoll, int fd, uint64_t token, int output) {
+    struct epoll_event event = {.events = output ? EPOLLOUT : EPOLLIN, .data.u64 = token};
+    return epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
 }
 
 int xtcp_platform_epoll_remove(int epoll, int fd) { return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, NULL); }

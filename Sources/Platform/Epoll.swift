@@ -14,9 +14,15 @@ public final class Epoll: @unchecked Sendable {  // `tokens` is touched by the w
 
     deinit { tokens.deallocate() }
 
-    /// Watches `fd` for input; `token` comes back when it has some.
-    public func add(_ fd: Int32, token: UInt64) throws(SystemError) {
-        try Syscall.epollAdd(epoll: descriptor.rawValue, descriptor: fd, token: token)
+    /// Watches `fd` for input (or with `output`, for room to write);
+    /// `token` comes back when it is ready.
+    public func add(_ fd: Int32, token: UInt64, output: Bool = false) throws(SystemError) {
+        try Syscall.epollAdd(epoll: descriptor.rawValue, descriptor: fd, token: token, output: output)
+    }
+
+    /// Watches `fd` for room to write instead of input, or the other way.
+    public func modify(_ fd: Int32, token: UInt64, output: Bool) throws(SystemError) {
+        try Syscall.epollModify(epoll: descriptor.rawValue, descriptor: fd, token: token, output: output)
     }
 
     public func remove(_ fd: Int32) {

@@ -307,8 +307,13 @@ public enum Syscall {
         FileDescriptor(adopting: try checked(.epollCreate) { xtcp_platform_epoll_create() })
     }
 
-    public static func epollAdd(epoll: Int32, descriptor: Int32, token: UInt64) throws(SystemError) {
-        _ = try checked(.epollCtl, descriptor: descriptor, subject: "ADD") { xtcp_platform_epoll_add(epoll, descriptor, token) }
+    /// Watches `descriptor` for input, or with `output` for room to write.
+    public static func epollAdd(epoll: Int32, descriptor: Int32, token: UInt64, output: Bool = false) throws(SystemError) {
+        _ = try checked(.epollCtl, descriptor: descriptor, subject: "ADD") { xtcp_platform_epoll_add(epoll, descriptor, token, output ? 1 : 0) }
+    }
+
+    public static func epollModify(epoll: Int32, descriptor: Int32, token: UInt64, output: Bool) throws(SystemError) {
+        _ = try checked(.epollCtl, descriptor: descriptor, subject: "MOD") { xtcp_platform_epoll_modify(epoll, descriptor, token, output ? 1 : 0) }
     }
 
     public static func epollRemove(epoll: Int32, descriptor: Int32) {

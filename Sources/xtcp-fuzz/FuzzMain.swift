@@ -1,7 +1,8 @@
 // xtcp's libFuzzer targets, one executable: `xtcp-fuzz TARGET …` with
 // TARGET `decoder` (netlink decoder and envelope encoder over a receive
-// buffer), `capture` (the -replay file reader, then the decoder) or
-// `filter` (the -filter parser, compiler and evaluator).
+// buffer), `capture` (the -replay file reader, then the decoder), `filter`
+// (the -filter parser, compiler and evaluator) or `http` (the HTTP
+// listener's request-head and query parsers).
 //
 // Built by scripts/fuzz.sh with -sanitize=fuzzer,address (XTCP_LIBFUZZER),
 // the rest of the arguments go to libFuzzer. Built plainly, as `swift
@@ -16,7 +17,7 @@ import Glibc
 #endif
 
 enum FuzzTarget: String, CaseIterable {
-    case decoder, capture, filter
+    case decoder, capture, filter, http
 
     static let captureSeedBytes = 16384
 
@@ -25,6 +26,7 @@ enum FuzzTarget: String, CaseIterable {
         case .decoder: fuzzDecoder
         case .capture: fuzzCapture
         case .filter: fuzzFilter
+        case .http: fuzzHTTP
         }
     }
 }
@@ -32,7 +34,7 @@ enum FuzzTarget: String, CaseIterable {
 @main
 enum FuzzMain {
     static func main() {
-        let usage = "usage: xtcp-fuzz decoder|capture|filter FILE... | xtcp-fuzz decoder|capture|filter -seed-corpus DIR CAPTURE...  (scripts/fuzz.sh builds it for fuzzing)"
+        let usage = "usage: xtcp-fuzz decoder|capture|filter|http FILE... | xtcp-fuzz decoder|capture|filter|http -seed-corpus DIR CAPTURE...  (scripts/fuzz.sh builds it for fuzzing)"
         guard CommandLine.arguments.count >= 2, let target = FuzzTarget(rawValue: CommandLine.arguments[1]) else {
             print(usage)
             exit(2)

@@ -10,17 +10,18 @@ import Glibc
 /// the captures; for `capture` those too (each is an `ss -D` stream) and
 /// the pcap files themselves, cut to `captureSeedBytes` (the fuzzer mutates
 /// the first records; whole multi-megabyte files would slow every run);
-/// for `filter` a list of expressions, not the captures.
+/// for `filter` and `http` a list of expressions or requests, not the captures.
 func seedCorpus(target: FuzzTarget, directory: String, captures: ArraySlice<String>) {
     var written = 0
-    if target == .filter {
+    if target == .filter || target == .http {
+        let seeds = target == .filter ? filterSeeds : httpSeeds
         do {
-            for expression in filterSeeds { try writeSeed(Array(expression.utf8), to: directory) }
+            for text in seeds { try writeSeed(Array(text.utf8), to: directory) }
         } catch {
             print("\(error)")
             exit(1)
         }
-        print("\(filterSeeds.count) seeds in \(directory)")
+        print("\(seeds.count) seeds in \(directory)")
         return
     }
     for path in captures {

@@ -18,7 +18,7 @@ struct HTTPQueryTests {
         ("", [:]),
     ])
     func parameters(query: String, expected: [String: String]) {
-        #expect(DebugEndpoints.parameters(query) == expected)
+        #expect(HTTPQuery.parameters(query) == expected)
     }
 
     @Test("GET /debug/pprof/profile with an empty key is answered, and the daemon lives on")

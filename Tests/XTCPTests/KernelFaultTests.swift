@@ -19,11 +19,14 @@ struct KernelFaultTests {
             // passed and the dump is abandoned, as a dump the kernel is slow to
             // finish would be.
             var cut: String?
+            let clock = ContinuousClock()
+            var lastResumed = clock.now
             for _ in 0..<40 where cut == nil {
                 usleep(UInt32.random(in: 0..<500_000))
                 kill(xtcp.processIdentifier, SIGSTOP)
                 usleep(400_000)
                 kill(xtcp.processIdentifier, SIGCONT)
+                lastResumed = clock.now
                 if let line = xtcp.waitForLine(where: polls), line.contains("dumpsTimedOut=") { cut = line }
             }
             let line = try #require(cut, "no stop landed inside a dump in 40 tries: \(xtcp.lines.suffix(5))")
@@ -32,7 +35,12 @@ struct KernelFaultTests {
             let number = line.split(separator: ":")[0]
             #expect(xtcp.lines.filter { $0.hasPrefix(number + ":") }.count == 1, "one line for that poll: \(xtcp.lines.suffix(4))")
 
-            // The polls after it: every socket, nothing cut, no stall.
+            // The polls after it: every socket, nothing cut, no stall. The
+            // line read may be a poll before the last stop (lines are read
+            // as they come, the stops land at random): the polls that count
+            // are those that end a second (two periods) after the last stop
+            // ended, and so began after it.
+            while clock.now < lastResumed + .seconds(1) { _ = xtcp.waitForLine(where: polls) }
             for _ in 0..<2 {
                 let next = try #require(xtcp.waitForLine(where: polls))
                 #expect(next.contains("sockets=\(farmSockets) ") && !next.contains("dumpsTimedOut") && !next.contains("dumpsStalled"), "\(next)")

@@ -45,10 +45,12 @@ int xtcp_platform_accept_cloexec(int fd);
 int xtcp_platform_recvmmsg(int fd, void *_Nonnull buffer, unsigned slot, unsigned count,
                            uint32_t *_Nonnull lengths, uint8_t *_Nonnull truncated);
 
-/// epoll: create (close-on-exec), watch `fd` for input under `token`, stop
+/// epoll: create (close-on-exec), watch `fd` for input (`output` 0) or
+/// for room to write (`output` 1) under `token`, change that, stop
 /// watching, and wait up to `milliseconds` for at most `most` tokens.
 int xtcp_platform_epoll_create(void);
-int xtcp_platform_epoll_add(int epoll, int fd, uint64_t token);
+int xtcp_platform_epoll_add(int epoll, int fd, uint64_t token, int output);
+int xtcp_platform_epoll_modify(int epoll, int fd, uint64_t token, int output);
 int xtcp_platform_epoll_remove(int epoll, int fd);
 int xtcp_platform_epoll_wait(int epoll, uint64_t *_Nonnull tokens, int most, int milliseconds);
 

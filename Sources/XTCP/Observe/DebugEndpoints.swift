@@ -35,7 +35,7 @@ struct DebugEndpoints: Sendable {
     }
 
     private func profile(_ query: String) -> HTTPListener.Reply {
-        let parameters = Self.parameters(query)
+        let parameters = HTTPQuery.parameters(query)
         guard let seconds = Int(parameters["seconds"] ?? "30"), (1...Self.maxSeconds).contains(seconds),
               let hz = Int(parameters["hz"] ?? "\(CPUProfiler.defaultHz)") else {
             return Self.badProfileRequest
@@ -50,26 +50,16 @@ struct DebugEndpoints: Sendable {
         } catch {
             return .now(.init(status: 500, body: "\(error)\n"))
         }
-        return .later {
-            profiler.sample(until: .now + .seconds(seconds))
+        return .later { clientGone in
+            // A client gone before its profile is done frees the profiler
+            // at once, not after `seconds`.
+            profiler.sample(until: .now + .seconds(seconds), stop: clientGone)
             guard let bytes = CPUProfileFile.bytes(profiler.finish()) else {
                 return .init(status: 500, body: "the profile could not be compressed (zlib)\n")
             }
             return .init(status: 200, contentType: "application/octet-stream", bytes: bytes,
                          extraHeaders: "Content-Disposition: attachment; filename=\"profile\"\r\n")
         }
-    }
-
-    /// `a=1&b=2` as a dictionary (no percent-decoding: the values are numbers).
-    /// Empty subsequences are kept, so that `=` (an empty key) splits into
-    /// two parts rather than none: any query is a dictionary, never a trap.
-    static func parameters(_ query: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            out[String(parts[0])] = parts.count == 2 ? String(parts[1]) : ""
-        }
-        return out
     }
 }
 
