@@ -6,24 +6,32 @@ import RecordFmt
 public enum ProtobufList {
     /// The envelopes of a stream; nil when the framing is broken.
     public static func envelopes(_ bytes: [UInt8]) -> [ArraySlice<UInt8>]? {
+        let (whole, leftover) = wholeEnvelopes(bytes)
+        return leftover == 0 ? whole : nil
+    }
+
+    /// The whole envelopes a stream begins with, and how many bytes follow
+    /// the last of them (a stream cut off in the middle of one).
+    public static func wholeEnvelopes(_ bytes: [UInt8]) -> (envelopes: [ArraySlice<UInt8>], leftover: Int) {
         var out: [ArraySlice<UInt8>] = []
         var i = 0
         while i < bytes.count {
+            let start = i
             var length = 0
             var shift = 0
             while true {
-                guard i < bytes.count, shift < 35 else { return nil }
+                guard i < bytes.count, shift < 35 else { return (out, bytes.count - start) }
                 let b = bytes[i]
                 i += 1
                 length |= Int(b & 0x7f) << shift
                 shift += 7
                 if b < 0x80 { break }
             }
-            guard i + length <= bytes.count else { return nil }
+            guard i + length <= bytes.count else { return (out, bytes.count - start) }
             out.append(bytes[i..<(i + length)])
             i += length
         }
-        return out
+        return (out, 0)
     }
 
     /// Every record of the stream in the file at `path` (xtcp's `-dest

@@ -15,8 +15,10 @@ public enum Shell {
     }
 
     /// Runs `command` to completion; returns its exit status, stdout and
-    /// stderr, whatever the status.
-    public static func capture(_ command: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// stderr, whatever the status. Past `timeout` seconds it is killed
+    /// (status 137), so that a command that would hang fails its test
+    /// rather than the suite.
+    public static func capture(_ command: [String], timeout: Double? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
@@ -30,6 +32,12 @@ public enum Shell {
         process.standardOutput = out
         process.standardError = errFile
         try process.run()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
+                if process?.isRunning == true { kill(pid, SIGKILL) }
+            }
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         try errFile.close()

@@ -14,6 +14,8 @@ public final class BatchPipeline {
     /// The last write error, for the poll's log line; the envelope it lost
     /// is counted in `counts.droppedEnvelopes`.
     public private(set) var lastWriteError: (any Error)?
+    /// The poll's deadline, past which no write may wait (nil: none set).
+    public var deadline: ContinuousClock.Instant?
 
     /// Set when envelopes can be lent to the destination instead of copied:
     /// a marshaller that lends its buffer and a destination that borrows.
@@ -68,7 +70,7 @@ public final class BatchPipeline {
                 let envelope = lending.lender.detach(replacingWith: replacement.pointer, capacity: replacement.capacity)
                 outcome = try lending.borrower.send(envelope)
             } else {
-                outcome = try marshaller.withBatch { try destination.write($0, rows: rows) }
+                outcome = try marshaller.withBatch { try destination.write($0, rows: rows, by: deadline) }
             }
             switch outcome {
             case .delivered: counts.delivered += 1

@@ -29,6 +29,9 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// written it (librdkafka's POSSIBLY_PERSISTED), so it may be in the
     /// topic. Lost or not, nobody can say; counted apart from the sure losses.
     case unconfirmed
+    /// A pipe's, a FIFO's or a terminal's reader made no room for it in
+    /// time (by the poll's deadline).
+    case stalled
 
     public var description: String {
         switch self {
@@ -38,6 +41,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .shutdown: return "shutdown"
         case .tooLarge: return "too large"
         case .unconfirmed: return "unconfirmed"
+        case .stalled: return "stalled"
         }
     }
 }

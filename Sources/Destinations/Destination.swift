@@ -25,8 +25,22 @@ public struct DestinationDrop: Error, CustomStringConvertible {
 /// called from several threads at once.
 public protocol Destination: AnyObject, Sendable {
     /// Takes one batch of `rows` rows; the bytes are only valid during the
-    /// call (a destination that keeps them copies them).
+    /// call (a destination that keeps them copies them). What it throws
+    /// names the destination ("write to /var/tmp/x.bin: …"): it is the
+    /// poll's one line about it.
     func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome
+
+    /// `write`, waiting for a slow reader no later than `deadline` (the
+    /// poll's), so that no destination holds a poll past `-timeout`.
+    func write(_ batch: UnsafeRawBufferPointer, rows: Int, by deadline: ContinuousClock.Instant?) throws -> WriteOutcome
+
+    /// Set once the destination can take nothing more (a pipe's reader
+    /// gone): why. The daemon ends its run, saying so.
+    var ended: String? { get }
+
+    /// Reopens what can be (a file after logrotate moved it: SIGHUP); what
+    /// it reopened, nil when there is nothing to reopen.
+    func reopen() throws -> String?
 
     /// Deliveries and drops of `.queued` batches learnt since the last call.
     func takeLateCounts() -> DeliveryCounts
@@ -43,6 +57,11 @@ public protocol Destination: AnyObject, Sendable {
 }
 
 extension Destination {
+    public func write(_ batch: UnsafeRawBufferPointer, rows: Int, by deadline: ContinuousClock.Instant?) throws -> WriteOutcome {
+        try write(batch, rows: rows)
+    }
+    public var ended: String? { nil }
+    public func reopen() throws -> String? { nil }
     public func takeLateCounts() -> DeliveryCounts { DeliveryCounts() }
     public func takeProblems() -> [String] { [] }
     public var metrics: [MetricFamily] { [] }

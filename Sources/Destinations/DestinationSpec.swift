@@ -69,16 +69,12 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// Opens the destination; a destination that cannot be opened or reached
     /// throws `DestinationUnavailable`.
-    public func open(kafka settings: KafkaSettings = KafkaSettings()) throws -> any Destination {
+    public func open(kafka settings: KafkaSettings = KafkaSettings(), file: FileSettings = FileSettings()) throws -> any Destination {
         switch self {
-        case .stdout: return FileDestination(inherited: STDOUT_FILENO, name: "stdout")
+        case .stdout: return try FileDestination(stdout: file)
         case .null: return NullDestination()
         case .file(let path):
-            do {
-                return FileDestination(file: try Syscall.open(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644), name: path)
-            } catch {
-                throw DestinationUnavailable(description: "cannot open -dest file:\(path): \(Errno.describe(error.errno))")
-            }
+            return try FileDestination(path: path, settings: file)
         case .udp(let host, let port):
             return try UDPDestination(host: host, port: port)
         case .kafka(let brokers):

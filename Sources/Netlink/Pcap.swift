@@ -90,8 +90,8 @@ public final class PcapWriter {
     private let file: FileDescriptor
     public let path: String
 
-    public init(path: String) throws(SystemError) {
-        file = try Syscall.open(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+    public init(path: String) throws(OutputFile.Refusal) {
+        file = try OutputFile.open(path, truncating: true)
         self.path = path
         var header = [UInt8]()
         func append32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
@@ -101,7 +101,7 @@ public final class PcapWriter {
         append32(0); append32(0)  // thiszone, sigfigs
         append32(262_144)         // snaplen
         append32(UInt32(XTCP_LINKTYPE_NETLINK))
-        try Syscall.writeAll(descriptor: file.rawValue, bytes: header)
+        do { try Syscall.writeAll(descriptor: file.rawValue, bytes: header) } catch { throw .system(error) }
     }
 
     /// Packet type in the cooked header: 4 (PACKET_OUTGOING) for what xtcp

@@ -148,12 +148,49 @@ public enum Syscall {
         }.get()
     }
 
-    /// The inode and device of what `path` names (stat follows /proc's
-    /// magic links to the namespace itself).
-    public static func fileStatus(path: String) throws(SystemError) -> (inode: UInt64, device: UInt64) {
+    /// What stat(2) says of a file, in the parts xtcp asks about.
+    public struct FileStatus: Sendable, Equatable {
+        public var inode: UInt64
+        public var device: UInt64
+        public var owner: UInt32
+        /// The file type and permission bits (st_mode).
+        public var mode: UInt32
+        public var size: Int64
+
+        init(_ info: Glibc.stat) {
+            inode = UInt64(info.st_ino)
+            device = UInt64(info.st_dev)
+            owner = info.st_uid
+            mode = info.st_mode
+            size = Int64(info.st_size)
+        }
+
+        public var isRegularFile: Bool { mode & S_IFMT == S_IFREG }
+        public var isFIFO: Bool { mode & S_IFMT == S_IFIFO }
+        public var isSocket: Bool { mode & S_IFMT == S_IFSOCK }
+    }
+
+    /// Whether `descriptor` is a terminal (isatty(3)).
+    public static func isTerminal(descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    /// What `path` names (stat follows /proc's magic links to the
+    /// namespace itself).
+    public static func fileStatus(path: String) throws(SystemError) -> FileStatus {
         var info = Glibc.stat()
         _ = try checked(.stat, subject: path) { stat(path, &info) }
-        return (UInt64(info.st_ino), UInt64(info.st_dev))
+        return FileStatus(info)
+    }
+
+    /// What an open descriptor names (fstat).
+    public static func fileStatus(descriptor: Int32) throws(SystemError) -> FileStatus {
+        var info = Glibc.stat()
+        _ = try checked(.stat, descriptor: descriptor) { fstat(descriptor, &info) }
+        return FileStatus(info)
+    }
+
+    /// Cuts the file to `length` bytes (ftruncate).
+    public static func truncate(descriptor: Int32, length: Int64) throws(SystemError) {
+        _ = try checked(.ftruncate, descriptor: descriptor) { ftruncate(descriptor, off_t(length)) }
     }
 
     public static func fcntl(descriptor: Int32, command: Int32, value: Int32 = 0) throws(SystemError) -> Int32 {

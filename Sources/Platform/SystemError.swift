@@ -7,7 +7,7 @@ import Glibc
 /// `SystemError` says failed. An enum, so that code can ask which call
 /// failed without reading a message.
 public enum SystemCall: String, Sendable, CaseIterable {
-    case open, close, read, pread, write, stat, opendir
+    case open, close, read, pread, write, stat, opendir, ftruncate
     case socket, bind, listen, accept, connect, send, recv, recvmsg, recvmmsg
     case setsockopt, getsockopt, getsockname, fcntl, pipe, poll
     case epollCreate = "epoll_create1", epollCtl = "epoll_ctl", epollWait = "epoll_wait"

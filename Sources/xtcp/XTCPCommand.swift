@@ -1,6 +1,7 @@
 import ArgumentParser
 import Destinations
 import Logging
+import Netlink
 import Platform
 import XTCP
 
@@ -19,9 +20,9 @@ struct XTCPCommand: ParsableCommand {
             Every flag can also come from the environment as XTCP_<FLAG> (XTCP_FREQUENCY=30s, \
             XTCP_DEST=...); a flag on the command line wins.
             To Kafka:           xtcp -dest kafka:broker1:9092,broker2:9092 -topic xtcp
-            Exit codes: 0 success (also after SIGTERM/SIGINT), 1 runtime failure, 2 usage error, \
+            Exit codes: 0 success (also after SIGTERM, SIGINT, SIGQUIT), 1 runtime failure, 2 usage error, \
             3 destination unavailable at start (unreachable broker, unwritable file), \
-            4 not privileged enough (run as root).
+            4 not privileged enough (run as root), 5 a -maxLoops or -replay run that lost data.
             """
     )
 
@@ -49,21 +50,25 @@ struct XTCPCommand: ParsableCommand {
         case .poll:
             try Privileges.current().requireForPolling()
             LoggingSystem.bootstrap { StderrLogHandler(label: $0, level: config.logLevel) }
-            try Daemon(config: config, logger: Logger(label: "xtcp")).run()
+            let daemon = Daemon(config: config, logger: Logger(label: "xtcp"))
+            let signal = try daemon.run()
+            if let lost = daemon.losses(endedBy: signal) { throw lost }
         }
     }
 
     private func replay(_ path: String, config: DaemonConfig) throws {
+        // The capture is read before the destination opens: a file that
+        // is no capture touches no output.
+        let capture = try CaptureFile(path: path)
         let destination = try config.openDestination()
-        let summary = try ReplayRunner(config: config).run(path: path, into: destination)
+        let summary = ReplayRunner(config: config).run(capture, into: destination)
         try destination.close()
         let late = destination.takeLateCounts()
         let delivery = summary.counts.delivery
-        if delivery.envelopesDropped > 0 {
-            throw DestinationDrop(reason: .writeError, detail: summary.problems.first ?? "\(delivery.envelopesDropped) envelopes not written to \(config.destination)")
-        }
-        if late.envelopesDropped > 0 {
-            throw DestinationDrop(reason: .deliveryFailed, detail: "\(late.envelopesDropped) envelopes (\(late.rowsDropped) rows) not delivered to \(config.destination)")
+        let dropped = delivery.envelopesDropped + late.envelopesDropped
+        if dropped > 0 {
+            throw DataLost(description: "\(dropped) of \(delivery.envelopes) envelopes (\(delivery.rowsDropped + late.rowsDropped) rows) "
+                + "not delivered to \(config.destination)" + (summary.problems.first.map { ": \($0)" } ?? ""))
         }
         let decode = summary.counts.dumps.decode
         var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue))"

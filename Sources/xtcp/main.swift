@@ -6,9 +6,11 @@ import XTCP
 import Glibc
 #endif
 
-// Exit codes: 0 success (also when SIGTERM/SIGINT ends polling), 1 runtime
+// Exit codes: 0 success (also when SIGTERM/SIGINT/SIGQUIT ends polling), 1 runtime
 // failure, 2 usage error, 3 destination unavailable at start, 4 not
-// privileged enough. Every failure is one line on stderr, no trace.
+// privileged enough, 5 a run that ended by itself (-maxLoops, -replay)
+// and lost data. Every failure is one line on stderr, no trace.
+StandardDescriptors.prepare()
 let arguments = Array(CommandLine.arguments.dropFirst())
 let command: XTCPCommand
 do {
@@ -40,6 +42,9 @@ do {
 } catch let error as InsufficientPrivilege {
     printError("xtcp: \(error)")
     exit(4)
+} catch let error as DataLost {
+    if !error.said { printError("xtcp: data lost: \(error)") }
+    exit(5)
 } catch {
     printError("xtcp: \(error)")
     exit(1)

@@ -13,11 +13,11 @@ struct LeastPrivilegeTests {
     /// xtcp under `setpriv` with exactly `capabilities`, polling every
     /// namespace once into a JSON-lines file; its stderr and whether a
     /// record of `namespace` is in the file.
-    func run(_ setpriv: [String], seeing namespace: TestNamespace) throws -> (status: Int32, stderr: String, sawNamespace: Bool) {
+    func run(_ setpriv: [String], seeing namespace: TestNamespace, owner: uid_t = 0) throws -> (status: Int32, stderr: String, sawNamespace: Bool) {
         let file = NSTemporaryDirectory() + "xtcp-privilege-\(getpid()).jsonl"
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(FileManager.default.createFile(atPath: file, contents: nil))
-        chmod(file, 0o666)  // the unprivileged user writes it too
+        chown(file, owner, owner)  // xtcp writes only into a file of its own user
         let result = try Shell.capture(["setpriv"] + setpriv + [Paths.xtcp, "-maxLoops", "1", "-dest", "file:" + file, "-marshal", "jsonl",
                                                                  "-promListen", "off"])
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
@@ -30,7 +30,7 @@ struct LeastPrivilegeTests {
             let asRoot = try run(["--bounding-set=-all,\(Self.allNamespaces)", "--inh-caps=-all,\(Self.allNamespaces)"], seeing: ns)
             #expect(asRoot.status == 0 && asRoot.sawNamespace && !asRoot.stderr.contains("level="), "\(asRoot.stderr)")
             let asNobody = try run(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all,\(Self.allNamespaces)",
-                                    "--ambient-caps=-all,\(Self.allNamespaces)"], seeing: ns)
+                                    "--ambient-caps=-all,\(Self.allNamespaces)"], seeing: ns, owner: 65534)
             #expect(asNobody.status == 0 && asNobody.sawNamespace && !asNobody.stderr.contains("level="), "\(asNobody.stderr)")
         }
     }

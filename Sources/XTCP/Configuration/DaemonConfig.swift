@@ -90,7 +90,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public func openDestination() throws -> any Destination {
         var kafka = kafka
         kafka.envelopeCapacity = envelopeCapacity
-        return try destination.open(kafka: kafka)
+        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration))
     }
 
     /// Sets `-filter`, compiling it; nil: every socket.
@@ -130,4 +130,15 @@ public struct DaemonConfig: Sendable, Equatable {
 /// runs in.
 public enum NamespaceScope: String, CaseIterable, Sendable {
     case all, own
+}
+
+extension MarshalFormat {
+    /// How its batches follow one another in a file.
+    var framing: FileFraming? {
+        switch self {
+        case .protobufList: .protobufList
+        case .jsonl: .lines
+        case .protoJson, .protoText: nil
+        }
+    }
 }

@@ -34,7 +34,7 @@ public enum FlagTable {
             d.config.frequency = try v.duration()
             guard d.config.frequency.nanoseconds >= 10_000_000 else { throw v.fail("at least 10ms") }
         },
-        FlagDefinition("timeout", help: "Longest a poll may take; dumps still running then are abandoned and counted (default: -frequency).",
+        FlagDefinition("timeout", help: "Longest a poll may take; dumps still running then are abandoned, and batches a blocked stdout or FIFO has not taken are dropped, each counted (default: -frequency).",
              show: { [$0.timeout.description] }) { d, v throws(UsageError) in
             let timeout = try v.duration()
             guard timeout.nanoseconds > 0 else { throw v.fail("must be more than 0") }
@@ -42,7 +42,7 @@ public enum FlagTable {
         },
         FlagDefinition("pollJitterPct", default: "10", help: "Delay each tick by a random 0 to this percent of -frequency (0-50).",
              show: { ["\($0.pollJitterPercent)"] }) { d, v throws(UsageError) in d.config.pollJitterPercent = try v.int(0...50) },
-        FlagDefinition("maxLoops", default: "0", help: "Exit after this many polls (0: run until SIGTERM/SIGINT).",
+        FlagDefinition("maxLoops", default: "0", help: "Exit after this many polls (0: run until SIGTERM, SIGINT or SIGQUIT).",
              show: { ["\($0.maxLoops)"] }) { d, v throws(UsageError) in
             guard let loops = Int(v.text), loops >= 0 else { throw v.fail("expected 0 (forever) or more") }
             d.config.maxLoops = loops

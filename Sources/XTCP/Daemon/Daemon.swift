@@ -19,6 +19,22 @@ public final class Daemon {
     let logger: Logger
     public private(set) var totals = PollCounts()
     public private(set) var polls: UInt64 = 0
+    /// `-profile.mode cpu`'s profile could not be written.
+    public private(set) var profileLost = false
+
+    /// What a run that ended by itself (`-maxLoops`) lost: envelopes
+    /// dropped, or the profile; nil when nothing. A run ended by a signal
+    /// was stopped by its operator, and its losses are in its last line.
+    public func losses(endedBy signal: Int32?) -> DataLost? {
+        guard signal == nil, totals.envelopesDropped > 0 || profileLost else { return nil }
+        var what: [String] = []
+        if totals.envelopesDropped > 0 {
+            what.append("\(totals.envelopesDropped) of \(totals.delivery.envelopes) envelopes (\(totals.delivery.rowsDropped) rows) were not delivered")
+        }
+        if profileLost { what.append("the CPU profile was not written") }
+        // The run's last line said so already (and scripts read it as the last).
+        return DataLost(description: what.joined(separator: "; "), said: true)
+    }
 
     /// Logs through `logger`: a line per poll at info, what went wrong at
     /// warning or error with the poll it happened in, the configuration
@@ -31,10 +47,7 @@ public final class Daemon {
     /// Runs until done; returns the signal that ended it, if one did.
     @discardableResult
     public func run() throws -> Int32? {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
+        var signals = DaemonSignal.set
         // Exactly these blocked, inherited by every thread started after:
         // a parent's mask (a test runner's blocks nearly everything) would
         // otherwise silence the profiler's SIGPROF and stack signal.
@@ -46,14 +59,19 @@ public final class Daemon {
         // the heap after the first free, where they fragment and stay).
         Malloc.fixMmapThreshold(bytes: 128 * 1024)
         for line in config.lines { logger.debug("config: \(line)") }
-        let destination = try config.openDestination()
         _ = ProcessFigures.startTime
         let board = MetricsBoard()
+        // Every other start check before the destination opens: a start
+        // that fails (a port in use) must not touch a running daemon's
+        // output, and the listener answers while a broker is awaited.
+        let opened = OpenedDestination()
         let listener = try config.promListen.map { address in
-            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: destination, config: config, logger: logger).answer)
+            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: opened, config: config, logger: logger).answer)
         }
         defer { listener?.stop() }
         let wholeRunProfile = config.profileWholeRun ? try WholeRunProfile(path: config.profilePath) : nil
+        let destination = try config.openDestination()
+        opened.set(destination)
         var scope = config.namespaces
         if scope == .all, let missing = Privileges.current().missingForOtherNamespaces {
             logger.warning("xtcp: \(missing): only the namespace xtcp runs in will be polled")
@@ -132,10 +150,14 @@ public final class Daemon {
                 skippedTicks += 1
             }
             next += config.frequency.duration * (Double.random(in: 0..<1) * Double(config.pollJitterPercent) / 100)
+            if let ended = destination.ended {
+                logger.error("xtcp: \(ended): the run ends")
+                break
+            }
             let between = "between polls \(polls) and \(polls + 1)"
-            if let taken = Self.waitForSignal(signals, until: next, clock: clock,
-                                              checkingEvery: namespaces.followsBetweenPolls ? .milliseconds(100) : nil,
-                                              { namespaces.betweenPolls(when: between) }) {
+            if let taken = waitForStop(signals, until: next, clock: clock, destination: destination,
+                                       checkingEvery: namespaces.followsBetweenPolls ? .milliseconds(100) : nil,
+                                       { namespaces.betweenPolls(when: between) }) {
                 signal = taken
                 break
             }
@@ -149,25 +171,58 @@ public final class Daemon {
         totals.delivery += destination.takeLateCounts()
         for problem in destination.takeProblems() { logger.warning("shutdown: \(problem)") }
         var ending = "xtcp: \(polls) polls"
-        if let signal { ending += ", ended by \(signal == SIGTERM ? "SIGTERM" : "SIGINT")" }
+        if let signal { ending += ", ended by \(DaemonSignal.name(signal))" }
         if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
         logger.info("\(ending): \(totals.summary) peakRSS=\(ProcFiles.peakResidentKilobytes())kB")
-        if let wholeRunProfile { logger.info("\(wholeRunProfile.finish())") }
+        if let (line, written) = wholeRunProfile?.finish() {
+            if written { logger.info("\(line)") } else { logger.error("\(line)") }
+            profileLost = !written
+        }
         return signal
     }
 
-    /// Waits until `deadline` unless SIGTERM or SIGINT comes first; with
-    /// `checkingEvery`, wakes that often to run `check`.
-    static func waitForSignal(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock,
-                              checkingEvery slice: Duration? = nil, _ check: () -> Void = {}) -> Int32? {
+    /// Waits until `deadline` unless a signal that stops the run comes
+    /// first (returned); the others are answered on the way (SIGHUP
+    /// reopens files, SIGUSR1 says the totals). With `checkingEvery`, wakes
+    /// that often to run `check`.
+    func waitForStop(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock, destination: any Destination,
+                     checkingEvery slice: Duration? = nil, _ check: () -> Void = {}) -> Int32? {
         while true {
             let remaining = deadline - clock.now
             // At the deadline, still take a signal that arrived during the poll.
-            if let taken = Syscall.waitForSignal(signals, timeout: max(.zero, min(remaining, slice ?? remaining))) { return taken }
+            if let taken = Syscall.waitForSignal(signals, timeout: max(.zero, min(remaining, slice ?? remaining))) {
+                switch DaemonSignal(taken) {
+                case .stop(let signal): return signal
+                case .reopen:
+                    do {
+                        let reopened = try destination.reopen()
+                        logger.info("xtcp: SIGHUP: \(reopened.map { "reopened \($0)" } ?? "nothing to reopen (-dest \(config.destination))")")
+                    } catch {
+                        logger.error("xtcp: SIGHUP: \(error); writing on to the file already open")
+                    }
+                case .report:
+                    logger.info("xtcp: SIGUSR1: \(polls) polls so far: \(totals.summary) peakRSS=\(ProcFiles.peakResidentKilobytes())kB")
+                case .ignore(let signal):
+                    logger.info("xtcp: \(DaemonSignal.name(signal)) ignored (SIGTERM, SIGINT or SIGQUIT end the run; SIGHUP reopens files)")
+                }
+                continue
+            }
             guard remaining > .zero else { return nil }
-            // Time is up for this slice (the loop checks), or another
-            // signal came: wait on.
+            // Time is up for this slice (the loop checks): wait on.
             if slice != nil { check() }
         }
+    }
+}
+
+/// A run that lost data: the records of envelopes it dropped, or its
+/// profile. Exit code 5, so that a script or a unit's `ExecStopPost` can
+/// tell a run that lost data from one that did not.
+public struct DataLost: Error, CustomStringConvertible {
+    public var description: String
+    /// The loss is in a line already written (the daemon's last line).
+    public var said: Bool
+    public init(description: String, said: Bool = false) {
+        self.description = description
+        self.said = said
     }
 }

@@ -1,19 +1,20 @@
 import Destinations
 import Logging
+import Synchronization
 
 /// What the operator's HTTP listener answers: the metrics at `-promPath`,
 /// `/healthz` (the process answers) and `/readyz` (polls are coming, and
 /// the last one lost nothing), 404 for anything else.
 struct OperatorEndpoints: Sendable {
     let board: MetricsBoard
-    let destination: any Destination
+    let destination: OpenedDestination
     let promPath: String
     /// A poll older than this means polling has stopped: two periods and
     /// the poll's own time limit.
     let staleAfter: Duration
     let logger: Logger
 
-    init(board: MetricsBoard, destination: any Destination, config: DaemonConfig, logger: Logger) {
+    init(board: MetricsBoard, destination: OpenedDestination, config: DaemonConfig, logger: Logger) {
         self.logger = logger
         self.board = board
         self.destination = destination
@@ -32,7 +33,7 @@ struct OperatorEndpoints: Sendable {
     private func immediate(_ request: HTTPListener.Request) -> HTTPListener.Response {
         switch request.path {
         case promPath:
-            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination))
+            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination.current))
         case "/healthz":
             return .init(status: 200, body: "ok\n")
         case "/readyz":
@@ -53,4 +54,15 @@ struct OperatorEndpoints: Sendable {
         if last.dumpsIncomplete > 0 { return (false, "the last poll left \(last.dumpsIncomplete) dumps incomplete") }
         return (true, "ready: poll \(snapshot.polls) took its sockets to the destination")
     }
+}
+
+/// The destination once it is open, for `/metrics`: the listener starts
+/// before it (so that it answers while a broker is awaited, and a start
+/// that fails leaves a running daemon's output alone).
+final class OpenedDestination: Sendable {
+    private let destination = Mutex<(any Destination)?>(nil)
+
+    func set(_ opened: any Destination) { destination.withLock { $0 = opened } }
+
+    var current: (any Destination)? { destination.withLock { $0 } }
 }

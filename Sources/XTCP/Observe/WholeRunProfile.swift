@@ -21,8 +21,8 @@ final class WholeRunProfile: @unchecked Sendable {  // `thread` is set in init a
     private var thread: OSThread?
 
     init(path: String) throws {
-        do { file = try Syscall.open(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) } catch {
-            throw OpenError(description: "-profile.path \(path): cannot open for writing: \(Errno.describe(error.errno))")
+        do { file = try OutputFile.open(path, truncating: true) } catch {
+            throw OutputFile.OpenFailure(flag: "-profile.path", path: path, refusal: error)
         }
         do { profiler = try CPUProfiler() } catch {
             throw OpenError(description: "-profile.mode cpu: \(error)")
@@ -33,16 +33,17 @@ final class WholeRunProfile: @unchecked Sendable {  // `thread` is set in init a
         }
     }
 
-    /// Ends the profile and writes it; returns what to log.
-    func finish() -> String {
+    /// Ends the profile and writes it; returns what to log, and whether it
+    /// was written.
+    func finish() -> (line: String, written: Bool) {
         stopping.store(true, ordering: .relaxed)
         thread?.join()
         let profile = profiler.finish()
-        guard let bytes = CPUProfileFile.bytes(profile) else { return "xtcp: -profile.path \(path): the profile could not be compressed (zlib)" }
+        guard let bytes = CPUProfileFile.bytes(profile) else { return ("xtcp: -profile.path \(path): the profile could not be compressed (zlib)", false) }
         do { try Syscall.writeAll(descriptor: file.rawValue, bytes: bytes) } catch {
-            return "xtcp: -profile.path \(path): cannot write: \(Errno.describe(error.errno))"
+            return ("xtcp: -profile.path \(path): cannot write: \(Errno.describe(error.errno))", false)
         }
-        return "xtcp: CPU profile of the run: \(profile.sampleCount) samples at \(profile.hz) Hz"
-            + (profile.dropped > 0 ? " (\(profile.dropped) lost: buffer full)" : "") + " written to \(path) (go tool pprof \(path))"
+        return ("xtcp: CPU profile of the run: \(profile.sampleCount) samples at \(profile.hz) Hz"
+            + (profile.dropped > 0 ? " (\(profile.dropped) lost: buffer full)" : "") + " written to \(path) (go tool pprof \(path))", true)
     }
 }

@@ -15,7 +15,10 @@ public enum CaptureRunner {
     }
 
     public static func run(config: DaemonConfig, path: String) throws -> Summary {
-        let writer = try PcapWriter(path: path)
+        let writer: PcapWriter
+        do { writer = try PcapWriter(path: path) } catch {
+            throw OutputFile.OpenFailure(flag: "-capture", path: path, refusal: error)
+        }
         let session = DumpSession(netlinker: 0, config: config, destination: NullDestination(),
                                   receiveTimeout: config.netlinkTimeout.duration)
         var writeError: SystemError?

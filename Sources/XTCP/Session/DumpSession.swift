@@ -109,6 +109,7 @@ final class DumpSession {
     /// Starts a poll whose dumps must end by `deadline` (none for a replay).
     func beginPoll(deadline: ContinuousClock.Instant?) {
         self.deadline = deadline
+        pipeline.deadline = deadline
         cutShort = false
     }
 
@@ -116,7 +117,7 @@ final class DumpSession {
     /// short) and takes its counts and problems.
     func endPoll() -> (counts: PollCounts, problems: [String]) {
         let (delivery, writeError) = pipeline.take(flushing: cutShort ? .timeout : .endOfDump)
-        if let writeError { problems.add("write to \(config.destination): \(writeError)") }
+        if let writeError { problems.add("\(writeError)") }  // a destination's errors name it
         defer {
             counts = DumpCounts()
             cutShort = false
