@@ -8,15 +8,21 @@ public enum FileBytes {
     /// (`open(PATH)`, `read`), with the path as its subject.
     public static func read(path: String) throws(SystemError) -> [UInt8] {
         let file = try Syscall.open(path: path, flags: O_RDONLY)
+        return try read(descriptor: file.rawValue)
+    }
+
+    /// What is left to read of an open file, to its end (at most `limit`
+    /// bytes: past it, EFBIG).
+    public static func read(descriptor fd: Int32, limit: Int = .max) throws(SystemError) -> [UInt8] {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let fd = file.rawValue
             let result = try chunk.withUnsafeMutableBytes { buffer in
                 Result { () throws(SystemError) in try Syscall.read(descriptor: fd, into: buffer) }
             }.get()
             guard case .processed(let count) = result else { continue }
             if count == 0 { return out }
+            guard out.count + count <= limit else { throw SystemError(.read, errno: EFBIG) }
             out.append(contentsOf: chunk[0..<count])
         }
     }

@@ -1,7 +1,8 @@
 // Regenerates the Swift code that is derived, not written:
 //   swift run xtcp-codegen [PACKAGE_ROOT]
 // from the schema, the files RecordCodegen names and the ClickHouse DDL;
-// from XTCP's flag table, the executable's ArgumentParser declarations.
+// from XTCP's flag table, the executable's ArgumentParser declarations and
+// the README's table of xtcp2's names.
 // Paths are relative to the package root (default: the current directory).
 import Foundation
 import XTCP
@@ -25,6 +26,14 @@ do {
     }
     try updated.write(toFile: document, atomically: true, encoding: .utf8)
     print("wrote the DDL in \(ClickHouseCodegen.documentPath)")
+    // xtcp2's names beside xtcp's, between their markers in the README.
+    let readme = "\(root)/\(XTCP2Names.documentPath)"
+    guard let table = XTCP2Names.embed(in: try String(contentsOfFile: readme, encoding: .utf8)) else {
+        FileHandle.standardError.write("xtcp-codegen: \(XTCP2Names.documentPath): the xtcp2-names markers are missing\n".data(using: .utf8)!)
+        exit(1)
+    }
+    try table.write(toFile: readme, atomically: true, encoding: .utf8)
+    print("wrote xtcp2's names in \(XTCP2Names.documentPath)")
     let flags = URL(fileURLWithPath: "\(root)/\(CommandLineFlags.generatedPath)")
     try FileManager.default.createDirectory(at: flags.deletingLastPathComponent(), withIntermediateDirectories: true)
     try CommandLineFlags.argumentParserSource().write(to: flags, atomically: true, encoding: .utf8)

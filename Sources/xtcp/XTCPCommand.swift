@@ -36,7 +36,7 @@ struct XTCPCommand: ParsableCommand {
         case .version:
             print("xtcp \(XTCPVersion.daemon) (schema \(XTCPVersion.schema))")
         case .printConfiguration:
-            config.lines.forEach { print($0) }
+            config.lines.forEach { print(LineText.escaping($0)) }
         case .healthcheck:
             let answer = HealthCheck.ask(address: config.promListen ?? "127.0.0.1:9088")
             printError(answer.line)

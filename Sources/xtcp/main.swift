@@ -11,7 +11,7 @@ import Glibc
 // privileged enough, 5 a run that ended by itself (-maxLoops, -replay)
 // and lost data. Every failure is one line on stderr, no trace.
 StandardDescriptors.prepare()
-let arguments = Array(CommandLine.arguments.dropFirst())
+let arguments = CommandLineFlags.attachingDashValues(Array(CommandLine.arguments.dropFirst()))
 let command: XTCPCommand
 do {
     if let unknown = CommandLineFlags.unknownSingleDashFlag(in: arguments) {

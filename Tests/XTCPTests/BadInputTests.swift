@@ -42,7 +42,7 @@ struct BadInputTests {
         "kafkaQueueKBytes": "0", "kafkaMessageTimeout": "0s", "kafkaQueueFullWait": "2h", "kafkaFlushTimeout": "2h",
         "kafkaStartTimeout": "2h", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
         "envelopeFlushRows": "0", "envelopeFlushBytes": "10", "filter": "sport = :http", "states": "open",
-        "fullEvery": "0", "changesRttPct": "-1", "closeEventsBuffer": "1024",
+        "fullEvery": "0", "changesRttPct": "-1", "closeEventsBuffer": "1024", "kafkaPropertyFile": "/nonexistent/kafka.properties",
     ]
     /// Flags whose every value is valid (free text), or whose bad value is
     /// not a usage error but a file that cannot be read or written (exit 1:
@@ -109,7 +109,7 @@ struct BadInputTests {
 
     @Test("a file destination that cannot be opened exits 3")
     func unwritableFile() throws {
-        let (status, lines) = try Self.run(["-dest", "file:/proc/xtcp-no-such-dir/out.bin", "-maxLoops", "1"])
+        let (status, lines) = try Self.run(["-dest", "file:/proc/xtcp-no-such-dir/out.bin", "-maxLoops", "1", "-promListen", "off"])
         #expect(status == 3)
         #expect(lines == ["xtcp: cannot open -dest file:/proc/xtcp-no-such-dir/out.bin: No such file or directory"])
     }

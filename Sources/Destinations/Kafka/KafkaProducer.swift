@@ -1,4 +1,5 @@
 import CRdKafka
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,9 +22,16 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
         var errorText = [CChar](repeating: 0, count: 512)
         let conf = rd_kafka_conf_new()
         for property in properties {
-            guard rd_kafka_conf_set(conf, property.key, property.value, &errorText, errorText.count) == RD_KAFKA_CONF_OK else {
+            let result = rd_kafka_conf_set(conf, property.key, property.value, &errorText, errorText.count)
+            guard result == RD_KAFKA_CONF_OK else {
+                // An unknown key's value is not said (a misspelt
+                // `sasl.pasword` is still a password); the nearest known
+                // key is.
+                let refused = result == RD_KAFKA_CONF_UNKNOWN
+                    ? "kafka property \(property.key): not a librdkafka property" + (Self.nearestKnown(to: property.key).map { " (did you mean \($0)?)" } ?? "")
+                    : "kafka property \(property): \(property.isSecret ? "refused" : Self.text(errorText))"
                 rd_kafka_conf_destroy(conf)
-                throw KafkaConfigurationError(description: "kafka property \(property.key)=\(property.value): \(Self.text(errorText))")
+                throw KafkaConfigurationError(description: refused)
             }
         }
         // Safe: `events` outlives the handle (see the type's comment); the
@@ -113,6 +121,29 @@ final class KafkaProducer: @unchecked Sendable {  // librdkafka handles are thre
 
     /// librdkafka's name of the queue-full error (`_QUEUE_FULL`).
     static let queueFullName = KafkaError(RD_KAFKA_RESP_ERR__QUEUE_FULL).name
+
+    /// The property of librdkafka's nearest to a misspelt `key`, if one is near.
+    static func nearestKnown(to key: String) -> String? {
+        NearestName.to(key, among: knownProperties)
+    }
+
+    /// Every property librdkafka knows, from its own table
+    /// (rd_kafka_conf_properties_show's Markdown, written to memory: the
+    /// names begin its rows).
+    static let knownProperties: [String] = {
+        var buffer: UnsafeMutablePointer<CChar>?
+        var size = 0
+        guard let stream = open_memstream(&buffer, &size) else { return [] }
+        rd_kafka_conf_properties_show(stream)
+        fclose(stream)
+        guard let buffer else { return [] }
+        defer { free(buffer) }
+        return String(cString: buffer).split(separator: "\n").compactMap { row -> String? in
+            guard let bar = row.firstIndex(of: "|") else { return nil }
+            let name = row[..<bar].trimmingWhitespace
+            return name.isEmpty || name.contains(" ") || name.hasPrefix("-") ? nil : name
+        }
+    }()
 
     static func text(_ chars: [CChar]) -> String {
         String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

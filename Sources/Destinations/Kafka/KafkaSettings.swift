@@ -28,6 +28,10 @@ public struct KafkaSettings: Sendable, Equatable {
     /// Further librdkafka properties (`-kafkaProperty key=value`), applied
     /// last: TLS, SASL, client.id, ….
     public var properties: [Property] = []
+    /// Those of `-kafkaPropertyFile`, applied before `properties` (so the
+    /// command line has the last word), and the file's path.
+    public var fileProperties: [Property] = []
+    public var propertyFile: String?
     /// Bytes of a new envelope buffer (set from `-envelopeFlushBytes`).
     public var envelopeCapacity = 768 * 1024 + 64 * 1024
 
@@ -40,12 +44,39 @@ public struct KafkaSettings: Sendable, Equatable {
         }
         public init(parsing text: String) throws(DestinationSpec.ParseError) {
             guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-                throw DestinationSpec.ParseError(text: text, why: "expected key=value (a librdkafka property)")
+                // What follows an `=` may be a secret: not said.
+                throw DestinationSpec.ParseError(text: text.hasPrefix("=") ? "=<redacted>" : text, why: "expected key=value (a librdkafka property)")
             }
             key = String(text[..<equals])
             value = String(text[text.index(after: equals)...])
         }
-        public var description: String { "\(key)=\(value)" }
+        /// `key=value`, or `key=<redacted>` for a secret: what every
+        /// line xtcp prints shows (`-conf`, `-d`, errors).
+        public var description: String { isSecret ? "\(key)=<redacted>" : "\(key)=\(value)" }
+
+        /// A password, a secret, a token or a private key: never printed.
+        public var isSecret: Bool { Self.isSecret(key: key) }
+
+        public static func isSecret(key: String) -> Bool {
+            let key = key.lowercased()
+            return ["password", "secret", "token", "credential"].contains { key.contains($0) }
+                || key == "ssl.key.pem" || key == "ssl_key.pem" || key.hasPrefix("sasl.oauthbearer.config")
+        }
+
+        /// The lines of a properties file: `key=value`, blank lines and
+        /// `#` comments skipped. An error names the line, never its text.
+        public static func parse(file text: String, path: String) throws(DestinationSpec.ParseError) -> [Property] {
+            var out: [Property] = []
+            for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingWhitespace
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                guard let equals = line.firstIndex(of: "="), equals != line.startIndex else {
+                    throw DestinationSpec.ParseError(text: "\(path) line \(index + 1)", why: "expected key=value (a librdkafka property)")
+                }
+                out.append(Property(key: String(line[..<equals]).trimmingWhitespace, value: String(line[line.index(after: equals)...]).trimmingWhitespace))
+            }
+            return out
+        }
     }
 
     public init() {}
@@ -66,7 +97,7 @@ public struct KafkaSettings: Sendable, Equatable {
             // A broker that comes back is used within 2 s (librdkafka's
             // default backs off to 10 s).
             Property(key: "reconnect.backoff.max.ms", value: "2000"),
-        ] + properties
+        ] + fileProperties + properties
     }
 }
 
@@ -75,5 +106,13 @@ extension Duration {
     var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces, tabs and carriage returns.
+    var trimmingWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

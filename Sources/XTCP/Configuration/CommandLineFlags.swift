@@ -23,6 +23,38 @@ public enum CommandLineFlags {
         return nil
     }
 
+    /// The arguments with each value that begins with a dash joined to its
+    /// flag (`-frequency -1s` → `-frequency=-1s`): ArgumentParser would
+    /// take `-1s` for a flag and say the value is missing, where the value
+    /// is what is wrong. A dash word that is one of xtcp's flags is left
+    /// as it is (`-topic -frequency 1s` still lacks a topic).
+    public static func attachingDashValues(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), !argument.contains("="), index < arguments.count else {
+                out.append(argument)
+                continue
+            }
+            let name = String(argument.drop { $0 == "-" })
+            let next = arguments[index]
+            guard let flag = FlagTable.named(name), flag.kind != .toggle, next.hasPrefix("-"), !Self.isFlag(next) else {
+                out.append(argument)
+                continue
+            }
+            out.append(argument + "=" + next)
+            index += 1
+        }
+        return out
+    }
+
+    private static func isFlag(_ word: String) -> Bool {
+        let name = String(word.drop { $0 == "-" }.prefix { $0 != "=" })
+        return FlagTable.named(name) != nil || ["h", "help"].contains(name) || FlagTable.flags.contains { $0.short.map(String.init) == name }
+    }
+
     /// The process's environment, read from `environ` (Foundation's
     /// ProcessInfo would cost the daemon ~8 MB of resident ICU data).
     public static func processEnvironment() -> [String: String] {

@@ -1,6 +1,7 @@
 import Destinations
 import Logging
 import Netlink
+import Platform
 import RecordFmt
 
 /// Every flag of xtcp, once: the command line's options (`Sources/xtcp`'s
@@ -175,7 +176,7 @@ public enum FlagTable {
     static let kafka: [FlagDefinition] = [
         FlagDefinition("topic", default: "xtcp", runs: [.poll, .replay], help: "Kafka topic.", show: { [$0.kafka.topic] }) { d, v throws(UsageError) in
             guard !v.text.isEmpty, v.text.count <= 249, v.text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-            else { throw UsageError("-topic \"\(v.text)\": 1 to 249 of a-z A-Z 0-9 . _ -") }
+            else { throw v.fail("1 to 249 of a-z A-Z 0-9 . _ -") }
             d.config.kafka.topic = v.text
         },
         FlagDefinition("kafkaCompression", default: "lz4", runs: [.poll, .replay], help: "Kafka compression: lz4, zstd or none.",
@@ -194,6 +195,14 @@ public enum FlagTable {
         kafkaDuration("kafkaStartTimeout", default: "10s", least: "0s",
                       help: "How long the start waits to reach a Kafka broker (exit 3 if none answers); 0s: do not wait, poll and deliver once one answers.",
                       \.startTimeout),
+        FlagDefinition("kafkaPropertyFile", runs: [.poll, .replay],
+             help: "A file of librdkafka properties, key=value a line (# comments): SASL and TLS secrets kept out of argv; mode 0600 or 0640, owned by root or xtcp's user. -kafkaProperty flags apply after it.",
+             show: { [$0.kafka.propertyFile ?? ""] }) { d, v throws(UsageError) in
+            let text: String
+            do { text = try SecretFile.text(path: v.text) } catch { throw v.fail("\(error)") }
+            do throws(DestinationSpec.ParseError) { d.config.kafka.fileProperties = try KafkaSettings.Property.parse(file: text, path: v.text) } catch { throw v.fail("\(error.text): \(error.why)") }
+            d.config.kafka.propertyFile = v.text
+        },
         FlagDefinition("kafkaProperty", .repeatable, environment: false, runs: [.poll, .replay],
              help: "A librdkafka property, key=value (repeatable): TLS, SASL, client.id, ...",
              show: { $0.kafka.properties.map(\.description) }) { d, v throws(UsageError) in
@@ -262,7 +271,7 @@ public enum FlagTable {
         FlagDefinition("profile.path", default: "xtcp-cpu.pb.gz",
              help: "Where -profile.mode cpu writes its profile (gzipped profile.proto, for go tool pprof).",
              show: { [$0.profilePath] }) { d, v throws(UsageError) in
-            guard !v.text.isEmpty else { throw UsageError("-profile.path: expected a file path") }
+            guard !v.text.isEmpty else { throw v.fail("expected a file path") }
             d.config.profilePath = v.text
         },
     ]

@@ -38,7 +38,7 @@ public struct Invocation: Sendable {
         if replay != nil, capture != nil { throw UsageError("-replay and -capture exclude each other") }
         let runs: FlagDefinition.Runs = replay != nil ? .replay : capture != nil ? .capture : .poll
         let modeName = replay != nil ? "-replay" : "-capture"
-        var warnings: [String] = []
+        var warnings = EnvironmentCheck.warnings(environment)
         for flag in FlagTable.flags {
             var values: [FlagValue] = []
             if let texts = given[flag.name] {
@@ -52,7 +52,11 @@ public struct Invocation: Sendable {
                     continue
                 }
                 if flag.kind == .toggle {
-                    guard ["1", "true", "yes"].contains(text.lowercased()) else { continue }
+                    guard let on = EnvironmentCheck.switchValue(text) else {
+                        warnings.append("xtcp: \(flag.environmentName)=\(text): a switch is 1, true or yes (on) or 0, false or no (off): left alone")
+                        continue
+                    }
+                    guard on else { continue }
                 }
                 values = [FlagValue(text: text, flag: flag.name, source: .environment, environmentName: flag.environmentName)]
             } else if let text = flag.defaultText, flag.kind == .value {
@@ -77,7 +81,10 @@ public struct Invocation: Sendable {
         config.identity.hostname = draft.hostname ?? hostname()
         config.timeout = draft.timeout ?? config.frequency
         guard config.timeout.nanoseconds <= config.frequency.nanoseconds else {
-            throw UsageError("-timeout \(config.timeout) is longer than -frequency \(config.frequency): polls would overlap")
+            // Named as they were given: a flag, or a variable.
+            let timeout = draft.values["timeout"]?.display ?? "-timeout \(config.timeout)"
+            let frequency = draft.values["frequency"]?.display ?? "-frequency \(config.frequency)"
+            throw UsageError("\(timeout) is longer than \(frequency): polls would overlap")
         }
         config.marshal = draft.marshal ?? (config.destination == .stdout ? .jsonl : .protobufList)
         if config.destination.isUDP {

@@ -129,6 +129,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("kafkaStartTimeout", withSingleDash: true), .customLong("kafkaStartTimeout")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("kafkaStartTimeout")!.helpWithDefault, valueName: "kafkaStartTimeout"))
     var kafkaStartTimeout: String?
 
+    @Option(name: [.customLong("kafkaPropertyFile", withSingleDash: true), .customLong("kafkaPropertyFile")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("kafkaPropertyFile")!.helpWithDefault, valueName: "kafkaPropertyFile"))
+    var kafkaPropertyFile: String?
+
     @Option(name: [.customLong("kafkaProperty", withSingleDash: true), .customLong("kafkaProperty")], parsing: .unconditionalSingleValue, help: ArgumentHelp(FlagTable.named("kafkaProperty")!.helpWithDefault, valueName: "kafkaProperty"))
     var kafkaProperty: [String] = []
 
@@ -206,6 +209,7 @@ struct XTCPFlags: ParsableArguments {
         if let kafkaQueueFullWait { given["kafkaQueueFullWait"] = [kafkaQueueFullWait] }
         if let kafkaFlushTimeout { given["kafkaFlushTimeout"] = [kafkaFlushTimeout] }
         if let kafkaStartTimeout { given["kafkaStartTimeout"] = [kafkaStartTimeout] }
+        if let kafkaPropertyFile { given["kafkaPropertyFile"] = [kafkaPropertyFile] }
         if !kafkaProperty.isEmpty { given["kafkaProperty"] = kafkaProperty }
         if let hostname { given["hostname"] = [hostname] }
         if let location { given["location"] = [location] }
