@@ -38,6 +38,10 @@ public protocol Destination: AnyObject, Sendable {
     /// gone): why. The daemon ends its run, saying so.
     var ended: String? { get }
 
+    /// Why the daemon is not ready on this destination's account (a
+    /// broker that has never answered), nil when it is: for `/readyz`.
+    var unready: String? { get }
+
     /// Reopens what can be (a file after logrotate moved it: SIGHUP); what
     /// it reopened, nil when there is nothing to reopen.
     func reopen() throws -> String?
@@ -61,6 +65,7 @@ extension Destination {
         try write(batch, rows: rows)
     }
     public var ended: String? { nil }
+    public var unready: String? { nil }
     public func reopen() throws -> String? { nil }
     public func takeLateCounts() -> DeliveryCounts { DeliveryCounts() }
     public func takeProblems() -> [String] { [] }

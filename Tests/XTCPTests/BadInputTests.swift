@@ -104,7 +104,7 @@ struct BadInputTests {
     func unreachableBroker() throws {
         let (status, lines) = try Self.run(["-dest", "kafka:127.0.0.1:1", "-kafkaStartTimeout", "1s", "-maxLoops", "1"])
         #expect(status == 3)
-        #expect(lines == ["xtcp: cannot reach a Kafka broker at 127.0.0.1:1 within 1s: Local: Broker transport failure"])
+        #expect(lines == ["xtcp: cannot reach a Kafka broker at 127.0.0.1:1 within 1s: 127.0.0.1:1 refused the connection"])
     }
 
     @Test("a file destination that cannot be opened exits 3")

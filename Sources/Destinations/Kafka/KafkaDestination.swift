@@ -37,6 +37,8 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
     private let copiedCount = Atomic<Int>(0)
     /// Set when a queue-full wait ran out; cleared when a produce succeeds.
     private let saturated = Atomic<Bool>(false)
+    /// A broker has answered: the start's metadata request, or a delivery.
+    private let brokerAnswered = Atomic<Bool>(false)
 
     init(brokers: String, settings: KafkaSettings) throws {
         self.settings = settings
@@ -44,13 +46,24 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
         envelopePool = EnvelopePool(
             capacity: settings.envelopeCapacity,
             keep: max(4, settings.queueKBytes * 1024 / max(1, settings.envelopeCapacity / 2)))
+        let listed = BrokerProbe.brokers(brokers)
+        // A name that resolves nowhere is a typo: said at once. (With
+        // -kafkaStartTimeout 0s a host may boot before its brokers' names
+        // exist: not checked.)
+        if settings.startTimeout > .zero, let why = BrokerProbe.unresolvable(listed) {
+            throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers): \(why)")
+        }
         producer = try KafkaProducer(
             properties: settings.librdkafkaProperties(brokers: brokers), topic: settings.topic, events: self)
         // -kafkaStartTimeout 0s: no check; polling starts and envelopes wait
         // in the queue (or are dropped and counted) until a broker answers.
-        if settings.startTimeout > .zero, let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.milliseconds)) {
-            producer.destroy()
-            throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers) within \(settings.startTimeout.goSpelling): \(why)")
+        if settings.startTimeout > .zero {
+            if let why = producer.reachBroker(timeoutMilliseconds: Int32(settings.startTimeout.milliseconds)) {
+                producer.destroy()
+                let diagnosis = BrokerProbe.diagnose(listed, waited: settings.startTimeout) ?? why
+                throw DestinationUnavailable(description: "cannot reach a Kafka broker at \(brokers) within \(settings.startTimeout.goSpelling): \(diagnosis)")
+            }
+            brokerAnswered.store(true, ordering: .relaxed)
         }
         _ = problems.withLock { $0.take() }  // connection noise from the reachability check
         pollThread = try OSThread(name: "xtcp-kafka") { [self] in
@@ -76,6 +89,10 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
     }
 
     public func takeProblems() -> [String] { problems.withLock { $0.take() } }
+
+    public var unready: String? {
+        brokerAnswered.load(ordering: .relaxed) ? nil : "no Kafka broker has answered yet (\(queueLength) envelopes wait in the queue)"
+    }
 
     /// Envelopes librdkafka holds (queued or in flight).
     public var queueLength: Int { producer.queueLength }
@@ -179,6 +196,7 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
         late.withLock { counts in
             guard let error else {
                 counts.delivered += 1
+                brokerAnswered.store(true, ordering: .relaxed)
                 return
             }
             counts.dropped(error.isPurge ? .shutdown : possiblyPersisted ? .unconfirmed : .deliveryFailed, rows: entry.rows)

@@ -2,9 +2,12 @@ import Netlink
 import Platform
 
 /// A netlink error, by where it came and its errno: a dump's NLMSG_ERROR
-/// reply, or a failed receive on the socket (ENOBUFS when it overflowed).
+/// reply, a failed receive on the socket (ENOBUFS when it overflowed), a
+/// socket that could not be had for the dump (the namespace could not be
+/// entered, no thread to enter it, no descriptor left), or a receive ring
+/// that failed before the dump began.
 public struct NetlinkError: Hashable, Sendable {
-    public enum Kind: String, Sendable { case nlmsgError = "nlmsg_error", receive }
+    public enum Kind: String, Sendable, CaseIterable { case nlmsgError = "nlmsg_error", receive, socket, ring }
     public var kind: Kind
     public var errno: Int32
 
@@ -23,9 +26,9 @@ public struct NetlinkError: Hashable, Sendable {
 public struct DumpCounts: Sendable, Equatable {
     public var dumps: UInt64 = 0
     public var dumpsDone: UInt64 = 0
-    /// NLMSG_ERROR instead of a dump, a failed receive, or a socket that
-    /// could not be opened (the errno is in `decode.lastErrno` or
-    /// `netlinkErrors`).
+    /// NLMSG_ERROR instead of a dump, a failed receive, a socket that
+    /// could not be had, or a ring that failed first; each also in
+    /// `netlinkErrors`, by kind and errno.
     public var dumpsFailed: UInt64 = 0
     /// No reply within `-nltimeout`.
     public var dumpsStalled: UInt64 = 0
@@ -52,6 +55,17 @@ public struct DumpCounts: Sendable, Equatable {
     public var sockets: UInt64 { decode.sockets }
 
     public var incomplete: UInt64 { dumpsFailed + dumpsStalled + dumpsTimedOut }
+
+    /// A dump that failed, counted with how.
+    mutating func failed(_ kind: NetlinkError.Kind, errno: Int32, dumps count: UInt64 = 1) {
+        dumpsFailed += count
+        netlinkErrors[NetlinkError(kind: kind, errno: errno), default: 0] += count
+    }
+
+    /// Failed dumps of one kind.
+    public func failures(_ kind: NetlinkError.Kind) -> UInt64 {
+        netlinkErrors.reduce(0) { $0 + ($1.key.kind == kind ? $1.value : 0) }
+    }
 
     public static func += (a: inout DumpCounts, b: DumpCounts) {
         a.dumps += b.dumps

@@ -59,6 +59,9 @@ public final class Daemon {
         // the heap after the first free, where they fragment and stay).
         Malloc.fixMmapThreshold(bytes: 128 * 1024)
         for line in config.lines { logger.debug("config: \(line)") }
+        if let before = OpenFilesLimit.raiseToHard() {
+            logger.debug("xtcp: open files limit raised from \(before.soft) to \(before.hard) (RLIMIT_NOFILE's hard limit)")
+        }
         _ = ProcessFigures.startTime
         let board = MetricsBoard()
         // Every other start check before the destination opens: a start

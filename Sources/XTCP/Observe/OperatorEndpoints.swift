@@ -52,6 +52,7 @@ struct OperatorEndpoints: Sendable {
             return (false, "the last poll lost \(last.envelopesDropped) envelopes (\(last.summary))")
         }
         if last.dumpsIncomplete > 0 { return (false, "the last poll left \(last.dumpsIncomplete) dumps incomplete") }
+        if let why = destination.current?.unready { return (false, why) }
         return (true, "ready: poll \(snapshot.polls) took its sockets to the destination")
     }
 }

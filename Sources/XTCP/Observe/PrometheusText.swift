@@ -37,14 +37,17 @@ public enum PrometheusText {
                DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(delivery.droppedEnvelopes[$0.rawValue])") })
         metric("xtcp_records_dropped_total", "counter", "Records in the envelopes lost, by reason.",
                DropReason.allCases.map { ("{reason=\"\(label($0.description))\"}", "\(delivery.droppedRows[$0.rawValue])") })
-        metric("xtcp_dumps_total", "counter", "Netlink dumps, by how they ended.", [
+        metric("xtcp_dumps_total", "counter", "Netlink dumps, by how they ended (a failed one by what failed: its reply, its receive, its socket, its ring).", [
             ("{outcome=\"done\"}", "\(dumps.dumpsDone)"),
-            ("{outcome=\"nlmsg_error\"}", "\(dumps.dumpsFailed)"),
+            ("{outcome=\"nlmsg_error\"}", "\(dumps.failures(.nlmsgError))"),
+            ("{outcome=\"receive_error\"}", "\(dumps.failures(.receive))"),
+            ("{outcome=\"socket_error\"}", "\(dumps.failures(.socket))"),
+            ("{outcome=\"ring_error\"}", "\(dumps.failures(.ring))"),
             ("{outcome=\"stalled\"}", "\(dumps.dumpsStalled)"),
             ("{outcome=\"poll_timeout\"}", "\(dumps.dumpsTimedOut)"),
         ])
         let errors = dumps.netlinkErrors.sorted { ($0.key.kind.rawValue, $0.key.errno) < ($1.key.kind.rawValue, $1.key.errno) }
-        metric("xtcp_netlink_errors_total", "counter", "Netlink errors: NLMSG_ERROR replies and failed receives, by errno.",
+        metric("xtcp_netlink_errors_total", "counter", "Failed dumps by kind (nlmsg_error, receive, socket, ring) and errno.",
                errors.map { ("{kind=\"\($0.key.kind.rawValue)\",errno=\"\($0.key.errnoName)\"}", "\($0.value)") })
         let decode = dumps.decode
         metric("xtcp_netlink_decode_problems_total", "counter", "Netlink messages or attributes the decoder could not use, by kind.", [

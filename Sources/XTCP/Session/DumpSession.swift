@@ -2,6 +2,9 @@ import Destinations
 import Netlink
 import Platform
 import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a dump ended: what the end-of-dump state machine (`DumpSession.end`)
 /// is told, whichever way the dump was received.
@@ -147,8 +150,14 @@ final class DumpSession {
         } catch let error as SystemError where error.namespaceVanished {
             counts.namespacesVanished += 1
             return nil
+        } catch let error as SystemError where OpenFilesLimit.isExhausted(error.errno) {
+            // One line for all of them, not one a namespace: said with the
+            // limit, it is what the operator can act on.
+            counts.failed(.socket, errno: error.errno)
+            problems.add("dumps not begun: \(Errno.describe(error.errno)) (open files limit \(OpenFilesLimit.current.soft))")
+            return nil
         } catch {
-            counts.dumpsFailed += 1
+            counts.failed(.socket, errno: (error as? SystemError)?.errno ?? EIO)
             problems.add("\(job.name): netlink socket: \(error)")
             return nil
         }
@@ -221,9 +230,9 @@ final class DumpSession {
 
     /// `count` dumps of this poll that could not begin (the ring they were
     /// to be received on failed): each is a failed dump.
-    func notBegun(_ count: Int) {
+    func notBegun(_ count: Int, errno: Int32) {
         counts.dumps += UInt64(count)
-        counts.dumpsFailed += UInt64(count)
+        if count > 0 { counts.failed(.ring, errno: errno, dumps: UInt64(count)) }
     }
 
     /// Nothing came for `job` within `-nltimeout`.
@@ -256,16 +265,14 @@ final class DumpSession {
         case .done:
             counts.dumpsDone += 1
         case .nlmsgError(let errno):
-            counts.dumpsFailed += 1
-            counts.netlinkErrors[NetlinkError(kind: .nlmsgError, errno: errno), default: 0] += 1
+            counts.failed(.nlmsgError, errno: errno)
             problems.add("\(job.name): NLMSG_ERROR \(Errno.describe(errno))")
         case .stalled:
             counts.dumpsStalled += 1
         case .pastDeadline:
             counts.dumpsTimedOut += 1
         case .receiveFailed(let errno):
-            counts.dumpsFailed += 1
-            counts.netlinkErrors[NetlinkError(kind: .receive, errno: errno), default: 0] += 1
+            counts.failed(.receive, errno: errno)
             problems.add("\(job.name): receive: \(Errno.describe(errno))")
         }
         if ending.tookItsTime { counts.dumpSeconds.observe((ContinuousClock.now - job.started).inSeconds) }

@@ -130,7 +130,7 @@ final class RingReceiver: DumpReceiver {
                     channel.disarm(tag: flight.tag, armed: flight.armed)
                     active[slot] = nil
                 }
-                session.notBegun(pending.count)
+                session.notBegun(pending.count, errno: error.errno)
                 break
             }
         }
