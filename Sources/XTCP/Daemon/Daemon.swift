@@ -47,11 +47,11 @@ public final class Daemon {
     /// Runs until done; returns the signal that ended it, if one did.
     @discardableResult
     public func run() throws -> Int32? {
-        var signals = DaemonSignal.set
         // Exactly these blocked, inherited by every thread started after:
         // a parent's mask (a test runner's blocks nearly everything) would
         // otherwise silence the profiler's SIGPROF and stack signal.
-        pthread_sigmask(SIG_SETMASK, &signals, nil)
+        RunSignals.block()
+        let signals = DaemonSignal.set
 
         // Envelope buffers (hundreds of KiB) come and go with namespaces:
         // a fixed mmap threshold keeps them mmapped, so a freed one goes

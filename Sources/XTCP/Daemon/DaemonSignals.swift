@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,4 +49,27 @@ enum DaemonSignal {
         default: "signal \(signal)"
         }
     }
+}
+
+/// The daemon's signals for a run outside its loop (`-replay`): blocked
+/// the same way, and taken when the run asks, between reads.
+public enum RunSignals {
+    /// Exactly the taken signals blocked in this thread and every thread
+    /// started after it (a parent's mask is not inherited as it was).
+    public static func block() {
+        var signals = DaemonSignal.set
+        pthread_sigmask(SIG_SETMASK, &signals, nil)
+    }
+
+    /// A stop signal (SIGTERM, SIGINT, SIGQUIT) that has arrived, taken;
+    /// any other taken signal that has arrived is said and dropped.
+    public static func pendingStop() -> Int32? {
+        while let taken = Syscall.waitForSignal(DaemonSignal.set, timeout: .zero) {
+            if case .stop(let signal) = DaemonSignal(taken) { return signal }
+            printError("xtcp: \(DaemonSignal.name(taken)) ignored (SIGTERM, SIGINT or SIGQUIT end the run)")
+        }
+        return nil
+    }
+
+    public static func name(_ signal: Int32) -> String { DaemonSignal.name(signal) }
 }

@@ -15,18 +15,40 @@ public struct ReplayRunner {
     }
 
     public struct Summary: Sendable {
-        public var format: CaptureFile.Format
+        public var format: CaptureReader.Format
         public var counts: PollCounts
         public var trailingBytes: Int
         /// What went wrong (a write to the destination), one line each.
         public var problems: [String]
+        /// The signal that ended the replay before the capture's end.
+        public var stoppedBy: Int32?
     }
 
-    public func run(path: String, into destination: any Destination) throws -> Summary {
-        try run(CaptureFile(path: path), into: destination)
+    public func run(path: String, into destination: any Destination) throws(CaptureReader.Error) -> Summary {
+        var reader = try CaptureReader(path: path)
+        return try run(&reader, into: destination)
     }
 
+    /// Reads the capture to its end, one datagram at a time.
+    public func run(_ capture: inout CaptureReader, into destination: any Destination) throws(CaptureReader.Error) -> Summary {
+        let (counts, problems) = try replay(into: destination) { (body) throws(CaptureReader.Error) in try capture.forEachDatagram(body) }
+        return Summary(format: capture.format, counts: counts, trailingBytes: capture.trailingBytes, problems: problems,
+                       stoppedBy: capture.stoppedBy)
+    }
+
+    /// A capture already in memory (the tests').
     public func run(_ capture: CaptureFile, into destination: any Destination) -> Summary {
+        let (counts, problems) = replay(into: destination) { body in
+            for (index, datagram) in capture.datagrams.enumerated() {
+                datagram.withUnsafeBytes { body($0, capture.timestampsNs[index]) }
+            }
+        }
+        return Summary(format: capture.format, counts: counts, trailingBytes: capture.trailingBytes, problems: problems, stoppedBy: nil)
+    }
+
+    /// The datagrams `feed` hands on, through one dump session.
+    private func replay<E: Error>(into destination: any Destination,
+                                  _ feed: ((UnsafeRawBufferPointer, Int64) -> Void) throws(E) -> Void) throws(E) -> (PollCounts, [String]) {
         let session = DumpSession(netlinker: 0, config: config, destination: destination,
                                   selection: RowSelection(filter: config.filter, states: config.states == .all ? nil : config.states))
         session.beginPoll(deadline: nil)
@@ -41,15 +63,14 @@ public struct ReplayRunner {
             session.begin(job, stamp: PollStamp(fields))
         }
         beginDump()
-        for (index, datagram) in capture.datagrams.enumerated() {
-            session.retime(job, nanoseconds: capture.timestampsNs[index])
-            if datagram.withUnsafeBytes({ session.receive($0, for: job) }) == .ended {
+        try feed { datagram, timestamp in
+            session.retime(job, nanoseconds: timestamp)
+            if session.receive(datagram, for: job) == .ended {
                 dump &+= 1
                 beginDump()
             }
         }
         session.sourceEnded(job)
-        let (counts, problems) = session.endPoll()
-        return Summary(format: capture.format, counts: counts, trailingBytes: capture.trailingBytes, problems: problems)
+        return session.endPoll()
     }
 }
