@@ -188,7 +188,10 @@ public final class FakeKernel: @unchecked Sendable {  // mutable state is behind
     /// A SOCK_DIAG_BY_FAMILY reply: nlmsghdr, inet_diag_msg (ESTABLISHED,
     /// loopback, destination port 80) and an INET_DIAG_INFO of the newest
     /// tcp_info's length, then `padding` bytes of an attribute xtcp skips.
-    public static func socketMessage(family: UInt8, sequence: UInt32, namespace: String, index: Int, flags: UInt16, padding: Int = 0) -> [UInt8] {
+    /// `accecnWord` is tcp_info's u32 at 248, whose layout is the kernel's
+    /// (6.18: u16 accecn_fail_mode, u16 accecn_opt_seen; 7.0: bit fields).
+    public static func socketMessage(family: UInt8, sequence: UInt32, namespace: String, index: Int, flags: UInt16, padding: Int = 0,
+                                     accecnWord: UInt32 = 0) -> [UInt8] {
         var message = [UInt8](repeating: 0, count: 16 + 72 + 4 + 280 + (padding > 0 ? 4 + padding : 0))
         func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
             withUnsafeBytes(of: value.littleEndian) { message.replaceSubrange(offset..<offset + $0.count, with: $0) }
@@ -216,6 +219,7 @@ public final class FakeKernel: @unchecked Sendable {  // mutable state is behind
         put(UInt16(4 + 280), at: info)
         put(UInt16(2), at: info + 2)  // INET_DIAG_INFO
         message[info + 4] = 1  // tcpi_state
+        put(accecnWord, at: info + 4 + 248)
         if padding > 0 {
             put(UInt16(4 + padding), at: info + 4 + 280)
             put(UInt16(200), at: info + 4 + 280 + 2)  // a type no kernel sends yet

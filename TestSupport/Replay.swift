@@ -13,6 +13,9 @@ public enum Replay {
     /// one group per run, in capture order.
     public static func recordsByRun(path: String, attributes: DiagAttributeSet = .all) throws -> [(port: UInt32, records: [FlatRecord], stats: DecodeStats)] {
         let capture = try CaptureFile(path: path)
+        // The release the capture records says how its tcp_info is laid
+        // out; xtcp2's pcaps record none and hold 6.18's at the newest.
+        let layout = capture.kernelRelease.map(TCPInfoLayout.init(release:)) ?? .accecnHalves
         var runs: [(port: UInt32, records: [FlatRecord], stats: DecodeStats)] = []
         var record = FlatRecord()
         for datagram in capture.datagrams {
@@ -21,7 +24,7 @@ public enum Replay {
             }
             if flags & 1 != 0 { continue }  // a request (NLM_F_REQUEST)
             if runs.last?.port != port { runs.append((port, [], DecodeStats())) }
-            var decoder = DumpDecoder(attributes: attributes)
+            var decoder = DumpDecoder(attributes: attributes, tcpInfoLayout: layout)
             var decoded: [FlatRecord] = []
             _ = datagram.withUnsafeBytes { decoder.decode($0, into: &record) { decoded.append($0) } }
             runs[runs.count - 1].records += decoded

@@ -25,6 +25,6 @@ _Static_assert(offsetof(struct xtcp_tcp_info, tcpi_snd_wnd) == 228, "tcpi_snd_wn
 _Static_assert(offsetof(struct xtcp_tcp_info, tcpi_rcv_wnd) == 232, "tcpi_rcv_wnd (6.6 ends at 240)");
 _Static_assert(offsetof(struct xtcp_tcp_info, tcpi_total_rto) == 240, "tcpi_total_rto");
 _Static_assert(offsetof(struct xtcp_tcp_info, tcpi_total_rto_time) == 244, "tcpi_total_rto_time (6.8 ends at 248)");
-_Static_assert(offsetof(struct xtcp_tcp_info, tcpi_accecn_fail_mode) == 248, "tcpi_accecn_fail_mode");
+_Static_assert(offsetof(struct xtcp_tcp_info, tcpi_accecn_word) == 248, "tcpi_accecn_word");
 _Static_assert(offsetof(struct xtcp_tcp_info, tcpi_received_ce) == 252, "tcpi_received_ce");
 _Static_assert(offsetof(struct xtcp_tcp_info, tcpi_received_ce_bytes) == 276, "tcpi_received_ce_bytes");

@@ -135,7 +135,7 @@ const ProtobufCMessageDescriptor xtcp_flat_record__v1__envelope__descriptor =
   (ProtobufCMessageInit) xtcp_flat_record__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__field_descriptors[170] =
+static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__field_descriptors[172] =
 {
   {
     "schema_version",
@@ -1770,6 +1770,30 @@ static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__fi
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "tcp_info_ecn_mode",
+    1275,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, tcp_info_ecn_mode),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tcp_info_options2",
+    1276,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, tcp_info_options2),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "tcp_info_length",
     1290,
     PROTOBUF_C_LABEL_NONE,
@@ -2179,25 +2203,25 @@ static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__fi
   },
 };
 static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_name[] = {
-  161,   /* field[161] = bbr_info_bw_hi */
-  160,   /* field[160] = bbr_info_bw_lo */
-  164,   /* field[164] = bbr_info_cwnd_gain */
-  162,   /* field[162] = bbr_info_min_rtt */
-  163,   /* field[163] = bbr_info_pacing_gain */
-  169,   /* field[169] = c_group */
-  165,   /* field[165] = class_id */
-  138,   /* field[138] = congestion_algorithm_enum */
-  137,   /* field[137] = congestion_algorithm_string */
+  163,   /* field[163] = bbr_info_bw_hi */
+  162,   /* field[162] = bbr_info_bw_lo */
+  166,   /* field[166] = bbr_info_cwnd_gain */
+  164,   /* field[164] = bbr_info_min_rtt */
+  165,   /* field[165] = bbr_info_pacing_gain */
+  171,   /* field[171] = c_group */
+  167,   /* field[167] = class_id */
+  140,   /* field[140] = congestion_algorithm_enum */
+  139,   /* field[139] = congestion_algorithm_string */
   8,   /* field[8] = container_id */
   11,   /* field[11] = container_image */
   10,   /* field[10] = container_name */
   9,   /* field[9] = container_runtime */
   1,   /* field[1] = daemon_version */
-  158,   /* field[158] = dctcp_info_ab_ecn */
-  159,   /* field[159] = dctcp_info_ab_tot */
-  157,   /* field[157] = dctcp_info_alpha */
-  156,   /* field[156] = dctcp_info_ce_state */
-  155,   /* field[155] = dctcp_info_enabled */
+  160,   /* field[160] = dctcp_info_ab_ecn */
+  161,   /* field[161] = dctcp_info_ab_tot */
+  159,   /* field[159] = dctcp_info_alpha */
+  158,   /* field[158] = dctcp_info_ce_state */
+  157,   /* field[157] = dctcp_info_enabled */
   3,   /* field[3] = hostname */
   57,   /* field[57] = inet_diag_msg_expires */
   45,   /* field[45] = inet_diag_msg_family */
@@ -2218,7 +2242,7 @@ static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_n
   59,   /* field[59] = inet_diag_msg_wqueue */
   12,   /* field[12] = label */
   4,   /* field[4] = location */
-  167,   /* field[167] = mark */
+  169,   /* field[169] = mark */
   64,   /* field[64] = mem_info_fmem */
   62,   /* field[62] = mem_info_rmem */
   65,   /* field[65] = mem_info_tmem */
@@ -2231,18 +2255,18 @@ static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_n
   14,   /* field[14] = record_counter */
   18,   /* field[18] = record_kind */
   0,   /* field[0] = schema_version */
-  150,   /* field[150] = shutdown_state */
-  148,   /* field[148] = sk_mem_info_backlog */
-  149,   /* field[149] = sk_mem_info_drops */
-  145,   /* field[145] = sk_mem_info_fwd_alloc */
-  147,   /* field[147] = sk_mem_info_optmem */
-  142,   /* field[142] = sk_mem_info_rcv_buf */
-  141,   /* field[141] = sk_mem_info_rmem_alloc */
-  144,   /* field[144] = sk_mem_info_snd_buf */
-  143,   /* field[143] = sk_mem_info_wmem_alloc */
-  146,   /* field[146] = sk_mem_info_wmem_queued */
-  168,   /* field[168] = skv6only */
-  166,   /* field[166] = sock_opt */
+  152,   /* field[152] = shutdown_state */
+  150,   /* field[150] = sk_mem_info_backlog */
+  151,   /* field[151] = sk_mem_info_drops */
+  147,   /* field[147] = sk_mem_info_fwd_alloc */
+  149,   /* field[149] = sk_mem_info_optmem */
+  144,   /* field[144] = sk_mem_info_rcv_buf */
+  143,   /* field[143] = sk_mem_info_rmem_alloc */
+  146,   /* field[146] = sk_mem_info_snd_buf */
+  145,   /* field[145] = sk_mem_info_wmem_alloc */
+  148,   /* field[148] = sk_mem_info_wmem_queued */
+  170,   /* field[170] = skv6only */
+  168,   /* field[168] = sock_opt */
   15,   /* field[15] = socket_fd */
   13,   /* field[13] = tag */
   127,   /* field[127] = tcp_info_accecn_fail_mode */
@@ -2266,18 +2290,20 @@ static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_n
   110,   /* field[110] = tcp_info_delivery_rate */
   74,   /* field[74] = tcp_info_delivery_rate_app_limited */
   118,   /* field[118] = tcp_info_dsack_dups */
+  136,   /* field[136] = tcp_info_ecn_mode */
   84,   /* field[84] = tcp_info_fackets */
   75,   /* field[75] = tcp_info_fast_open_client_failed */
   88,   /* field[88] = tcp_info_last_ack_recv */
   86,   /* field[86] = tcp_info_last_ack_sent */
   87,   /* field[87] = tcp_info_last_data_recv */
   85,   /* field[85] = tcp_info_last_data_sent */
-  136,   /* field[136] = tcp_info_length */
+  138,   /* field[138] = tcp_info_length */
   82,   /* field[82] = tcp_info_lost */
   101,   /* field[101] = tcp_info_max_pacing_rate */
   107,   /* field[107] = tcp_info_min_rtt */
   106,   /* field[106] = tcp_info_not_sent_bytes */
   71,   /* field[71] = tcp_info_options */
+  137,   /* field[137] = tcp_info_options2 */
   100,   /* field[100] = tcp_info_pacing_rate */
   89,   /* field[89] = tcp_info_pmtu */
   69,   /* field[69] = tcp_info_probes */
@@ -2317,8 +2343,8 @@ static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_n
   126,   /* field[126] = tcp_info_total_rto_time */
   80,   /* field[80] = tcp_info_unacked */
   2,   /* field[2] = timestamp_ns */
-  140,   /* field[140] = traffic_class */
-  139,   /* field[139] = type_of_service */
+  142,   /* field[142] = traffic_class */
+  141,   /* field[141] = type_of_service */
   19,   /* field[19] = uplink1_ifname */
   28,   /* field[28] = uplink1_lldp_chassis_id */
   27,   /* field[27] = uplink1_lldp_chassis_name */
@@ -2345,10 +2371,10 @@ static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_n
   36,   /* field[36] = uplink2_nic_pci_device */
   35,   /* field[35] = uplink2_nic_pci_vendor */
   38,   /* field[38] = uplink2_nic_speed_mbps */
-  151,   /* field[151] = vegas_info_enabled */
-  154,   /* field[154] = vegas_info_min_rtt */
-  153,   /* field[153] = vegas_info_rtt */
-  152,   /* field[152] = vegas_info_rtt_cnt */
+  153,   /* field[153] = vegas_info_enabled */
+  156,   /* field[156] = vegas_info_min_rtt */
+  155,   /* field[155] = vegas_info_rtt */
+  154,   /* field[154] = vegas_info_rtt_cnt */
 };
 static const ProtobufCIntRange xtcp_flat_record__v1__xtcp_flat_record__number_ranges[25 + 1] =
 {
@@ -2367,17 +2393,17 @@ static const ProtobufCIntRange xtcp_flat_record__v1__xtcp_flat_record__number_ra
   { 1101, 62 },
   { 1201, 66 },
   { 1215, 76 },
-  { 1290, 136 },
-  { 1300, 137 },
-  { 1401, 139 },
-  { 1501, 141 },
-  { 1600, 150 },
-  { 1701, 151 },
-  { 1801, 155 },
-  { 1901, 160 },
-  { 2001, 165 },
-  { 2103, 169 },
-  { 0, 170 }
+  { 1290, 138 },
+  { 1300, 139 },
+  { 1401, 141 },
+  { 1501, 143 },
+  { 1600, 152 },
+  { 1701, 153 },
+  { 1801, 157 },
+  { 1901, 162 },
+  { 2001, 167 },
+  { 2103, 171 },
+  { 0, 172 }
 };
 const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descriptor =
 {
@@ -2387,7 +2413,7 @@ const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descrip
   "XtcpFlatRecord__V1__XtcpFlatRecord",
   "xtcp_flat_record.v1",
   sizeof(XtcpFlatRecord__V1__XtcpFlatRecord),
-  170,
+  172,
   xtcp_flat_record__v1__xtcp_flat_record__field_descriptors,
   xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_name,
   25,  xtcp_flat_record__v1__xtcp_flat_record__number_ranges,

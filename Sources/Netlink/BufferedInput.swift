@@ -104,7 +104,10 @@ struct BufferedInput: ~Copyable {
         return swapped ? value.byteSwapped : value
     }
 
-    func u16(at: Int) -> UInt16 { withBytes(from: at, count: 2) { $0.loadUnaligned(as: UInt16.self) } }
+    func u16(at: Int, swapped: Bool = false) -> UInt16 {
+        let value = withBytes(from: at, count: 2) { $0.loadUnaligned(as: UInt16.self) }
+        return swapped ? value.byteSwapped : value
+    }
 
     mutating func consume(_ count: Int) {
         precondition(count <= available, "BufferedInput.consume: past the bytes in hand")

@@ -16,6 +16,8 @@ public struct CaptureFile {
     public let timestampsNs: [Int64]
     /// Bytes at the end that do not make a whole record.
     public let trailingBytes: Int
+    /// The kernel release the capture records (a pcapng's shb_os).
+    public let kernelRelease: KernelRelease?
 
     public init(path: String) throws(Error) {
         var reader = try CaptureReader(path: path)
@@ -38,5 +40,6 @@ public struct CaptureFile {
         self.datagrams = datagrams
         timestampsNs = timestamps
         trailingBytes = reader.trailingBytes
+        kernelRelease = reader.kernelRelease
     }
 }

@@ -6,10 +6,11 @@ import Glibc
 
 /// Reads recorded sock_diag traffic for `-replay` one datagram at a time,
 /// in bounded memory (the largest record, never the file): a
-/// LINKTYPE_NETLINK pcap (nlmon, xtcp2, `xtcp -capture`), or the raw reply
-/// stream that `ss -D FILE` writes.
+/// LINKTYPE_NETLINK pcap (nlmon, xtcp2) or pcapng (dumpcap, tshark,
+/// `xtcp -capture`), or the raw reply stream that `ss -D FILE` writes.
 ///
-/// A pcap is LINKTYPE_NETLINK (253), each packet a 16-byte cooked header
+/// A pcap's (or a pcapng's interface's) link type is LINKTYPE_NETLINK
+/// (253), each packet a 16-byte cooked header
 /// (packet type, ARPHRD_NETLINK, address, netlink protocol; big-endian)
 /// then the datagram exactly as recvmsg returned it; only sock_diag's are
 /// handed on. An `ss -D` stream is whole netlink messages back to back: it
@@ -17,7 +18,7 @@ import Glibc
 /// with a dump's NLMSG_DONE or NLMSG_ERROR, so every dump of the file
 /// (IPv4, then IPv6) is replayed.
 public struct CaptureReader: ~Copyable {
-    public enum Format: String, Sendable { case pcap, ssRawDump = "ss -D" }
+    public enum Format: String, Sendable { case pcap, pcapng, ssRawDump = "ss -D" }
 
     public enum Error: Swift.Error, CustomStringConvertible {
         case unrecognised(path: String)
@@ -39,10 +40,12 @@ public struct CaptureReader: ~Copyable {
     public enum PcapHeaderError: Swift.Error, CustomStringConvertible, Equatable {
         case tooShort(Int)
         case wrongLinkType(UInt32)
+        case badSection
 
         public var description: String {
             switch self {
             case .tooShort(let n): "not a pcap file: \(n) bytes is shorter than a pcap header"
+            case .badSection: "not a pcapng file: its section header is cut short or has no byte-order magic"
             case .wrongLinkType(let t): "not a netlink capture: link type \(t), expected \(XTCP_LINKTYPE_NETLINK) (LINKTYPE_NETLINK)"
             }
         }
@@ -54,16 +57,23 @@ public struct CaptureReader: ~Copyable {
     static let largestRecord = (1 << 20) + 64
 
     public let format: Format
-    private let path: String
-    private var input: BufferedInput
-    /// pcap: the byte order and the unit of the timestamps' fraction.
-    private let swapped: Bool
-    private let nanoseconds: Bool
+    let path: String
+    var input: BufferedInput
+    /// pcap and pcapng: the byte order (a pcapng's section may change it).
+    var swapped: Bool
+    /// pcap: the unit of the timestamps' fraction.
+    let nanoseconds: Bool
+    /// pcapng: the current section's interfaces, in order: whether each
+    /// is netlink, and the unit of its timestamps.
+    var interfaces: [(netlink: Bool, resolution: UInt8)] = []
+    /// The kernel release the capture says it was taken on (a pcapng's
+    /// shb_os, "Linux 7.0.3"); nil when it says none, as a pcap cannot.
+    public internal(set) var kernelRelease: KernelRelease?
     /// Bytes at the end that do not make a whole record (a capture cut
     /// short, or what follows a record too large to be one).
-    public private(set) var trailingBytes = 0
+    public internal(set) var trailingBytes = 0
     /// pcap packets too short for the cooked header, skipped.
-    public private(set) var malformedPackets = 0
+    public internal(set) var malformedPackets = 0
     /// The signal that ended the reading before the input ended, if one did.
     public var stoppedBy: Int32? { input.stoppedBy }
 
@@ -91,11 +101,13 @@ public struct CaptureReader: ~Copyable {
         format = layout.format
         swapped = layout.swapped
         nanoseconds = layout.nanoseconds
+        kernelRelease = layout.release
         self.input = input
     }
 
     /// What the first bytes say the input is; a pcap's header is consumed.
-    private static func layout(of input: inout BufferedInput, path: String) throws(Error) -> (format: Format, swapped: Bool, nanoseconds: Bool) {
+    private static func layout(of input: inout BufferedInput, path: String) throws(Error)
+        -> (format: Format, swapped: Bool, nanoseconds: Bool, release: KernelRelease?) {
         do {
             _ = try input.ensure(Int(XTCP_PCAP_FILE_HEADER_LEN))
         } catch {
@@ -112,10 +124,13 @@ public struct CaptureReader: ~Copyable {
             let linkType = input.u32(at: 20, swapped: swapped) & 0x0fff_ffff  // the top bits may carry FCS flags
             guard linkType == UInt32(XTCP_LINKTYPE_NETLINK) else { throw .pcap(path: path, .wrongLinkType(linkType)) }
             input.consume(header)
-            return (.pcap, swapped, nanoseconds)
+            return (.pcap, swapped, nanoseconds, nil)
+        case Pcapng.sectionHeader:
+            let section = try openSection(&input, path: path)
+            return (.pcapng, section.swapped, false, section.release)
         default:
             guard looksLikeNetlink(input) else { throw .unrecognised(path: path) }
-            return (.ssRawDump, false, false)
+            return (.ssRawDump, false, false, nil)
         }
     }
 
@@ -136,6 +151,7 @@ public struct CaptureReader: ~Copyable {
         do {
             switch format {
             case .pcap: try readPackets(body)
+            case .pcapng: try readBlocks(body)
             case .ssRawDump: try readMessages(body)
             }
         } catch {
@@ -145,24 +161,30 @@ public struct CaptureReader: ~Copyable {
 
     private mutating func readPackets(_ body: (UnsafeRawBufferPointer, Int64) -> Void) throws(SystemError) {
         let recordHeader = Int(XTCP_PCAP_RECORD_HEADER_LEN)
-        let cooked = Int(XTCP_NETLINK_COOKED_HEADER_LEN)
         while try input.ensure(recordHeader) {
             let captured = Int(input.u32(at: 8, swapped: swapped))
             guard captured <= Self.largestRecord, try input.ensure(recordHeader + captured) else { break }
-            if captured < cooked {
-                malformedPackets += 1
-            } else {
-                let proto = input.withBytes(from: recordHeader + 14, count: 2) { UInt16($0[0]) << 8 | UInt16($0[1]) }
-                if proto == UInt16(XTCP_NETLINK_SOCK_DIAG) {
-                    let seconds = Int64(input.u32(at: 0, swapped: swapped))
-                    let fraction = Int64(input.u32(at: 4, swapped: swapped))
-                    let timestamp = seconds * 1_000_000_000 + fraction * (nanoseconds ? 1 : 1000)
-                    input.withBytes(from: recordHeader + cooked, count: captured - cooked) { body($0, timestamp) }
-                }
-            }
+            let seconds = Int64(input.u32(at: 0, swapped: swapped))
+            let fraction = Int64(input.u32(at: 4, swapped: swapped))
+            handOnPacket(at: recordHeader, captured: captured, timestamp: seconds * 1_000_000_000 + fraction * (nanoseconds ? 1 : 1000), body)
             input.consume(recordHeader + captured)
         }
         trailingBytes = try input.drain()
+    }
+
+    /// A captured packet at `at` of the unread bytes, `captured` long: its
+    /// cooked header's protocol says whether it is sock_diag's (handed on
+    /// without the header); one too short for the header is counted.
+    mutating func handOnPacket(at: Int, captured: Int, timestamp: Int64, _ body: (UnsafeRawBufferPointer, Int64) -> Void) {
+        let cooked = Int(XTCP_NETLINK_COOKED_HEADER_LEN)
+        guard captured >= cooked else {
+            malformedPackets += 1
+            return
+        }
+        let proto = input.withBytes(from: at + 14, count: 2) { UInt16($0[0]) << 8 | UInt16($0[1]) }
+        if proto == UInt16(XTCP_NETLINK_SOCK_DIAG) {
+            input.withBytes(from: at + cooked, count: captured - cooked) { body($0, timestamp) }
+        }
     }
 
     /// Pieces of whole messages, of about 32 KiB, each ending at the latest

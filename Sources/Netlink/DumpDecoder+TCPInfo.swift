@@ -3,7 +3,8 @@ import RecordFmt
 
 extension DumpDecoder {
     /// INET_DIAG_INFO: struct tcp_info, of whatever length this kernel sends
-    /// (192 bytes on 4.15 ... 280 on 6.18). As ss does, the bytes that came
+    /// (192 bytes on 4.15 ... 280 on 6.18 and 7.0; the word at 248 as
+    /// `tcpInfoLayout` says). As ss does, the bytes that came
     /// are copied into a zeroed full-size struct, so every field the length
     /// covers is decoded, the rest read as zero, and nothing past the
     /// attribute is touched. `tcp_info_length` records what the kernel sent.
@@ -76,8 +77,11 @@ extension DumpDecoder {
         r.tcpInfoTotalRto = UInt32(t.tcpi_total_rto)
         r.tcpInfoTotalRtoRecoveries = UInt32(t.tcpi_total_rto_recoveries)
         r.tcpInfoTotalRtoTime = t.tcpi_total_rto_time
-        r.tcpInfoAccecnFailMode = UInt32(t.tcpi_accecn_fail_mode)
-        r.tcpInfoAccecnOptSeen = UInt32(t.tcpi_accecn_opt_seen)
+        let ecn = tcpInfoLayout.fields(of: t.tcpi_accecn_word)
+        r.tcpInfoEcnMode = ecn.ecnMode
+        r.tcpInfoAccecnOptSeen = ecn.optSeen
+        r.tcpInfoAccecnFailMode = ecn.failMode
+        r.tcpInfoOptions2 = ecn.options2
         r.tcpInfoReceivedCe = t.tcpi_received_ce
         r.tcpInfoDeliveredE1Bytes = t.tcpi_delivered_e1_bytes
         r.tcpInfoDeliveredE0Bytes = t.tcpi_delivered_e0_bytes

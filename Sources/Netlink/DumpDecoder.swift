@@ -25,9 +25,12 @@ public struct DumpDecoder {
     public var stats = DecodeStats()
     /// Replies to other requests are counted and skipped when set.
     public var expectedSequence: UInt32?
+    /// Which kernel's tcp_info this is (its ECN word has two layouts).
+    public var tcpInfoLayout: TCPInfoLayout
 
-    public init(attributes: DiagAttributeSet = .defaultSet) {
+    public init(attributes: DiagAttributeSet = .defaultSet, tcpInfoLayout: TCPInfoLayout = .running) {
         self.attributes = attributes
+        self.tcpInfoLayout = tcpInfoLayout
     }
 
     /// Decodes every message in `buffer`. `record`'s per-poll fields are left

@@ -5,7 +5,7 @@ import Glibc
 /// The running kernel's release (uname -r), for io_uring features the
 /// opcode probe cannot show: flags of an operation, such as the multishot
 /// receive, which Linux 6.0 added to IORING_OP_RECV.
-public struct KernelRelease: CustomStringConvertible, Sendable {
+public struct KernelRelease: CustomStringConvertible, Sendable, Equatable {
     public var major: Int
     public var minor: Int
     public var description: String
@@ -15,6 +15,20 @@ public struct KernelRelease: CustomStringConvertible, Sendable {
         let numbers = release.split(whereSeparator: { !$0.isNumber }).prefix(2).map { Int($0) ?? 0 }
         major = numbers.first ?? 0
         minor = numbers.count > 1 ? numbers[1] : 0
+    }
+
+    /// A release given by hand (`-replayKernel 7.0.3`) or recorded in a
+    /// capture ("Linux 7.0.3-arch1-1", "64-bit Linux 6.18.0"): the first
+    /// word that starts MAJOR.MINOR; nil when there is none.
+    public init?(finding text: String) {
+        for word in text.split(separator: " ") {
+            let numbers = word.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+            guard numbers.count >= 2, let major = Int(numbers[0]), major > 0,
+                  numbers[1].prefix(while: \.isNumber).count > 0 else { continue }
+            self.init(String(word))
+            return
+        }
+        return nil
     }
 
     public static let current: KernelRelease = {

@@ -32,7 +32,8 @@ func seedCorpus(target: FuzzTarget, directory: String, captures: ArraySlice<Stri
             }
             if target == .capture {
                 try writeSeed(Array(try FileBytes.read(path: path).prefix(FuzzTarget.captureSeedBytes)), to: directory)
-                written += 1
+                try writeSeed(Array(try pcapng(of: path).prefix(FuzzTarget.captureSeedBytes)), to: directory)
+                written += 2
             }
         } catch {
             print("\(error)")
@@ -53,4 +54,16 @@ private func writeSeed(_ bytes: [UInt8], to directory: String) throws {
     guard let file = fopen(name, "wb") else { throw SeedWriteError(description: "\(name): \(String(cString: strerror(errno)))") }
     defer { fclose(file) }
     _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+}
+
+/// The capture at `path` as `xtcp -capture` would write it (pcapng, with a
+/// kernel release in its section header): a seed of the pcapng reader.
+func pcapng(of path: String) throws -> [UInt8] {
+    let copy = "/tmp/xtcp-fuzz-seed-\(getpid()).pcapng"
+    defer { unlink(copy) }
+    let writer = try PcapngWriter(path: copy, release: KernelRelease("7.0.3"), application: "xtcp-fuzz seeds")
+    for datagram in try CaptureFile(path: path).datagrams {
+        try datagram.withUnsafeBytes { raw in try writer.write(datagram: raw, outgoing: false, timestampNanoseconds: 1) }
+    }
+    return try FileBytes.read(path: copy)
 }

@@ -74,7 +74,12 @@ struct XTCPCommand: ParsableCommand {
                 + "not delivered to \(config.destination)" + (summary.problems.first.map { ": \($0)" } ?? ""))
         }
         let decode = summary.counts.dumps.decode
-        var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue))"
+        var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue)"
+        if let kernel = summary.kernel {
+            line += config.replayKernel != nil ? ", -replayKernel \(kernel))" : " of Linux \(kernel))"
+        } else {
+            line += ")"
+        }
         if let signal = summary.stoppedBy { line += ", stopped by \(RunSignals.name(signal)) before its end," }
         if config.filter != nil || config.states != .all { line += ", \(delivery.records) kept by -filter and -states," }
         line += " in \(delivery.envelopes) batches"

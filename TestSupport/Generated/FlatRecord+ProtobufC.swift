@@ -169,6 +169,8 @@ extension FlatRecord {
         c.tcp_info_received_e1_bytes = tcpInfoReceivedE1Bytes
         c.tcp_info_received_e0_bytes = tcpInfoReceivedE0Bytes
         c.tcp_info_received_ce_bytes = tcpInfoReceivedCeBytes
+        c.tcp_info_ecn_mode = tcpInfoEcnMode
+        c.tcp_info_options2 = tcpInfoOptions2
         c.tcp_info_length = tcpInfoLength
         if !congestionAlgorithmString.isEmpty { c.congestion_algorithm_string = cString(congestionAlgorithmString) }
         c.congestion_algorithm_enum = XtcpFlatRecord__V1__CongestionAlgorithm(rawValue: UInt32(congestionAlgorithmEnum.rawValue))
@@ -345,6 +347,8 @@ extension FlatRecord {
         tcpInfoReceivedE1Bytes = c.tcp_info_received_e1_bytes
         tcpInfoReceivedE0Bytes = c.tcp_info_received_e0_bytes
         tcpInfoReceivedCeBytes = c.tcp_info_received_ce_bytes
+        tcpInfoEcnMode = c.tcp_info_ecn_mode
+        tcpInfoOptions2 = c.tcp_info_options2
         tcpInfoLength = c.tcp_info_length
         congestionAlgorithmString = c.congestion_algorithm_string.map { String(cString: $0) } ?? ""
         congestionAlgorithmEnum = CongestionAlgorithm(rawValue: Int32(c.congestion_algorithm_enum.rawValue)) ?? .protoDefault
@@ -521,6 +525,8 @@ extension FlatRecord {
         r.tcpInfoReceivedE1Bytes = RandomField.uint32(using: &g)
         r.tcpInfoReceivedE0Bytes = RandomField.uint32(using: &g)
         r.tcpInfoReceivedCeBytes = RandomField.uint32(using: &g)
+        r.tcpInfoEcnMode = RandomField.uint32(using: &g)
+        r.tcpInfoOptions2 = RandomField.uint32(using: &g)
         r.tcpInfoLength = RandomField.uint32(using: &g)
         r.congestionAlgorithmString = RandomField.string(using: &g)
         r.congestionAlgorithmEnum = RandomField.oneOf(CongestionAlgorithm.allCases, using: &g)

@@ -34,7 +34,7 @@ struct BadInputTests {
     /// every such flag `xtcp -help` lists, so a new flag cannot come
     /// without its bad-input case.
     static let badValues: [String: String] = [
-        "frequency": "10x", "timeout": "0s", "pollJitterPct": "51", "maxLoops": "many", "netlinkers": "0", "cpus": "0",
+        "frequency": "10x", "replayKernel": "seven", "timeout": "0s", "pollJitterPct": "51", "maxLoops": "many", "netlinkers": "0", "cpus": "0",
         "ioUringRecvBatch": "0", "ioUringCqeBatch": "5000", "ioUringMultishot": "maybe", "ioUringFallback": "maybe",
         "namespaces": "some", "netnsDirs": "relative/dir", "reconcileFrequency": "10ms", "promListen": "no-port",
         "promPath": "metrics", "logLevel": "loud", "profile.mode": "heap", "profile.path": "", "maxNamespaces": "0",

@@ -311,8 +311,12 @@ struct xtcp_tcp_info {
     uint16_t tcpi_total_rto_recoveries;
     uint32_t tcpi_total_rto_time;
 
-    uint16_t tcpi_accecn_fail_mode;
-    uint16_t tcpi_accecn_opt_seen;
+    // One word, two layouts of the same 280-byte struct; only the kernel
+    // release tells which (Netlink's TCPInfoLayout reads it):
+    //   6.18:  __u16 tcpi_accecn_fail_mode; __u16 tcpi_accecn_opt_seen;
+    //   7.0 -: __u32 tcpi_ecn_mode:2, tcpi_accecn_opt_seen:2,
+    //                tcpi_accecn_fail_mode:4, tcpi_options2:24;
+    uint32_t tcpi_accecn_word;
     uint32_t tcpi_received_ce;
     uint32_t tcpi_delivered_e1_bytes;
     uint32_t tcpi_delivered_e0_bytes;

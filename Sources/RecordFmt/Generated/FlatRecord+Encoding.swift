@@ -4,7 +4,7 @@
 extension FlatRecord {
     /// Upper bound of the encoded size with every field at its largest,
     /// strings excluded.
-    public static let fixedMaxEncodedSize = 1322
+    public static let fixedMaxEncodedSize = 1336
 
     /// An upper bound of `encodedSize()`, cheap enough for every row:
     /// reserve this much (and `ProtoWriter.slack`) before `encode(into:)`.
@@ -298,7 +298,7 @@ extension FlatRecord {
     }
 
     /// Upper bound of the encoded size of the per-socket fields (numbered from 1000), strings excluded.
-    public static let socketFieldsFixedMaxEncodedSize = 975
+    public static let socketFieldsFixedMaxEncodedSize = 989
 
     /// Writes the per-socket fields (numbered from 1000) at `start` and returns
     /// where it ended. The cursor is passed by value, never by address, so
@@ -671,6 +671,14 @@ extension FlatRecord {
             w.writeTag(0x4FD0, length: 2)
             w.writeVarint32(tcpInfoReceivedCeBytes)
         }
+        if !(tcpInfoEcnMode == 0) {
+            w.writeTag(0x4FD8, length: 2)
+            w.writeVarint32(tcpInfoEcnMode)
+        }
+        if !(tcpInfoOptions2 == 0) {
+            w.writeTag(0x4FE0, length: 2)
+            w.writeVarint32(tcpInfoOptions2)
+        }
         if !(tcpInfoLength == 0) {
             w.writeTag(0x50D0, length: 2)
             w.writeVarint32(tcpInfoLength)
@@ -950,6 +958,8 @@ extension FlatRecord {
         if tcpInfoReceivedE1Bytes != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoReceivedE1Bytes)) }
         if tcpInfoReceivedE0Bytes != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoReceivedE0Bytes)) }
         if tcpInfoReceivedCeBytes != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoReceivedCeBytes)) }
+        if tcpInfoEcnMode != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoEcnMode)) }
+        if tcpInfoOptions2 != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoOptions2)) }
         if tcpInfoLength != 0 { size &+= 2 &+ ProtoWriter.varintSize(UInt64(tcpInfoLength)) }
         if !congestionAlgorithmString.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(congestionAlgorithmString.utf8.count) }
         if congestionAlgorithmEnum != .protoDefault { size &+= 2 &+ ProtoWriter.varintSize(UInt64(bitPattern: Int64(congestionAlgorithmEnum.rawValue))) }
@@ -1082,6 +1092,8 @@ extension FlatRecord {
         tcpInfoReceivedE1Bytes = 0
         tcpInfoReceivedE0Bytes = 0
         tcpInfoReceivedCeBytes = 0
+        tcpInfoEcnMode = 0
+        tcpInfoOptions2 = 0
         tcpInfoLength = 0
         congestionAlgorithmString = ""
         congestionAlgorithmEnum = .protoDefault

@@ -325,6 +325,10 @@ public struct FlatRecord: Sendable, Equatable {
     public var tcpInfoReceivedE0Bytes: UInt32 = 0
     /// `tcp_info_received_ce_bytes = 1274`
     public var tcpInfoReceivedCeBytes: UInt32 = 0
+    /// `tcp_info_ecn_mode = 1275`
+    public var tcpInfoEcnMode: UInt32 = 0
+    /// `tcp_info_options2 = 1276`
+    public var tcpInfoOptions2: UInt32 = 0
     /// `tcp_info_length = 1290`
     public var tcpInfoLength: UInt32 = 0
     /// `congestion_algorithm_string = 1300`

@@ -26,6 +26,11 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Bytes of each netlinker's receive buffer.
     public var packetSize: Int = 32 * 1024
     public var attributes: DiagAttributeSet = .defaultSet
+    /// `-replayKernel`: the release a replayed capture was taken on.
+    public var replayKernel: KernelRelease?
+    /// Which kernel's tcp_info the decoder reads: the running kernel's for
+    /// a live poll; a replay sets it from `replayKernel` or the capture.
+    public var tcpInfoLayout: TCPInfoLayout = .running
     public var marshal: MarshalFormat = .protobufList
     public var envelopeFlushRows: Int = 10_000
     public var envelopeFlushBytes: Int = 768 * 1024

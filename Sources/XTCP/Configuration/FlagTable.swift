@@ -18,9 +18,9 @@ public enum FlagTable {
 
     static let modes: [FlagDefinition] = [
         FlagDefinition("replay", environment: false, runs: .replay,
-             help: "Decode a recorded dump (LINKTYPE_NETLINK pcap or `ss -D` file) instead of polling.") { d, v in d.replay = v.text },
+             help: "Decode a recorded dump (LINKTYPE_NETLINK pcap or pcapng, or `ss -D` file) instead of polling.") { d, v in d.replay = v.text },
         FlagDefinition("capture", environment: false, runs: .capture,
-             help: "Dump this network namespace once and record the netlink traffic to a pcap.") { d, v in d.capture = v.text },
+             help: "Dump this network namespace once and record the netlink traffic to a pcapng (the kernel release in its section header).") { d, v in d.capture = v.text },
         FlagDefinition("conf", .toggle, runs: .all, help: "Print the effective configuration (flags and XTCP_* environment) and exit.") { d, _ in d.conf = true },
         FlagDefinition("healthcheck", .toggle, environment: false, runs: .poll,
              help: "Ask the daemon at -promListen whether it is alive (/healthz): exit 0 if so, else 1.") { d, _ in d.healthcheck = true },
@@ -111,6 +111,12 @@ public enum FlagTable {
         FlagDefinition("deserializers", runs: .all, help: "Attributes to decode, comma-separated, or all (default: all but meminfo).",
              show: { ["\($0.attributes)"] }) { d, v throws(UsageError) in
             do { d.config.attributes = try DiagAttributeSet(parsing: v.text) } catch { throw v.fail("\(error)") }
+        },
+        FlagDefinition("replayKernel", environment: false, runs: .replay,
+             help: "With -replay: the kernel release the capture was taken on (e.g. 7.0.3), which says how tcp_info's ECN word is laid out (default: the release the capture records, else 6.18's layout).",
+             show: { [$0.replayKernel?.description ?? ""] }) { d, v throws(UsageError) in
+            guard let release = KernelRelease(finding: v.text), !v.text.contains(" ") else { throw v.fail("expected a kernel release such as 7.0.3 or 6.18.0-1-amd64") }
+            d.config.replayKernel = release
         },
         FlagDefinition("filter", runs: .all,
              help: "Report only the sockets this ss-style expression keeps, filtered by the kernel: sport/dport OP PORT, src/dst PREFIX[:PORT], and, or, not, ( ) (e.g. 'dport = :443 or sport = :443').",

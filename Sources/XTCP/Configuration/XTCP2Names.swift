@@ -38,7 +38,7 @@ public enum XTCP2Names {
         Entry("ioUring", [], "ioUring"),
         Entry("ioUringRecvBatch", [], "ioUringRecvBatch"),
         Entry("ioUringCqeBatch", [], "ioUringCqeBatch"),
-        Entry("writeFiles", ["WRITEFILES"], "capture", "xtcp writes one pcap of one dump: `xtcp -capture FILE`"),
+        Entry("writeFiles", ["WRITEFILES"], "capture", "xtcp writes one pcapng of one dump: `xtcp -capture FILE`"),
         Entry("capturePath", ["CAPTUREPATH"], "capture"),
         Entry("dest", ["DEST"], "dest", "xtcp has stdout, null, file:, udp: and kafka:"),
         Entry("destWriteFiles", ["DEST_WRITE_FILES"]),

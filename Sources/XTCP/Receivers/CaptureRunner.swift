@@ -6,8 +6,10 @@ import RecordFmt
 /// `xtcp -capture FILE`: one dump of the namespace xtcp runs in, IPv4 then
 /// IPv6, received as a poll's dumps are (the recvmsg path, with `-filter`
 /// and `-states` in the request) and recorded as it comes: each request
-/// and reply datagram a packet of a LINKTYPE_NETLINK pcap, as nlmon would
-/// see them. The records go nowhere: the pcap is the product.
+/// and reply datagram a packet of a LINKTYPE_NETLINK pcapng, as nlmon
+/// would see them, the section header naming this kernel's release (a
+/// replay elsewhere decodes tcp_info by it). The records go nowhere: the
+/// capture is the product.
 public enum CaptureRunner {
     public struct Summary: Sendable {
         public var counts: PollCounts
@@ -15,15 +17,15 @@ public enum CaptureRunner {
     }
 
     public static func run(config: DaemonConfig, path: String) throws -> Summary {
-        let writer: PcapWriter
-        do { writer = try PcapWriter(path: path) } catch {
+        let writer: PcapngWriter
+        do { writer = try PcapngWriter(path: path, application: "xtcp \(XTCPVersion.daemon)") } catch {
             throw OutputFile.OpenFailure(flag: "-capture", path: path, refusal: error)
         }
         let session = DumpSession(netlinker: 0, config: config, destination: NullDestination(),
                                   receiveTimeout: config.netlinkTimeout.duration)
         var writeError: SystemError?
         session.tap = { datagram, outgoing in
-            do { try writer.write(datagram: datagram, outgoing: outgoing, timestampMicroseconds: UInt64(WallClock.nanoseconds() / 1000)) } catch let error as SystemError {
+            do { try writer.write(datagram: datagram, outgoing: outgoing, timestampNanoseconds: UInt64(WallClock.nanoseconds())) } catch let error as SystemError {
                 writeError = writeError ?? error
             } catch {}
         }

@@ -193,7 +193,7 @@ final class DumpSession {
         stamps &+= 1
         job.stampID = stamps
         job.full = full
-        job.decoder = DumpDecoder(attributes: config.attributes)
+        job.decoder = DumpDecoder(attributes: config.attributes, tcpInfoLayout: config.tcpInfoLayout)
         job.decoder.expectedSequence = sequence
         job.started = .now
     }

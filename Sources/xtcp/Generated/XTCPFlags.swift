@@ -75,6 +75,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("deserializers", withSingleDash: true), .customLong("deserializers")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("deserializers")!.helpWithDefault, valueName: "deserializers"))
     var deserializers: String?
 
+    @Option(name: [.customLong("replayKernel", withSingleDash: true), .customLong("replayKernel")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("replayKernel")!.helpWithDefault, valueName: "replayKernel"))
+    var replayKernel: String?
+
     @Option(name: [.customLong("filter", withSingleDash: true), .customLong("filter")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("filter")!.helpWithDefault, valueName: "filter"))
     var filter: String?
 
@@ -191,6 +194,7 @@ struct XTCPFlags: ParsableArguments {
         if let ioUringMultishot { given["ioUringMultishot"] = [ioUringMultishot] }
         if let ioUringFallback { given["ioUringFallback"] = [ioUringFallback] }
         if let deserializers { given["deserializers"] = [deserializers] }
+        if let replayKernel { given["replayKernel"] = [replayKernel] }
         if let filter { given["filter"] = [filter] }
         if let states { given["states"] = [states] }
         if changesOnly { given["changesOnly"] = [] }

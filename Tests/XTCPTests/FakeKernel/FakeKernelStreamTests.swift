@@ -74,17 +74,17 @@ struct FakeKernelStreamTests {
         #expect(destination.records.count == 10)
     }
 
-    /// A pcap of two dumps, as `xtcp -capture` writes them: the request
+    /// A pcapng of two dumps, as `xtcp -capture` writes them: the request
     /// and replies of IPv4 (30 sockets, in two datagrams), then of IPv6
     /// (20), each ending in NLMSG_DONE, with `fault` instead of the IPv6
     /// dump's end if given.
     func capture(ipv6 fault: [UInt8]? = nil, interrupted: Bool = false) throws -> CaptureFile {
         let path = NSTemporaryDirectory() + "xtcp-fake-capture-\(getpid()).pcap"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = try PcapWriter(path: path)
+        let writer = try PcapngWriter(path: path, application: "xtcp tests")
         func write(_ bytes: [UInt8], outgoing: Bool = false) throws {
             try bytes.withUnsafeBytes { raw in try Result { () throws(SystemError) in
-                try writer.write(datagram: raw, outgoing: outgoing, timestampMicroseconds: 1_000_000)
+                try writer.write(datagram: raw, outgoing: outgoing, timestampNanoseconds: 1_000_000_000)
             }.get() }
         }
         let flags: UInt16 = 0x2 | (interrupted ? 0x10 : 0)

@@ -1,5 +1,6 @@
 import Destinations
 import Netlink
+import Platform
 import RecordFmt
 
 /// `xtcp -replay FILE`: every socket of a recorded dump (pcap or `ss -D`
@@ -22,6 +23,19 @@ public struct ReplayRunner {
         public var problems: [String]
         /// The signal that ended the replay before the capture's end.
         public var stoppedBy: Int32?
+        /// The release tcp_info was decoded by (`-replayKernel`, else the
+        /// capture's), or nil: then 6.18's layout was used.
+        public var kernel: KernelRelease?
+    }
+
+    /// `-replayKernel` over the release the capture records; neither: 6.18's
+    /// layout, which the 280-byte tcp_info had first (and shorter ones do
+    /// not reach the word that differs).
+    func decoding(recorded: KernelRelease?) -> (config: DaemonConfig, kernel: KernelRelease?) {
+        var config = config
+        let kernel = config.replayKernel ?? recorded
+        config.tcpInfoLayout = kernel.map(TCPInfoLayout.init(release:)) ?? .accecnHalves
+        return (config, kernel)
     }
 
     public func run(path: String, into destination: any Destination) throws(CaptureReader.Error) -> Summary {
@@ -31,23 +45,26 @@ public struct ReplayRunner {
 
     /// Reads the capture to its end, one datagram at a time.
     public func run(_ capture: inout CaptureReader, into destination: any Destination) throws(CaptureReader.Error) -> Summary {
-        let (counts, problems) = try replay(into: destination) { (body) throws(CaptureReader.Error) in try capture.forEachDatagram(body) }
+        let (config, kernel) = decoding(recorded: capture.kernelRelease)
+        let (counts, problems) = try Self.replay(config, into: destination) { (body) throws(CaptureReader.Error) in try capture.forEachDatagram(body) }
         return Summary(format: capture.format, counts: counts, trailingBytes: capture.trailingBytes, problems: problems,
-                       stoppedBy: capture.stoppedBy)
+                       stoppedBy: capture.stoppedBy, kernel: kernel)
     }
 
     /// A capture already in memory (the tests').
     public func run(_ capture: CaptureFile, into destination: any Destination) -> Summary {
-        let (counts, problems) = replay(into: destination) { body in
+        let (config, kernel) = decoding(recorded: capture.kernelRelease)
+        let (counts, problems) = Self.replay(config, into: destination) { body in
             for (index, datagram) in capture.datagrams.enumerated() {
                 datagram.withUnsafeBytes { body($0, capture.timestampsNs[index]) }
             }
         }
-        return Summary(format: capture.format, counts: counts, trailingBytes: capture.trailingBytes, problems: problems, stoppedBy: nil)
+        return Summary(format: capture.format, counts: counts, trailingBytes: capture.trailingBytes, problems: problems, stoppedBy: nil,
+                       kernel: kernel)
     }
 
     /// The datagrams `feed` hands on, through one dump session.
-    private func replay<E: Error>(into destination: any Destination,
+    private static func replay<E: Error>(_ config: DaemonConfig, into destination: any Destination,
                                   _ feed: ((UnsafeRawBufferPointer, Int64) -> Void) throws(E) -> Void) throws(E) -> (PollCounts, [String]) {
         let session = DumpSession(netlinker: 0, config: config, destination: destination,
                                   selection: RowSelection(filter: config.filter, states: config.states == .all ? nil : config.states))
