@@ -57,14 +57,15 @@ struct XTCPCommand: ParsableCommand {
     }
 
     private func replay(_ path: String, config: DaemonConfig) throws {
-        // The capture is read before the destination opens: a file that
-        // is no capture touches no output.
         // SIGTERM, SIGINT, SIGQUIT end the reading between reads: what was
         // read is delivered and said, as at the capture's end.
         RunSignals.block()
+        // The capture is read before the destination opens: a file that
+        // is no capture touches no output.
         var capture = try CaptureReader(path: path, stop: RunSignals.pendingStop)
         let destination = try config.openDestination()
-        let summary = try ReplayRunner(config: config).run(&capture, into: destination)
+        let runner = ReplayRunner(config: config)
+        let summary = try runner.run(&capture, into: destination)
         try destination.close()
         let late = destination.takeLateCounts()
         let delivery = summary.counts.delivery
@@ -73,18 +74,6 @@ struct XTCPCommand: ParsableCommand {
             throw DataLost(description: "\(dropped) of \(delivery.envelopes) envelopes (\(delivery.rowsDropped + late.rowsDropped) rows) "
                 + "not delivered to \(config.destination)" + (summary.problems.first.map { ": \($0)" } ?? ""))
         }
-        let decode = summary.counts.dumps.decode
-        var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue)"
-        if let kernel = summary.kernel {
-            line += config.replayKernel != nil ? ", -replayKernel \(kernel))" : " of Linux \(kernel))"
-        } else {
-            line += ")"
-        }
-        if let signal = summary.stoppedBy { line += ", stopped by \(RunSignals.name(signal)) before its end," }
-        if config.filter != nil || config.states != .all { line += ", \(delivery.records) kept by -filter and -states," }
-        line += " in \(delivery.envelopes) batches"
-        if decode.problems > 0 { line += "; \(decode.problems) bad messages or attributes skipped: \(decode)" }
-        if summary.trailingBytes > 0, summary.stoppedBy == nil { line += "; capture truncated: \(summary.trailingBytes) trailing bytes ignored" }
-        printError(line)
+        printError(runner.summaryLine(summary, path: path))
     }
 }

@@ -28,6 +28,25 @@ public struct ReplayRunner {
         public var kernel: KernelRelease?
     }
 
+    /// What a replay says when it ends: the sockets, the format and the
+    /// kernel its tcp_info was read as, what cut it short or was skipped.
+    public func summaryLine(_ summary: Summary, path: String) -> String {
+        let decode = summary.counts.dumps.decode
+        let delivery = summary.counts.delivery
+        var line = "xtcp: replayed \(decode.sockets) sockets from \(path) (\(summary.format.rawValue)"
+        if let kernel = summary.kernel {
+            line += config.replayKernel != nil ? ", -replayKernel \(kernel))" : " of Linux \(kernel))"
+        } else {
+            line += ")"
+        }
+        if let signal = summary.stoppedBy { line += ", stopped by \(RunSignals.name(signal)) before its end," }
+        if config.filter != nil || config.states != .all { line += ", \(delivery.records) kept by -filter and -states," }
+        line += " in \(delivery.envelopes) batches"
+        if decode.problems > 0 { line += "; \(decode.problems) bad messages or attributes skipped: \(decode)" }
+        if summary.trailingBytes > 0, summary.stoppedBy == nil { line += "; capture truncated: \(summary.trailingBytes) trailing bytes ignored" }
+        return line
+    }
+
     /// `-replayKernel` over the release the capture records; neither: 6.18's
     /// layout, which the 280-byte tcp_info had first (and shorter ones do
     /// not reach the word that differs).
