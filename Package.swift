@@ -39,6 +39,8 @@ let package = Package(
         // What Swift cannot reach of glibc: _GNU_SOURCE-only calls, packed
         // structs, <malloc.h>. Platform's only C.
         .target(name: "CPlatform", cSettings: [.define("_GNU_SOURCE")]),
+        // The revision, day and compiler of a build (scripts/build-release.sh).
+        .target(name: "CBuildInfo"),
         // protoc-c's output for proto/xtcp_flat_record/v1/xtcp_flat_record.proto:
         // the reference codec the fast encoder is tested against.
         .target(name: "CXTCPRecord", dependencies: ["CProtobufC"]),
@@ -59,7 +61,7 @@ let package = Package(
         .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka"]),
         .target(
             name: "XTCP",
-            dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI",
+            dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --product xtcp
-bin=$(swift build -c release --show-bin-path)/xtcp
+# The binary as installed: the Swift standard library linked in.
+bin=$(scripts/build-release.sh)
 "$bin" -frequency 1s -maxLoops 3 -netlinkers 4 -dest stdout -marshal jsonl > /tmp/xtcp-polls.jsonl
 head -n 1 /tmp/xtcp-polls.jsonl | cut -c1-400
 echo "($(wc -l < /tmp/xtcp-polls.jsonl) records in /tmp/xtcp-polls.jsonl)"

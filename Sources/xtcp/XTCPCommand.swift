@@ -34,7 +34,7 @@ struct XTCPCommand: ParsableCommand {
         let config = invocation.config
         switch invocation.mode {
         case .version:
-            print("xtcp \(XTCPVersion.daemon) (schema \(XTCPVersion.schema))")
+            print(XTCPVersion.line)
         case .printConfiguration:
             config.lines.forEach { print(LineText.escaping($0)) }
         case .healthcheck:

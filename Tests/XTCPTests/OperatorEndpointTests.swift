@@ -32,6 +32,8 @@ struct OperatorEndpointTests {
             #expect(socketsBefore >= 2 * 2020, "two polls of the farm: \(socketsBefore)")
             let pollsBefore = try #require(value(of: "xtcp_polls_total", in: page))
             #expect(value(of: "xtcp_namespaces", in: page) == 1)
+            // What it was built from (a test build: revision "unknown").
+            #expect(value(of: "xtcp_build_info{version=\"\(XTCPVersion.daemon)\",revision=\"\(XTCPVersion.revision)\",swift=\"\(XTCPVersion.swift)\"}", in: page) == 1)
             // Every dump ended with NLMSG_DONE, and each is in the duration histogram once.
             let done = try #require(value(of: "xtcp_dumps_total{outcome=\"done\"}", in: page))
             #expect(done >= 2 * pollsBefore && value(of: "xtcp_dump_duration_seconds_count", in: page) == done, "\(page)")

@@ -25,6 +25,8 @@ public enum PrometheusText {
         let delivery = board.totals.delivery
         let closes = board.totals.closes
 
+        metric("xtcp_build_info", "gauge", "What this xtcp was built from: its version, git revision and Swift compiler (value 1).",
+               [("{version=\"\(XTCPVersion.daemon)\",revision=\"\(XTCPVersion.revision)\",swift=\"\(XTCPVersion.swift)\"}", "1")])
         metric("xtcp_polls_total", "counter", "Polls finished.", one(board.polls))
         metric("xtcp_sockets_total", "counter", "Sockets the kernel reported, over all polls.", one(dumps.sockets))
         metric("xtcp_records_total", "counter", "Records encoded.", one(delivery.records))
