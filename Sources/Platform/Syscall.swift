@@ -254,6 +254,14 @@ public enum Syscall {
         return try retrying(.send, descriptor: descriptor, wouldBlockIsValue: true, fault: fault) { Glibc.send(descriptor, bytes.baseAddress, count, flags) }
     }
 
+    /// sendto(2): one datagram to `address` on an unconnected socket.
+    public static func sendTo(descriptor: Int32, bytes: UnsafeRawBufferPointer, address: UnsafePointer<sockaddr>, length: socklen_t)
+        throws(SystemError) -> IOResult<Int> {
+        try retrying(.send, descriptor: descriptor, wouldBlockIsValue: true, fault: nil) {
+            Glibc.sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), address, length)
+        }
+    }
+
     /// `send` of an array's bytes.
     public static func send(descriptor: Int32, bytes: [UInt8], flags: Int32 = Int32(MSG_NOSIGNAL)) throws(SystemError) -> IOResult<Int> {
         try bytes.withUnsafeBytes { raw in

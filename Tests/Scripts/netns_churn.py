@@ -91,7 +91,6 @@ def churn(end, concurrent, prefix, live, counts):
             live.remove(entry)
         if time.monotonic() < end and len(live) < concurrent:
             lifetime = random.uniform(0.1, 2.5)
-            created = time.time_ns()
             if counts["cycles"] % 2 == 0:
                 name = "%s-%d" % (prefix, counts["cycles"])
                 # `ip netns add` can fail while another one (a test beside
@@ -105,6 +104,11 @@ def churn(end, concurrent, prefix, live, counts):
             else:
                 name = None
                 pid, inode = holder(unshare)
+            # Created once its socket listens (holder returns then): before,
+            # a poll could find the namespace without the socket that makes
+            # it seen, and a loaded machine (ip netns add, fork, setns and
+            # bind taking a poll's length) failed the test.
+            created = time.time_ns()
             live.append((time.monotonic() + lifetime, pid, name, inode, created))
             counts["cycles"] += 1
         else:

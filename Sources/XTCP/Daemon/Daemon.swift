@@ -117,6 +117,12 @@ public final class Daemon {
         let polled: any PollerSet = closing ?? pollers
         let namespaces = NamespaceFollower(pollers: polled, scope: scope, config: config, logger: logger)
 
+        // Under systemd's Type=notify: READY=1 after the first poll (every
+        // namespace dumped once), WATCHDOG=1 and the poll line each poll.
+        let systemd = SystemdNotify()
+        if let watchdog = systemd?.watchdog, watchdog <= config.frequency.duration {
+            logger.warning("xtcp: systemd's WatchdogSec (\(watchdog)) is not longer than -frequency \(config.frequency): it will kill xtcp between polls")
+        }
         var template = FlatRecord()
         config.identity.stamp(&template)
         let clock = ContinuousClock()
@@ -140,6 +146,8 @@ public final class Daemon {
             board.recordPoll(counts, seconds: elapsed.inSeconds, namespaces: pollers.count)
             logger.info("poll \(polls): \(elapsed.roundedMilliseconds) ms namespaces=\(pollers.count) \(counts.summary)")
             for problem in problems { logger.warning("poll \(polls): \(problem)", metadata: ["poll": "\(polls)"]) }
+            systemd?.send((polls == 1 ? "READY=1\n" : "") + (systemd?.watchdog != nil ? "WATCHDOG=1\n" : "")
+                          + "STATUS=poll \(polls): \(counts.dumps.decode.sockets) sockets in \(pollers.count) namespaces")
 
             if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
             // The next tick on the schedule, plus jitter; ticks a slow poll
@@ -165,6 +173,7 @@ public final class Daemon {
                 break
             }
         }
+        systemd?.send("STOPPING=1")
         polled.stopAll()
         if let late = closing?.takeLate() {
             totals += late.counts
