@@ -14,24 +14,26 @@ extension CaptureReader {
     /// so that a capture of another link type is refused at open: the
     /// byte order and the kernel release it records.
     static func openSection(_ input: inout BufferedInput, path: String) throws(Error) -> (swapped: Bool, release: KernelRelease?) {
-        do {
-            guard let section = try readSectionHeader(&input) else { throw Error.pcap(path: path, .badSection) }
-            let swapped = section.swapped
-            if try input.ensure(8), input.u32(at: 0, swapped: swapped) == Pcapng.interfaceDescription {
-                let length = Int(input.u32(at: 4, swapped: swapped))
-                if length >= 20, length <= largestBlock, try input.ensure(length) {
-                    let linkType = UInt32(input.u16(at: 8, swapped: swapped))
-                    guard linkType == UInt32(XTCP_LINKTYPE_NETLINK) else { throw Error.pcap(path: path, .wrongLinkType(linkType)) }
-                }
-            }
-            return (swapped, section.release)
-        } catch let error as Error {
-            throw error
-        } catch let error as SystemError {
-            throw .read(path: path, error)
+        let section: (swapped: Bool, release: KernelRelease?)?
+        var linkType: UInt32?
+        do throws(SystemError) {
+            section = try readSectionHeader(&input)
+            if let section { linkType = try firstLinkType(&input, swapped: section.swapped) }
         } catch {
-            preconditionFailure("unreachable: \(error)")
+            throw .read(path: path, error)
         }
+        guard let section else { throw .pcap(path: path, .badSection) }
+        if let linkType, linkType != UInt32(XTCP_LINKTYPE_NETLINK) { throw .pcap(path: path, .wrongLinkType(linkType)) }
+        return (section.swapped, section.release)
+    }
+
+    /// The link type of an interface block at the start of the unread
+    /// bytes (not consumed); nil when the next block is another, or cut short.
+    private static func firstLinkType(_ input: inout BufferedInput, swapped: Bool) throws(SystemError) -> UInt32? {
+        guard try input.ensure(8), input.u32(at: 0, swapped: swapped) == Pcapng.interfaceDescription else { return nil }
+        let length = Int(input.u32(at: 4, swapped: swapped))
+        guard length >= 20, length <= largestBlock, try input.ensure(length) else { return nil }
+        return UInt32(input.u16(at: 8, swapped: swapped))
     }
 
     /// A section header block at the start of the unread bytes, consumed:
