@@ -30,6 +30,24 @@ struct ELFSymbols {
     /// page as the loader maps it: the object's first mapping starts there
     /// plus the load bias.
     private(set) var firstLoadAddress: UInt64 = 0
+    /// Whether the symbols are the full `.symtab` (not only `.dynsym`).
+    private(set) var isFullTable = false
+    /// The GNU build id (NT_GNU_BUILD_ID), which names the object's
+    /// detached debug file; empty when it has none.
+    private(set) var buildID: [UInt8] = []
+
+    /// An object's symbols; for a stripped one (a packaged binary: only
+    /// `.dynsym`, which names few of an executable's functions), those of
+    /// its detached debug file, found by build id as gdb finds it
+    /// (`/usr/lib/debug/.build-id/ab/cdef….debug`, the -dbgsym package).
+    static func loading(path: String, debugRoot: String = "/usr/lib/debug") -> ELFSymbols? {
+        guard let own = ELFSymbols(path: path) else { return nil }
+        guard !own.isFullTable, own.buildID.count > 1 else { return own }
+        let hex = own.buildID.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        guard let detached = ELFSymbols(path: "\(debugRoot)/.build-id/\(hex.prefix(2))/\(hex.dropFirst(2)).debug"),
+              detached.isFullTable else { return own }
+        return detached
+    }
 
     /// Nil when `path` is not a readable 64-bit little-endian ELF file.
     init?(path: String) {
@@ -55,8 +73,13 @@ struct ELFSymbols {
             return (sections.load(UInt32.self, at: base + 4), sections.load(UInt64.self, at: base + 0x18),
                     sections.load(UInt64.self, at: base + 0x20), Int(sections.load(UInt32.self, at: base + 0x28)))
         }
-        let symbolSection = (0..<sectionCount).first { section($0).type == 2 }  // SHT_SYMTAB
-            ?? (0..<sectionCount).first { section($0).type == 11 }  // SHT_DYNSYM
+        for index in 0..<sectionCount where section(index).type == 7 && buildID.isEmpty {  // SHT_NOTE
+            let note = section(index)
+            if let bytes = reader.bytes(at: note.offset, count: Int(min(note.size, 4096))) { buildID = Self.gnuBuildID(inNotes: bytes) }
+        }
+        let fullTable = (0..<sectionCount).first { section($0).type == 2 }  // SHT_SYMTAB
+        isFullTable = fullTable != nil
+        let symbolSection = fullTable ?? (0..<sectionCount).first { section($0).type == 11 }  // SHT_DYNSYM
         guard let symbolSection, case let symtab = section(symbolSection), symtab.link < sectionCount,
               case let strtab = section(symtab.link),
               let table = reader.bytes(at: symtab.offset, count: Int(symtab.size)),
@@ -70,6 +93,24 @@ struct ELFSymbols {
             entries.append(Entry(start: value, size: table.load(UInt64.self, at: base + 16), nameOffset: nameOffset))
         }
         entries.sort { $0.start < $1.start }
+    }
+
+    /// The descriptor of the NT_GNU_BUILD_ID note among `notes` (each: name
+    /// size, descriptor size, type, then the name and the descriptor, each
+    /// padded to 4 bytes); empty when there is none.
+    static func gnuBuildID(inNotes notes: [UInt8]) -> [UInt8] {
+        var at = 0
+        while at + 12 <= notes.count {
+            let nameSize = Int(notes.load(UInt32.self, at: at)), descriptorSize = Int(notes.load(UInt32.self, at: at + 4))
+            let type = notes.load(UInt32.self, at: at + 8)
+            let name = at + 12, descriptor = name + ((nameSize + 3) & ~3)
+            guard nameSize < 256, descriptorSize < 256, descriptor + descriptorSize <= notes.count else { return [] }
+            if type == 3, nameSize == 4, notes[name..<name + 4].elementsEqual([0x47, 0x4E, 0x55, 0]) {  // "GNU"
+                return Array(notes[descriptor..<descriptor + descriptorSize])
+            }
+            at = descriptor + ((descriptorSize + 3) & ~3)
+        }
+        return []
     }
 
     /// The symbol covering file address `address`: the last one starting at

@@ -32,7 +32,7 @@ public struct Symbolizer {
             return Frame(function: "0x" + String(address, radix: 16), systemName: "", object: "?")
         }
         let object = mapping.path.isEmpty ? "[anonymous]" : mapping.path
-        if objects[object] == nil { objects[object] = ELFSymbols(path: object) }
+        if objects[object] == nil { objects[object] = ELFSymbols.loading(path: object) }
         let unknown = Frame(function: "\(basename(object))+0x\(String(address - mapping.objectStart, radix: 16))",
                             systemName: "", object: object)
         guard let symbols = objects[object] ?? nil else { return unknown }

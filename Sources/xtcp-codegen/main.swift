@@ -2,7 +2,7 @@
 //   swift run xtcp-codegen [PACKAGE_ROOT]
 // from the schema, the files RecordCodegen names and the ClickHouse DDL;
 // from XTCP's flag table, the executable's ArgumentParser declarations and
-// the README's table of xtcp2's names.
+// the README's table of xtcp2's names and the man page.
 // Paths are relative to the package root (default: the current directory).
 import Foundation
 import XTCP
@@ -38,6 +38,8 @@ do {
     try FileManager.default.createDirectory(at: flags.deletingLastPathComponent(), withIntermediateDirectories: true)
     try CommandLineFlags.argumentParserSource().write(to: flags, atomically: true, encoding: .utf8)
     print("wrote \(CommandLineFlags.generatedPath)")
+    try ManualPage.roff().write(toFile: "\(root)/\(ManualPage.path)", atomically: true, encoding: .utf8)
+    print("wrote \(ManualPage.path)")
 } catch {
     FileHandle.standardError.write("xtcp-codegen: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -17,6 +17,21 @@ struct ConfigurationTests {
         #expect(committed == CommandLineFlags.argumentParserSource(), "\(CommandLineFlags.generatedPath) is stale: run `swift run xtcp-codegen`")
     }
 
+    @Test("the man page is what the table generates now, names every flag and variable, and groff reads it without a warning")
+    func manualPageIsFresh() throws {
+        let committed = try String(contentsOfFile: Paths.packageRoot + "/" + ManualPage.path, encoding: .utf8)
+        #expect(committed == ManualPage.roff(), "\(ManualPage.path) is stale: run `swift run xtcp-codegen`")
+        let rendered = try Shell.capture(["env", "MANWIDTH=200", "man", "-l", Paths.packageRoot + "/" + ManualPage.path])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        for flag in FlagTable.flags {
+            #expect(rendered.stdout.contains(flag.isShortOnly ? "-\(flag.name)" : "-\(flag.name) ") || rendered.stdout.contains("-\(flag.name)\n"),
+                    "-\(flag.name)")
+            if flag.fromEnvironment { #expect(rendered.stdout.contains(flag.environmentName), "\(flag.environmentName)") }
+        }
+        let lint = try Shell.capture(["groff", "-man", "-ww", "-z", Paths.packageRoot + "/" + ManualPage.path])
+        #expect(lint.status == 0 && lint.stderr.isEmpty, "\(lint.stderr)")
+    }
+
     @Test("every flag's defaults are valid; -conf prints every configuration flag once, the listener, logging and profile ones too")
     func defaults() throws {
         let defaults = try invocation()

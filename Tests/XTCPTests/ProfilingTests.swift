@@ -89,4 +89,38 @@ struct ProfilingTests {
             #expect(wrongMode.status == 2 && wrongMode.stderr.contains("-profile.mode heap: expected none or cpu"), "\(wrongMode.stderr)")
         }
     }
+
+    @Test("a stripped binary, as packaged, names its functions from its detached debug file (the -dbgsym package), found by build id")
+    func strippedBinaryUsesDebugFile() throws {
+        let folder = NSTemporaryDirectory() + "xtcp-stripped-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let stripped = folder + "/xtcp", detached = folder + "/xtcp.debug"
+        try Shell.run(["objcopy", "--only-keep-debug", Paths.xtcp, detached])
+        try Shell.run(["strip", "--strip-unneeded", "-o", stripped, Paths.xtcp])
+        #expect(try Shell.run(["file", stripped]).contains(", stripped"))
+        let buildID = try Shell.run(["readelf", "-n", stripped]).split(separator: "\n")
+            .first { $0.contains("Build ID:") }.map { String($0.split(separator: " ").last ?? "") } ?? ""
+        #expect(buildID.count == 40, "\(buildID)")
+        let debugFile = "/usr/lib/debug/.build-id/\(buildID.prefix(2))/\(buildID.dropFirst(2)).debug"
+        #expect(!FileManager.default.fileExists(atPath: debugFile), "a debug file of this test build exists already")
+        try withSocketFarm("loopback_farm.py", ["2000", "127.0.0.1", "900"]) { ns, farm in
+            func topFunctions() throws -> String {
+                let file = folder + "/cpu.pb.gz"
+                let run = try Shell.capture(ns.exec([stripped, "-namespaces", "own", "-frequency", "50ms", "-maxLoops", "40", "-dest", "null",
+                                                     "-promListen", "off", "-profile.mode", "cpu", "-profile.path", file]))
+                #expect(run.status == 0, "\(run.stderr)")
+                return try pprofTop(file, cumulative: true).text
+            }
+            // Without the debug file: addresses only, no function of xtcp's.
+            let bare = try topFunctions()
+            #expect(!bare.contains("XTCP.RecvReceiver.dump") && bare.contains("xtcp+0x"), "\(bare)")
+            let debugFolder = (debugFile as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: debugFolder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: detached, toPath: debugFile)
+            defer { try? FileManager.default.removeItem(atPath: debugFile); rmdir(debugFolder) }  // the folder only if empty
+            let named = try topFunctions()
+            #expect(named.contains("XTCP.RecvReceiver.dump"), "\(named)")
+        }
+    }
 }

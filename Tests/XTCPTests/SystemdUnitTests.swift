@@ -20,14 +20,19 @@ struct SystemdUnitTests {
             }
     }
 
-    @Test("systemd-analyze verify says nothing of it (the binary path pointed at this build's)")
+    @Test("systemd-analyze verify says nothing of it (the binary path pointed at this build's, its man page found)")
     func verifies() throws {
         let copy = NSTemporaryDirectory() + "xtcp-unit-\(getpid())/xtcp.service"
         try FileManager.default.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent) }
         try String(contentsOfFile: Self.unitPath, encoding: .utf8).replacingOccurrences(of: "/usr/bin/xtcp", with: Paths.xtcp)
             .write(toFile: copy, atomically: true, encoding: .utf8)
-        let run = try Shell.capture(["systemd-analyze", "verify", copy], timeout: 30)
+        // Documentation=man:xtcp(8): verify runs man, which finds the page
+        // the package installs (docs/xtcp.8) through MANPATH.
+        let manual = (copy as NSString).deletingLastPathComponent + "/man"
+        try FileManager.default.createDirectory(atPath: manual + "/man8", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Paths.packageRoot + "/docs/xtcp.8", toPath: manual + "/man8/xtcp.8")
+        let run = try Shell.capture(["env", "MANPATH=\(manual)", "systemd-analyze", "verify", copy], timeout: 30)
         #expect(run.status == 0 && run.stderr.isEmpty && run.stdout.isEmpty, "\(run.status): \(run.stderr)\(run.stdout)")
     }
 

@@ -9,7 +9,14 @@ import RecordFmt
 /// `XTCP_*` names, `-conf`'s lines and `-help`'s texts all come from this
 /// table. Order is `-help`'s and `-conf`'s.
 public enum FlagTable {
-    public static let flags: [FlagDefinition] = modes + polling + namespaces + receiving + selection + output + kafka + identity + observing
+    public static let flags: [FlagDefinition] = sections.flatMap(\.flags)
+
+    /// The table in its parts, titled as the man page's OPTIONS shows them.
+    public static let sections: [(title: String, flags: [FlagDefinition])] = [
+        ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
+        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka),
+        ("Stamped into every record", identity), ("What an operator sees", observing),
+    ]
 
     public static func named(_ name: String) -> FlagDefinition? { byName[name] }
     private static let byName = Dictionary(uniqueKeysWithValues: flags.map { ($0.name, $0) })
