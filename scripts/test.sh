@@ -18,6 +18,6 @@ scripts/fuzz.sh capture 0 -runs=300000 2>&1 | tail -5
 scripts/fuzz.sh filter 0 -runs=300000 -max_len=4096 2>&1 | tail -5
 # A request head is at most 8 KiB; a little more shows what is past it.
 scripts/fuzz.sh http 0 -runs=300000 -max_len=9000 2>&1 | tail -5
-# The release binary as installed: no library of the Swift toolchain, the
-# revision in -version.
-scripts/check-release-binary.sh
+# The Debian package as installed: its files, Depends: and lintian; its
+# binary with no library of the Swift toolchain, the revision in -version.
+scripts/check-package.sh
