@@ -63,3 +63,20 @@ extension Duration {
         return out
     }
 }
+
+extension WallClock {
+    /// Now in RFC 3339, UTC, to the millisecond (`2026-12-02T12:00:00.123Z`),
+    /// as the json and logfmt log lines stamp it.
+    public static func rfc3339() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let milliseconds = now.tv_nsec / 1_000_000
+        let fraction = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+    }
+}

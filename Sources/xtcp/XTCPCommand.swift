@@ -30,8 +30,9 @@ struct XTCPCommand: ParsableCommand {
 
     func run() throws {
         let invocation = try Invocation(given: flags.given, environment: CommandLineFlags.processEnvironment())
-        for warning in invocation.warnings { printError(warning) }
         let config = invocation.config
+        LogFormat.inEffect = config.logFormat
+        for warning in invocation.warnings { LogFormat.say(warning, level: .warning) }
         switch invocation.mode {
         case .version:
             print(XTCPVersion.line)
@@ -39,17 +40,17 @@ struct XTCPCommand: ParsableCommand {
             config.lines.forEach { print(LineText.escaping($0)) }
         case .healthcheck:
             let answer = HealthCheck.ask(address: config.promListen ?? "127.0.0.1:9088")
-            printError(answer.line)
+            LogFormat.say(answer.line, level: answer.healthy ? .info : .error)
             if !answer.healthy { throw ExitCode(1) }
         case .capture(let path):
             let summary = try CaptureRunner.run(config: config, path: path)
-            for problem in summary.problems { printError("xtcp: capture: \(problem)") }
-            printError("xtcp: captured \(summary.counts.sockets) sockets to \(path) (\(summary.counts.dumps.decode.problems) problems)")
+            for problem in summary.problems { LogFormat.say("xtcp: capture: \(problem)", level: .warning) }
+            LogFormat.say("xtcp: captured \(summary.counts.sockets) sockets to \(path) (\(summary.counts.dumps.decode.problems) problems)")
         case .replay(let path):
             try replay(path, config: config)
         case .poll:
             try Privileges.current().requireForPolling()
-            LoggingSystem.bootstrap { StderrLogHandler(label: $0, level: config.logLevel) }
+            LoggingSystem.bootstrap { StderrLogHandler(label: $0, level: config.logLevel, format: config.logFormat) }
             let daemon = Daemon(config: config, logger: Logger(label: "xtcp"))
             let signal = try daemon.run()
             if let lost = daemon.losses(endedBy: signal) { throw lost }
@@ -74,6 +75,6 @@ struct XTCPCommand: ParsableCommand {
             throw DataLost(description: "\(dropped) of \(delivery.envelopes) envelopes (\(delivery.rowsDropped + late.rowsDropped) rows) "
                 + "not delivered to \(config.destination)" + (summary.problems.first.map { ": \($0)" } ?? ""))
         }
-        printError(runner.summaryLine(summary, path: path))
+        LogFormat.say(runner.summaryLine(summary, path: path))
     }
 }

@@ -31,21 +31,21 @@ do {
 } catch let code as ExitCode {
     exit(code.rawValue)  // said already (-healthcheck)
 } catch let error as UsageError {
-    printError("xtcp: \(error) (xtcp -help lists the flags)")
+    LogFormat.say("xtcp: \(error) (xtcp -help lists the flags)", level: .error)
     exit(2)
 } catch let error as KafkaConfigurationError {
-    printError("xtcp: \(error) (xtcp -help lists the flags)")
+    LogFormat.say("xtcp: \(error) (xtcp -help lists the flags)", level: .error)
     exit(2)
 } catch let error as DestinationUnavailable {
-    printError("xtcp: \(error)")
+    LogFormat.say("xtcp: \(error)", level: .error)
     exit(3)
 } catch let error as InsufficientPrivilege {
-    printError("xtcp: \(error)")
+    LogFormat.say("xtcp: \(error)", level: .error)
     exit(4)
 } catch let error as DataLost {
-    if !error.said { printError("xtcp: data lost: \(error)") }
+    if !error.said { LogFormat.say("xtcp: data lost: \(error)", level: .error) }
     exit(5)
 } catch {
-    printError("xtcp: \(error)")
+    LogFormat.say("xtcp: \(error)", level: .error)
     exit(1)
 }

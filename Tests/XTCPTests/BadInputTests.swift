@@ -37,7 +37,7 @@ struct BadInputTests {
         "frequency": "10x", "replayKernel": "seven", "timeout": "0s", "pollJitterPct": "51", "maxLoops": "many", "netlinkers": "0", "cpus": "0",
         "ioUringRecvBatch": "0", "ioUringCqeBatch": "5000", "ioUringMultishot": "maybe", "ioUringFallback": "maybe",
         "namespaces": "some", "netnsDirs": "relative/dir", "reconcileFrequency": "10ms", "promListen": "no-port",
-        "promPath": "metrics", "logLevel": "loud", "profile.mode": "heap", "profile.path": "", "maxNamespaces": "0",
+        "promPath": "metrics", "logLevel": "loud", "logFormat": "xml", "profile.mode": "heap", "profile.path": "", "maxNamespaces": "0",
         "nltimeout": "0s", "packetSize": "10", "dest": "ftp:host", "topic": "no spaces", "kafkaCompression": "gzip9",
         "kafkaQueueKBytes": "0", "kafkaMessageTimeout": "0s", "kafkaQueueFullWait": "2h", "kafkaFlushTimeout": "2h",
         "kafkaStartTimeout": "2h", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",

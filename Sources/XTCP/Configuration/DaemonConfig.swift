@@ -50,6 +50,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var promPath = "/metrics"
     /// The least severe level logged (`-logLevel`, `-d`).
     public var logLevel: Logger.Level = .info
+    /// How log lines are written (`-logFormat`).
+    public var logFormat: LogFormat = .text
     /// `-profile.mode cpu`: a CPU profile of the whole run, written to
     /// `profilePath` (`-profile.path`) when the run ends.
     public var profileWholeRun = false

@@ -273,6 +273,12 @@ public enum FlagTable {
             }
             d.config.logLevel = level
         },
+        FlagDefinition("logFormat", default: "text", runs: .all,
+             help: "How log lines are written: text (the message first, as today), json or logfmt (a timestamp, the level and the poll line's counts as fields).",
+             show: { [$0.logFormat.rawValue] }) { d, v throws(UsageError) in
+            guard let format = LogFormat(rawValue: v.text) else { throw v.fail("expected text, json or logfmt") }
+            d.config.logFormat = format
+        },
         FlagDefinition("d", .toggle, short: "d", environment: false, runs: .all,
              help: "Debug logging (-logLevel debug): the configuration at start, every HTTP request.") { d, _ in d.debug = true },
         FlagDefinition("profile.mode", default: "none",

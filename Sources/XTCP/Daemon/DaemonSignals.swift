@@ -66,7 +66,7 @@ public enum RunSignals {
     public static func pendingStop() -> Int32? {
         while let taken = Syscall.waitForSignal(DaemonSignal.set, timeout: .zero) {
             if case .stop(let signal) = DaemonSignal(taken) { return signal }
-            printError("xtcp: \(DaemonSignal.name(taken)) ignored (SIGTERM, SIGINT or SIGQUIT end the run)")
+            LogFormat.say("xtcp: \(DaemonSignal.name(taken)) ignored (SIGTERM, SIGINT or SIGQUIT end the run)")
         }
         return nil
     }

@@ -2,16 +2,15 @@ import Logging
 import Platform
 
 /// xtcp's swift-log backend: one line per message on stderr, written whole
-/// with one write(2). The message comes first, as operators and scripts
-/// read it (`poll 12: 41 ms namespaces=3 sockets=…`); metadata follows as
-/// `key=value`; a level other than info or notice is said at the end
-/// (`level=warning`), so a line's meaning does not move with its level.
+/// with one write(2), in the format `-logFormat` names (`LogFormat`).
 public struct StderrLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
+    let format: LogFormat
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, format: LogFormat = .text) {
         logLevel = level
+        self.format = format
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -20,11 +19,8 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "\(event.message)"
         let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
-        for key in merged.keys.sorted() { line += " \(key)=\(merged[key]!)" }
-        if event.level != .info, event.level != .notice { line += " level=\(event.level)" }
-        printError(line)
+        printError(format.line(level: event.level, message: "\(event.message)", metadata: merged))
     }
 
     /// The levels `-logLevel` takes, least to most severe.

@@ -159,6 +159,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("logLevel", withSingleDash: true), .customLong("logLevel")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("logLevel")!.helpWithDefault, valueName: "logLevel"))
     var logLevel: String?
 
+    @Option(name: [.customLong("logFormat", withSingleDash: true), .customLong("logFormat")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("logFormat")!.helpWithDefault, valueName: "logFormat"))
+    var logFormat: String?
+
     @Flag(name: [.customShort("d")], help: ArgumentHelp(FlagTable.named("d")!.helpWithDefault))
     var d = false
 
@@ -222,6 +225,7 @@ struct XTCPFlags: ParsableArguments {
         if let promListen { given["promListen"] = [promListen] }
         if let promPath { given["promPath"] = [promPath] }
         if let logLevel { given["logLevel"] = [logLevel] }
+        if let logFormat { given["logFormat"] = [logFormat] }
         if d { given["d"] = [] }
         if let profileMode { given["profile.mode"] = [profileMode] }
         if let profilePath { given["profile.path"] = [profilePath] }
