@@ -174,7 +174,7 @@ struct KafkaEndToEndTests {
         #expect(Set(consumed.records.map(\.netlinkerId)) == Set((0..<UInt64(netlinkers)).map { $0 }))
     }
 
-    @Test("/readyz: ready while the broker takes envelopes, unready while it is down, ready again when it is back; /metrics shows the Kafka queue")
+    @Test("/readyz: ready while the broker takes envelopes, unready while it is down, ready again when it is back; /metrics shows the Kafka queue and its bound")
     func readinessFollowsTheBroker() throws {
         let topic = "xtcp-readyz"
         let setup = try Setup(topic: topic)
@@ -210,6 +210,9 @@ struct KafkaEndToEndTests {
         let lost = sum("xtcp_envelopes_dropped_total{reason=\"queue_full\"}") + sum("xtcp_envelopes_dropped_total{reason=\"delivery_failed\"}")
         #expect(lost > 0 && envelopeErrors >= lost, "\(failing)")
         #expect(sum("xtcp_kafka_errors_total{source=\"client\",") > 0, "\(failing)")
+        // The queue, in bytes against its bound (-kafkaQueueKBytes 1024), for a "near full" alert.
+        #expect(sum("xtcp_kafka_queue_max_bytes ") == 1024 * 1024, "\(failing)")
+        #expect(sum("xtcp_kafka_queue_bytes ") > 0 && sum("xtcp_kafka_queue_bytes ") <= 1024 * 1024, "envelopes wait while the broker is down: \(failing)")
         #expect(try Promtool.complaints(about: failing).isEmpty)
 
         #expect(try setup.mock.command("up 1") == "ok")

@@ -106,6 +106,11 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
                          samples: errors.map { .init(labels: [("source", $0.key.source), ("code", $0.key.code)], value: Double($0.value)) }),
             MetricFamily(name: "xtcp_kafka_queue_messages", kind: .gauge, help: "Envelopes in librdkafka's queue, not yet acknowledged.",
                          value: Double(queueLength)),
+            MetricFamily(name: "xtcp_kafka_queue_bytes", kind: .gauge, help: "Bytes of the envelopes in librdkafka's queue, not yet acknowledged.",
+                         value: Double(inFlight.withLock { $0.bytes })),
+            MetricFamily(name: "xtcp_kafka_queue_max_bytes", kind: .gauge,
+                         help: "The queue's bound (queue.buffering.max.kbytes: -kafkaQueueKBytes or a -kafkaProperty); a full queue drops envelopes.",
+                         value: Double(settings.effectiveQueueKBytes * 1024)),
             MetricFamily(name: "xtcp_envelope_pool_idle_buffers", kind: .gauge, help: "Envelope buffers idle in the pool.", value: Double(pool.idle)),
             MetricFamily(name: "xtcp_envelope_pool_takes_total", kind: .counter, help: "Envelope buffers taken from the pool.", value: Double(pool.taken)),
             MetricFamily(name: "xtcp_envelope_pool_misses_total", kind: .counter, help: "Takes that found the pool empty and allocated.",
@@ -144,7 +149,7 @@ public final class KafkaDestination: EnvelopeBorrowing, @unchecked Sendable {  /
     // MARK: Producing
 
     private func produce(_ frame: UnsafeRawBufferPointer, rows: Int, lent: DetachedEnvelope?) throws -> WriteOutcome {
-        let slot = inFlight.withLock { $0.insert(InFlightEnvelope(rows: rows, lent: lent)) }
+        let slot = inFlight.withLock { $0.insert(InFlightEnvelope(rows: rows, bytes: frame.count, lent: lent)) }
         // The slot number, not a pointer: the report finds the entry by it.
         let opaque = UnsafeMutableRawPointer(bitPattern: slot + 1)
         let clock = ContinuousClock()
@@ -226,6 +231,7 @@ public struct KafkaErrorKey: Hashable, Sendable {
 /// the buffer lent, if it was not copied.
 struct InFlightEnvelope {
     var rows: Int
+    var bytes = 0
     var lent: DetachedEnvelope?
 }
 
@@ -234,6 +240,9 @@ struct InFlightEnvelope {
 struct InFlightTable {
     private var slots: [InFlightEnvelope?] = []
     private var free: [Int] = []
+    /// Bytes of the envelopes in the table: librdkafka's queue, as
+    /// `queue.buffering.max.kbytes` bounds it.
+    private(set) var bytes = 0
 
     init() {
         slots.reserveCapacity(1024)
@@ -241,6 +250,7 @@ struct InFlightTable {
     }
 
     mutating func insert(_ entry: InFlightEnvelope) -> Int {
+        bytes += entry.bytes
         if let slot = free.popLast() {
             slots[slot] = entry
             return slot
@@ -253,6 +263,7 @@ struct InFlightTable {
         guard slots.indices.contains(slot), let entry = slots[slot] else { return nil }
         slots[slot] = nil
         free.append(slot)
+        bytes -= entry.bytes
         return entry
     }
 
@@ -260,6 +271,7 @@ struct InFlightTable {
         let left = slots.compactMap { $0 }
         slots.removeAll()
         free.removeAll()
+        bytes = 0
         return left
     }
 }

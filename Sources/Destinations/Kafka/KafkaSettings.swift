@@ -81,6 +81,11 @@ public struct KafkaSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// queue.buffering.max.kbytes as librdkafka takes it: the last given.
+    public var effectiveQueueKBytes: Int {
+        librdkafkaProperties(brokers: "").last { $0.key == "queue.buffering.max.kbytes" }.flatMap { Int($0.value) } ?? queueKBytes
+    }
+
     /// The producer configuration, in the order it is applied.
     public func librdkafkaProperties(brokers: String) -> [Property] {
         [

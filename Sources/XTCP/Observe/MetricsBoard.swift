@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// What the daemon has done so far, as the HTTP listener shows it: written
@@ -14,6 +15,9 @@ public final class MetricsBoard: Sendable {
         public var pollDurations = Histogram(bounds: Histogram.pollSecondsBounds)
         /// When the last poll ended, on the monotonic clock.
         public var lastPollEnded: ContinuousClock.Instant?
+        /// The same, on the wall clock (ns since the epoch; 0: no poll yet),
+        /// for an alert's `time() - …`.
+        public var lastPollEndedWall: Int64 = 0
 
         public init() {}
     }
@@ -30,6 +34,7 @@ public final class MetricsBoard: Sendable {
             board.namespaces = namespaces
             board.pollDurations.observe(seconds)
             board.lastPollEnded = .now
+            board.lastPollEndedWall = WallClock.nanoseconds()
         }
     }
 

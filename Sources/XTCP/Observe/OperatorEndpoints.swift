@@ -9,6 +9,7 @@ struct OperatorEndpoints: Sendable {
     let board: MetricsBoard
     let destination: OpenedDestination
     let promPath: String
+    let limits: PrometheusText.Limits
     /// A poll older than this means polling has stopped: two periods and
     /// the poll's own time limit.
     let staleAfter: Duration
@@ -19,6 +20,7 @@ struct OperatorEndpoints: Sendable {
         self.board = board
         self.destination = destination
         promPath = config.promPath
+        limits = PrometheusText.Limits(maxNamespaces: config.maxNamespaces, pollIntervalSeconds: config.frequency.duration.inSeconds)
         staleAfter = config.frequency.duration * 2 + config.timeout.duration
     }
 
@@ -33,7 +35,7 @@ struct OperatorEndpoints: Sendable {
     private func immediate(_ request: HTTPListener.Request) -> HTTPListener.Response {
         switch request.path {
         case promPath:
-            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination.current))
+            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination.current, limits: limits))
         case "/healthz":
             return .init(status: 200, body: "ok\n")
         case "/readyz":

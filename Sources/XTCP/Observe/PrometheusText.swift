@@ -13,7 +13,17 @@ import Glibc
 public enum PrometheusText {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public static func render(_ board: MetricsBoard.Snapshot, destination: (any Destination)? = nil,
+    /// What the configuration bounds, for alerts that compare against it.
+    public struct Limits: Sendable {
+        public var maxNamespaces = 1024
+        public var pollIntervalSeconds = 10.0
+        public init(maxNamespaces: Int = 1024, pollIntervalSeconds: Double = 10) {
+            self.maxNamespaces = maxNamespaces
+            self.pollIntervalSeconds = pollIntervalSeconds
+        }
+    }
+
+    public static func render(_ board: MetricsBoard.Snapshot, destination: (any Destination)? = nil, limits: Limits = Limits(),
                               process: ProcessFigures = .current()) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
@@ -66,6 +76,11 @@ public enum PrometheusText {
         metric("xtcp_netlink_dump_interrupted_total", "counter", "Netlink messages the kernel marked NLM_F_DUMP_INTR (the table changed during the dump).",
                one(decode.dumpInterrupted))
         metric("xtcp_namespaces", "gauge", "Network namespaces polled.", [("", "\(board.namespaces)")])
+        metric("xtcp_max_namespaces", "gauge", "The most namespaces polled at once (-maxNamespaces); more are left out.",
+               [("", "\(limits.maxNamespaces)")])
+        metric("xtcp_poll_interval_seconds", "gauge", "Time between polls (-frequency).", [("", "\(limits.pollIntervalSeconds)")])
+        metric("xtcp_last_poll_timestamp_seconds", "gauge", "When the last poll ended, in seconds since the epoch (0: none yet).",
+               [("", "\(Double(board.lastPollEndedWall) / 1e9)")])
         metric("xtcp_namespaces_vanished_total", "counter", "Dumps not begun because their namespace was gone (nothing lost).",
                one(dumps.namespacesVanished))
         metric("xtcp_records_unchanged_total", "counter", "-changesOnly: sockets seen but not sent, unchanged since their last record.",
@@ -91,6 +106,8 @@ public enum PrometheusText {
         histogram("xtcp_dump_duration_seconds", "How long each shard's dump of one namespace took.", dumps.dumpSeconds)
 
         metric("process_resident_memory_bytes", "gauge", "Resident memory (VmRSS).", [("", "\(process.residentBytes)")])
+        metric("xtcp_memory_limit_bytes", "gauge", "The memory limit of xtcp's cgroup (MemoryMax=, a pod's limit); no sample when unlimited.",
+               process.memoryLimit.map { [("", "\($0)")] } ?? [])
         metric("process_open_fds", "gauge", "Open file descriptors.", [("", "\(process.openFiles)")])
         metric("process_threads", "gauge", "OS threads.", [("", "\(process.threads)")])
         metric("process_cpu_seconds_total", "counter", "CPU time, user and system, every thread.", [("", "\(process.cpuSeconds)")])
@@ -109,6 +126,8 @@ public struct ProcessFigures: Sendable {
     public var openFiles: Int
     public var cpuSeconds: Double
     public var startTime: Double
+    /// The cgroup's memory limit in bytes; nil when unlimited.
+    public var memoryLimit: Int?
 
     /// Set when first read: the daemon reads it as it starts.
     public static let startTime = Double(WallClock.nanoseconds()) / 1e9
@@ -123,7 +142,8 @@ public struct ProcessFigures: Sendable {
             threads: status["Threads"].flatMap { Int($0) } ?? 0,
             openFiles: countOpenFiles(),
             cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-            startTime: startTime)
+            startTime: startTime,
+            memoryLimit: CgroupMemoryLimit.current())
     }
 
     static func countOpenFiles() -> Int {
