@@ -2,6 +2,7 @@
 """Loads xtcp's envelopes into the ClickHouse table of docs/clickhouse.md
 (chdb) and runs the document's queries. Prints JSON: rows loaded, rows per
 record kind, the top retransmitting peers, RTT percentiles per namespace,
+the dashboard queries' rows,
 and whether the Kafka engine table and the materialized view were created.
 
 usage: clickhouse_queries.py DOCUMENT SCHEMA.proto WORKDIR ENVELOPES.bin...
@@ -44,8 +45,8 @@ def statements(document):
     return [s.strip() for s in sql.split(";") if s.strip()]
 
 
-def queries(document):
-    text = open(document).read().split("## Queries", 1)[1]
+def queries(document, section, until):
+    text = open(document).read().split(section, 1)[1].split(until, 1)[0]
     return [q.strip() for q in re.findall(r"```sql\n(.*?)```", text, re.S)]
 
 
@@ -73,7 +74,8 @@ def main():
         return json.loads(out)["data"] if out.strip() else []
 
     # The document's queries cover the last hour; the records are minutes old.
-    top_peers, rtt_per_namespace, closes_by_port = [rows(q) for q in queries(document)]
+    top_peers, rtt_per_namespace, closes_by_port = [rows(q) for q in queries(document, "## Queries", "## Dashboard queries")]
+    dashboard = [rows(q) for q in queries(document, "## Dashboard queries", "## How this is tested")]
     result = {
         "envelopes": count,
         "rows": rows("SELECT count() FROM xtcp.records")[0][0],
@@ -81,6 +83,7 @@ def main():
         "top_peers": top_peers,
         "rtt_per_namespace": rtt_per_namespace,
         "closes_by_port": closes_by_port,
+        "dashboard": dashboard,
         "statements": made,
     }
     print(json.dumps(result))

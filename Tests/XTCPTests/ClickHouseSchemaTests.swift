@@ -11,6 +11,7 @@ struct ClickHouseSchemaTests {
         var top_peers: [[Value]]
         var rtt_per_namespace: [[Value]]
         var closes_by_port: [[Value]]
+        var dashboard: [[[Value]]]
         var statements: [String: String]
     }
 
@@ -32,7 +33,7 @@ struct ClickHouseSchemaTests {
         var list: [Double]? { if case .list(let l) = self { return l } else { return nil } }
     }
 
-    @Test("polls and close events of two namespaces: rows by kind, top retransmitting peers, RTT percentiles per namespace")
+    @Test("polls and close events of two namespaces: rows by kind, top retransmitting peers, RTT percentiles per namespace, the dashboard queries")
     func loadAndQuery() throws {
         let a = try TestNamespace(prefix: "xtcp-ch-a"), b = try TestNamespace(prefix: "xtcp-ch-b")
         defer { a.remove(); b.remove() }
@@ -84,5 +85,22 @@ struct ClickHouseSchemaTests {
         // The 20 short connections: each client once, by its peer port 6000.
         let port6000 = result.closes_by_port.first { $0[0].number == 6000 }
         #expect(port6000?[1].number == 20, "\(result.closes_by_port.prefix(4)); \(summary)")
+
+        // The dashboard queries: sockets by state, retransmitting sockets,
+        // congestion control, delivery rate.
+        #expect(result.dashboard.count == 4)
+        guard result.dashboard.count == 4 else { return }
+        let states = result.dashboard[0]
+        for (ns, established, synSent) in [(a.name, 2 * 40, 6), (b.name, 2 * 20, 0)] {
+            let rows = states.filter { $0[2].text == ns }
+            #expect(!rows.isEmpty && rows.filter { $0[3].number == 1 }.allSatisfy { $0[4].number == Double(established) }, "\(ns): \(rows)")
+            #expect(rows.filter { $0[3].number == 2 }.allSatisfy { $0[4].number == Double(synSent) }
+                    && rows.contains { $0[3].number == 2 } == (synSent > 0), "\(ns): \(rows)")
+        }
+        #expect(result.dashboard[1].contains { ($0[2].number ?? 0) >= 6 && ($0[3].number ?? 0) >= ($0[2].number ?? 0) }, "\(result.dashboard[1])")
+        let algorithms = result.dashboard[2]
+        #expect(algorithms.allSatisfy { !($0[0].text ?? "").isEmpty } && algorithms.reduce(0) { $0 + ($1[1].number ?? 0) } >= 120, "\(algorithms)")
+        #expect(!result.dashboard[3].isEmpty && result.dashboard[3].allSatisfy { ($0[2].list ?? [1, 0]).first! <= ($0[2].list ?? [1, 0]).last! },
+                "\(result.dashboard[3])")
     }
 }
