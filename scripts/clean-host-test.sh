@@ -3,15 +3,17 @@
 # there: a minimal Debian bookworm (debootstrap --variant=minbase, cached
 # in $XTCP_CLEAN_HOST_CACHE, default /var/cache/xtcp/bookworm-minbase, and
 # copied afresh each run), `apt-get install ./xtcp_*.deb` inside it (which
-# must pull the runtime libraries and nothing of Swift), /proc, /sys, /dev
-# and /run/netns bound in. Then, inside and on this machine with the same
-# binary, the same records:
+# must pull the runtime libraries and nothing of Swift; their files are
+# what the image's runtime stage adds to debian:bookworm-slim the same
+# way), /proc, /sys, /dev and /run/netns bound in. Then, inside and on this
+# machine with the same binary, the same records:
 #   - three polls (-maxLoops 3) of a test namespace holding a fixed set of
 #     sockets, as root, and one as the package's xtcp user with only the
 #     unit's three ambient capabilities (setpriv, as systemd would give them);
 #   - -replay of a real kernel capture from ../shared/fixtures.
-# Needs root and Debian's mirror (apt-get inside). About 2 minutes after
-# the first run, which spends one more on debootstrap. Out of the suite.
+# Needs root and Debian's mirror (apt-get inside). About 20 s after the
+# first run, which spends about a minute more on debootstrap. Out of the
+# suite.
 #   scripts/clean-host-test.sh [PACKAGE.deb]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +63,10 @@ inside env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(basename
 added=$(comm -13 <(echo "$before") <(inside dpkg-query -W -f '${Package}\n' | sort) | tr '\n' ' ')
 say "it pulled: $added"
 ! grep -qiE 'swift|foundation|dispatch' <<<"$added" || fail "it pulled a package of the Swift toolchain"
+# What the image's runtime stage adds to bookworm: these packages' files.
+# shellcheck disable=SC2086
+inside dpkg-query -L $added 2>/dev/null | sort -u | while read -r path; do [ -f "$host$path" ] && echo "$path"; done >"$work/image-files"
+say "their files, the image's runtime layer: $(wc -l <"$work/image-files") files, $(cd "$host" && sed 's|^/||' "$work/image-files" | xargs -d '\n' du -ck 2>/dev/null | tail -n 1 | cut -f1) KiB"
 [ ! -e "$host/opt/swift" ] || fail "/opt/swift exists inside"
 inside sh -c 'ldd /usr/bin/xtcp' | grep -E 'not found|swift|/opt/' && fail "the installed binary lacks libraries or names Swift's"
 inside getent passwd xtcp >/dev/null || fail "the package made no xtcp user"
