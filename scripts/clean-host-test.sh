@@ -102,7 +102,9 @@ print("\n".join(sorted(rows)))
 }
 poll=(-frequency 1s -maxLoops 3 -pollJitterPct 0 -promListen off -dest stdout -marshal jsonl)
 inside xtcp "${poll[@]}" >"$work/inside.jsonl" 2>"$work/inside.log" || { cat "$work/inside.log" >&2; fail "xtcp -maxLoops 3 inside"; }
-xtcp=$(scripts/build-release.sh 2>/dev/null)
+# Here: the very binary the package holds.
+dpkg-deb -x "$package" "$work/package"
+xtcp="$work/package/usr/bin/xtcp"
 "$xtcp" "${poll[@]}" >"$work/here.jsonl" 2>"$work/here.log" || { cat "$work/here.log" >&2; fail "xtcp -maxLoops 3 here"; }
 sockets <"$work/inside.jsonl" >"$work/inside.sockets"
 sockets <"$work/here.jsonl" >"$work/here.sockets"
