@@ -5,17 +5,32 @@
 /// stays on v1). A unit's `MemoryMax=` and a pod's memory limit land here.
 /// Nil when nothing limits it.
 public enum CgroupMemoryLimit {
-    public static func current() -> Int? {
-        guard let cgroups = try? ProcFiles.text("/proc/self/cgroup"), let mounts = try? ProcFiles.text("/proc/self/mountinfo") else { return nil }
-        return limit(cgroups: cgroups, mountinfo: mounts) { path in
-            (try? ProcFiles.text(path)).map { $0.split(separator: "\n").first.map(String.init) ?? "" }
-        }
+    /// The limit now. Where the limit files are is found once (the process
+    /// does not move between cgroups, nor the hierarchy's mount); what
+    /// they say is read at each call (a limit can be changed live).
+    public static func current() -> Int? { least(of: files) { firstLine(of: $0) } }
+
+    private static let files: [String] = {
+        guard let cgroups = try? ProcFiles.text("/proc/self/cgroup"), let mounts = try? ProcFiles.text("/proc/self/mountinfo") else { return [] }
+        return limitFiles(cgroups: cgroups, mountinfo: mounts)
+    }()
+
+    private static func firstLine(of path: String) -> String? {
+        (try? ProcFiles.text(path)).map { $0.split(separator: "\n").first.map(String.init) ?? "" }
     }
 
-    /// Where the limit files are, for this process's cgroup and each of its
-    /// ancestors, and the least limit `read` finds in them. `read` gives
-    /// a file's first line, nil when there is none.
-    static func limit(cgroups: String, mountinfo: String, read: (String) -> String?) -> Int? {
+    /// The least limit among `files` that `read` (a file's first line, nil
+    /// when there is none) finds: "max" (v2) or a value near 2^63 (v1's
+    /// unlimited, page-rounded) is none.
+    static func least(of files: [String], read: (String) -> String?) -> Int? {
+        files.compactMap { read($0).flatMap { Int($0) } }.filter { $0 < 1 << 62 }.min()
+    }
+
+    /// The limit files of this process's cgroup and each of its ancestors
+    /// that the mount shows: v1's memory controller where it is mounted
+    /// (hybrid hosts), else v2's. A container sees its own cgroup as the
+    /// mount's root.
+    static func limitFiles(cgroups: String, mountinfo: String) -> [String] {
         var v1Path: Substring?, v2Path: Substring?
         for line in cgroups.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -32,24 +47,18 @@ public enum CgroupMemoryLimit {
             if type == "cgroup2", v2Mount == nil { v2Mount = (fields[3], fields[4]) }
             if type == "cgroup", superOptions.contains("memory"), v1Mount == nil { v1Mount = (fields[3], fields[4]) }
         }
-        if let v1Path, let v1Mount, let found = least(v1Path, mount: v1Mount, file: "memory.limit_in_bytes", read: read) { return found }
-        if let v2Path, let v2Mount { return least(v2Path, mount: v2Mount, file: "memory.max", read: read) }
-        return nil
+        if let v1Path, let v1Mount { return chain(v1Path, mount: v1Mount, file: "memory.limit_in_bytes") }
+        if let v2Path, let v2Mount { return chain(v2Path, mount: v2Mount, file: "memory.max") }
+        return []
     }
 
-    /// The least limit in `file` of the cgroup at `path` and its ancestors
-    /// that the mount shows (a container sees its own cgroup as the root).
-    private static func least(_ path: Substring, mount: (root: Substring, point: Substring), file: String, read: (String) -> String?) -> Int? {
+    /// `file` in the cgroup at `path` and in each ancestor up to the mount.
+    private static func chain(_ path: Substring, mount: (root: Substring, point: Substring), file: String) -> [String] {
         var relative = String(path)
         if mount.root != "/", relative.hasPrefix(mount.root) { relative = String(relative.dropFirst(mount.root.count)) }
-        var components = relative.split(separator: "/")
-        var least: Int?
-        while true {
-            let folder = String(mount.point) + (components.isEmpty ? "" : "/" + components.joined(separator: "/"))
-            // "max" (v2) or a value near 2^63 (v1's unlimited, page-rounded) is no limit.
-            if let text = read(folder + "/" + file), let value = Int(text), value < 1 << 62 { least = min(least ?? value, value) }
-            guard !components.isEmpty else { return least }
-            components.removeLast()
+        let components = relative.split(separator: "/")
+        return (0...components.count).reversed().map { depth in
+            String(mount.point) + components.prefix(depth).map { "/" + $0 }.joined() + "/" + file
         }
     }
 }

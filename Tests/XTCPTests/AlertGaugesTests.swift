@@ -42,6 +42,10 @@ struct AlertGaugesTests {
         }
     }
 
+    func limit(cgroups: String, mountinfo: String, read: (String) -> String?) -> Int? {
+        CgroupMemoryLimit.least(of: CgroupMemoryLimit.limitFiles(cgroups: cgroups, mountinfo: mountinfo), read: read)
+    }
+
     @Test("the limit is the least of the cgroup's and its ancestors', v2 (a container's root too) or v1; max and v1's 2^63 are none")
     func limitFiles() {
         let v2Mounts = "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
@@ -49,17 +53,17 @@ struct AlertGaugesTests {
                      "/sys/fs/cgroup/kubepods.slice/pod1.slice/memory.max": "max",
                      "/sys/fs/cgroup/kubepods.slice/pod1.slice/cri-containerd-ab.scope/memory.max": "2147483648",
                      "/sys/fs/cgroup/memory.max": "max"]
-        #expect(CgroupMemoryLimit.limit(cgroups: "0::/kubepods.slice/pod1.slice/cri-containerd-ab.scope\n", mountinfo: v2Mounts) { files[$0] }
+        #expect(limit(cgroups: "0::/kubepods.slice/pod1.slice/cri-containerd-ab.scope\n", mountinfo: v2Mounts) { files[$0] }
                 == 1_073_741_824)
         // Inside a container, the cgroup namespace shows its own cgroup as / at the mount.
-        #expect(CgroupMemoryLimit.limit(cgroups: "0::/\n", mountinfo: v2Mounts) { $0 == "/sys/fs/cgroup/memory.max" ? "536870912" : nil }
+        #expect(limit(cgroups: "0::/\n", mountinfo: v2Mounts) { $0 == "/sys/fs/cgroup/memory.max" ? "536870912" : nil }
                 == 536_870_912)
         let hybrid = "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
             + "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
         let v1 = ["/sys/fs/cgroup/memory/system.slice/xtcp.service/memory.limit_in_bytes": "9223372036854771712",
                   "/sys/fs/cgroup/memory/system.slice/memory.limit_in_bytes": "402653184"]
-        #expect(CgroupMemoryLimit.limit(cgroups: "4:memory:/system.slice/xtcp.service\n0::/system.slice/xtcp.service\n", mountinfo: hybrid) { v1[$0] }
+        #expect(limit(cgroups: "4:memory:/system.slice/xtcp.service\n0::/system.slice/xtcp.service\n", mountinfo: hybrid) { v1[$0] }
                 == 402_653_184)
-        #expect(CgroupMemoryLimit.limit(cgroups: "0::/\n", mountinfo: v2Mounts) { _ in "max" } == nil)
+        #expect(limit(cgroups: "0::/\n", mountinfo: v2Mounts) { _ in "max" } == nil)
     }
 }
