@@ -101,5 +101,9 @@ struct LoggingTests {
         let json = LogFormat.json.line(level: .warning, message: hostile, metadata: [:])
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect(object?["msg"] as? String == hostile && object?["forged"] == nil, "\(json)")
+        // A message that says level= or time= cannot change the line's own.
+        let spoof = LogFormat.json.line(level: .info, message: "x level=critical time=0 msg=y", metadata: [:])
+        let spoofed = try JSONSerialization.jsonObject(with: Data(spoof.utf8)) as? [String: Any]
+        #expect(spoof.components(separatedBy: "\"level\"").count == 2 && spoofed?["level"] as? String == "info", "\(spoof)")
     }
 }

@@ -45,13 +45,15 @@ public enum LogFormat: String, Sendable, CaseIterable {
     /// The metadata, then what the message says as fields: `poll N: M ms`
     /// (the poll line's start) as poll and duration_ms, and every
     /// `key=value` word (`sockets=2020`, `delivered=4`). A key said twice
-    /// keeps its first value.
+    /// keeps its first value; `time`, `level` and `msg` are not fields.
     static func fields(message: String, metadata: Logger.Metadata) -> [(String, String)] {
-        var fields = metadata.keys.sorted().map { ($0, "\(metadata[$0]!)") }
-        var seen = Set(fields.map(\.0))
-        func add(_ key: String, _ value: Substring) {
+        // time, level and msg are the line's own: never a field.
+        var seen: Set = ["time", "level", "msg"]
+        var fields: [(String, String)] = []
+        func add<S: StringProtocol>(_ key: String, _ value: S) {
             if seen.insert(key).inserted { fields.append((key, String(value))) }
         }
+        for key in metadata.keys.sorted() { add(key, "\(metadata[key]!)") }
         let words = message.split(separator: " ")
         if words.count >= 4, words[0] == "poll", words[1].hasSuffix(":"), isNumber(words[1].dropLast()), words[3] == "ms", isNumber(words[2]) {
             add("poll", words[1].dropLast())
