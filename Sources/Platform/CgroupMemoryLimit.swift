@@ -28,37 +28,22 @@ public enum CgroupMemoryLimit {
 
     /// The limit files of this process's cgroup and each of its ancestors
     /// that the mount shows: v1's memory controller where it is mounted
-    /// (hybrid hosts), else v2's. A container sees its own cgroup as the
-    /// mount's root.
+    /// (hybrid hosts), else v2's.
     static func limitFiles(cgroups: String, mountinfo: String) -> [String] {
-        var v1Path: Substring?, v2Path: Substring?
-        for line in cgroups.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
-            if parts[0] == "0", parts[1].isEmpty { v2Path = parts[2] }
-            if parts[1].split(separator: ",").contains("memory") { v1Path = parts[2] }
-        }
-        // mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPEROPTIONS
-        var v1Mount: (root: Substring, point: Substring)?, v2Mount: (root: Substring, point: Substring)?
-        for line in mountinfo.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash >= 5, dash + 3 < fields.count else { continue }
-            let type = fields[dash + 1], superOptions = fields[dash + 3].split(separator: ",")
-            if type == "cgroup2", v2Mount == nil { v2Mount = (fields[3], fields[4]) }
-            if type == "cgroup", superOptions.contains("memory"), v1Mount == nil { v1Mount = (fields[3], fields[4]) }
-        }
-        if let v1Path, let v1Mount { return chain(v1Path, mount: v1Mount, file: "memory.limit_in_bytes") }
-        if let v2Path, let v2Mount { return chain(v2Path, mount: v2Mount, file: "memory.max") }
+        let member = CgroupMembership(cgroups: cgroups), mounts = CgroupMounts(mountinfo: mountinfo)
+        if let path = member.v1MemoryPath, let mount = mounts.v1Memory { return chain(mount.folder(of: path), below: mount.point, file: "memory.limit_in_bytes") }
+        if let path = member.v2Path, let mount = mounts.v2 { return chain(mount.folder(of: path), below: mount.point, file: "memory.max") }
         return []
     }
 
-    /// `file` in the cgroup at `path` and in each ancestor up to the mount.
-    private static func chain(_ path: Substring, mount: (root: Substring, point: Substring), file: String) -> [String] {
-        var relative = String(path)
-        if mount.root != "/", relative.hasPrefix(mount.root) { relative = String(relative.dropFirst(mount.root.count)) }
-        let components = relative.split(separator: "/")
-        return (0...components.count).reversed().map { depth in
-            String(mount.point) + components.prefix(depth).map { "/" + $0 }.joined() + "/" + file
+    /// `file` in `folder` and in each folder above it up to `top`.
+    private static func chain(_ folder: String, below top: String, file: String) -> [String] {
+        var files = [folder + "/" + file]
+        var current = Substring(folder)
+        while current.count > top.count, let slash = current.lastIndex(of: "/") {
+            current = current[..<slash]
+            files.append(current + "/" + file)
         }
+        return files
     }
 }
