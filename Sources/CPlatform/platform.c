@@ -4,8 +4,13 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "xtcp_platform.h"
@@ -83,4 +88,19 @@ int xtcp_platform_epoll_wait(int epoll, uint64_t *tokens, int most, int millisec
     int count = epoll_wait(epoll, events, most, milliseconds);
     for (int i = 0; i < count; i++) tokens[i] = events[i].data.u64;
     return count;
+}
+
+int xtcp_platform_ethtool_drvinfo(int fd, const char *ifname, char driver[32], char version[32], char firmware[32], char bus[32]) {
+    struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+    struct ifreq request = {0};
+    if (strlen(ifname) >= IFNAMSIZ) { errno = ENAMETOOLONG; return -1; }
+    strcpy(request.ifr_name, ifname);
+    request.ifr_data = (void *)&info;
+    if (ioctl(fd, SIOCETHTOOL, &request) != 0) return -1;
+    // The kernel's strings fill their arrays; copy each terminated.
+    snprintf(driver, 32, "%.*s", (int)sizeof info.driver, info.driver);
+    snprintf(version, 32, "%.*s", (int)sizeof info.version, info.version);
+    snprintf(firmware, 32, "%.*s", (int)sizeof info.fw_version, info.fw_version);
+    snprintf(bus, 32, "%.*s", (int)sizeof info.bus_info, info.bus_info);
+    return 0;
 }

@@ -229,6 +229,19 @@ public enum Syscall {
         _ = try checked(.listen, descriptor: descriptor) { Glibc.listen(descriptor, backlog) }
     }
 
+    /// What ETHTOOL_GDRVINFO says of an interface: its driver, the
+    /// driver's version, the firmware's, and the bus address.
+    public static func ethtoolDriverInfo(descriptor: Int32, interface: String)
+        throws(SystemError) -> (driver: String, version: String, firmware: String, bus: String) {
+        var driver = [CChar](repeating: 0, count: 32), version = driver, firmware = driver, bus = driver
+        _ = try checked(.ioctl, descriptor: descriptor, subject: interface) {
+            // Safe: each buffer is the 32 bytes the C side writes at most.
+            xtcp_platform_ethtool_drvinfo(descriptor, interface, &driver, &version, &firmware, &bus)
+        }
+        func text(_ chars: [CChar]) -> String { String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        return (text(driver), text(version), text(firmware), text(bus))
+    }
+
     /// accept4(SOCK_CLOEXEC); nil on a non-blocking listener with nobody
     /// waiting.
     public static func accept(descriptor: Int32) throws(SystemError) -> FileDescriptor? {

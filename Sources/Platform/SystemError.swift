@@ -9,7 +9,7 @@ import Glibc
 public enum SystemCall: String, Sendable, CaseIterable {
     case open, close, read, pread, write, stat, opendir, ftruncate
     case socket, bind, listen, accept, connect, send, recv, recvmsg, recvmmsg
-    case setsockopt, getsockopt, getsockname, fcntl, pipe, poll
+    case setsockopt, getsockopt, getsockname, fcntl, pipe, poll, ioctl
     case epollCreate = "epoll_create1", epollCtl = "epoll_ctl", epollWait = "epoll_wait"
     case inotifyInit = "inotify_init1", inotifyAddWatch = "inotify_add_watch"
     case setns, nanosleep, sigtimedwait
