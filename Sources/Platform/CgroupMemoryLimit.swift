@@ -8,16 +8,10 @@ public enum CgroupMemoryLimit {
     /// The limit now. Where the limit files are is found once (the process
     /// does not move between cgroups, nor the hierarchy's mount); what
     /// they say is read at each call (a limit can be changed live).
-    public static func current() -> Int? { least(of: files) { firstLine(of: $0) } }
+    public static func current() -> Int? { least(of: files, read: ProcFiles.firstLine) }
 
-    private static let files: [String] = {
-        guard let cgroups = try? ProcFiles.text("/proc/self/cgroup"), let mounts = try? ProcFiles.text("/proc/self/mountinfo") else { return [] }
-        return limitFiles(cgroups: cgroups, mountinfo: mounts)
-    }()
-
-    private static func firstLine(of path: String) -> String? {
-        (try? ProcFiles.text(path)).map { $0.split(separator: "\n").first.map(String.init) ?? "" }
-    }
+    private static let files = limitFiles(member: CgroupMembership(cgroups: (try? ProcFiles.text("/proc/self/cgroup")) ?? ""),
+                                          mounts: .host)
 
     /// The least limit among `files` that `read` (a file's first line, nil
     /// when there is none) finds: "max" (v2) or a value near 2^63 (v1's
@@ -29,8 +23,7 @@ public enum CgroupMemoryLimit {
     /// The limit files of this process's cgroup and each of its ancestors
     /// that the mount shows: v1's memory controller where it is mounted
     /// (hybrid hosts), else v2's.
-    static func limitFiles(cgroups: String, mountinfo: String) -> [String] {
-        let member = CgroupMembership(cgroups: cgroups), mounts = CgroupMounts(mountinfo: mountinfo)
+    static func limitFiles(member: CgroupMembership, mounts: CgroupMounts) -> [String] {
         if let path = member.v1MemoryPath, let mount = mounts.v1Memory { return chain(mount.folder(of: path), below: mount.point, file: "memory.limit_in_bytes") }
         if let path = member.v2Path, let mount = mounts.v2 { return chain(mount.folder(of: path), below: mount.point, file: "memory.max") }
         return []

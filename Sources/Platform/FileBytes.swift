@@ -51,6 +51,13 @@ public enum ProcFiles {
         return fields
     }
 
+    /// A file's first line (sysfs's one-value files, cgroup limits), nil
+    /// when it cannot be read.
+    public static func firstLine(_ path: String) -> String? {
+        guard let text = try? text(path) else { return nil }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+    }
+
     /// Fields of /proc/self/status.
     public static func selfStatus(_ names: Set<String>) -> [String: Substring] { statusFields("/proc/self/status", names) }
 

@@ -43,7 +43,8 @@ struct AlertGaugesTests {
     }
 
     func limit(cgroups: String, mountinfo: String, read: (String) -> String?) -> Int? {
-        CgroupMemoryLimit.least(of: CgroupMemoryLimit.limitFiles(cgroups: cgroups, mountinfo: mountinfo), read: read)
+        CgroupMemoryLimit.least(of: CgroupMemoryLimit.limitFiles(member: CgroupMembership(cgroups: cgroups), mounts: CgroupMounts(mountinfo: mountinfo)),
+                                read: read)
     }
 
     @Test("the limit is the least of the cgroup's and its ancestors', v2 (a container's root too) or v1; max and v1's 2^63 are none")

@@ -26,29 +26,24 @@ public struct UplinkNIC: Sendable, Equatable {
     public static func read(_ interface: String, sysfs: String = "/sys/class/net", pciDevices: String = "/sys/bus/pci/devices",
                             models: PCIModels? = .debian) -> UplinkNIC? {
         let folder = sysfs + "/" + interface
-        guard !interface.contains("/"), let state = firstLine(folder + "/operstate") else { return nil }
+        guard !interface.contains("/"), let state = ProcFiles.firstLine(folder + "/operstate") else { return nil }
         var nic = UplinkNIC(interface: interface)
         nic.operState = state
         if let socket = try? Syscall.socket(domain: AF_INET, type: Int32(SOCK_DGRAM.rawValue)),
            let info = try? Syscall.ethtoolDriverInfo(descriptor: socket.rawValue, interface: interface) {
             (nic.driver, nic.busInfo, nic.firmware) = (info.driver, info.bus, info.firmware)
         }
-        if let speed = firstLine(folder + "/speed").flatMap({ Int64($0) }), speed > 0, speed <= Int64(UInt32.max) { nic.speedMbps = UInt32(speed) }
+        if let speed = ProcFiles.firstLine(folder + "/speed").flatMap({ Int64($0) }), speed > 0, speed <= Int64(UInt32.max) { nic.speedMbps = UInt32(speed) }
         // The PCI function ethtool names (`0000:00:03.0`), not sysfs's
         // `device` link: for virtio that is the virtio device, whose ids
         // are virtio's.
         if isPCIAddress(nic.busInfo) {
             let pci = pciDevices + "/" + nic.busInfo
-            nic.pciVendor = firstLine(pci + "/vendor").flatMap(hex) ?? 0
-            nic.pciDevice = firstLine(pci + "/device").flatMap(hex) ?? 0
+            nic.pciVendor = ProcFiles.firstLine(pci + "/vendor").flatMap(hex) ?? 0
+            nic.pciDevice = ProcFiles.firstLine(pci + "/device").flatMap(hex) ?? 0
         }
         if nic.pciVendor != 0 { nic.model = models?.name(vendor: nic.pciVendor, device: nic.pciDevice) ?? "" }
         return nic
-    }
-
-    static func firstLine(_ path: String) -> String? {
-        guard let text = try? ProcFiles.text(path) else { return nil }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
     }
 
     /// `0000:00:03.0`: domain, bus, device and function, in hex.
