@@ -135,7 +135,7 @@ const ProtobufCMessageDescriptor xtcp_flat_record__v1__envelope__descriptor =
   (ProtobufCMessageInit) xtcp_flat_record__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__field_descriptors[172] =
+static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__field_descriptors[174] =
 {
   {
     "schema_version",
@@ -276,6 +276,30 @@ static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__fi
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
     offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, container_image),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pod_uid",
+    44,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, pod_uid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pod_qos_class",
+    45,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(XtcpFlatRecord__V1__XtcpFlatRecord, pod_qos_class),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -2203,178 +2227,180 @@ static const ProtobufCFieldDescriptor xtcp_flat_record__v1__xtcp_flat_record__fi
   },
 };
 static const unsigned xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_name[] = {
-  163,   /* field[163] = bbr_info_bw_hi */
-  162,   /* field[162] = bbr_info_bw_lo */
-  166,   /* field[166] = bbr_info_cwnd_gain */
-  164,   /* field[164] = bbr_info_min_rtt */
-  165,   /* field[165] = bbr_info_pacing_gain */
-  171,   /* field[171] = c_group */
-  167,   /* field[167] = class_id */
-  140,   /* field[140] = congestion_algorithm_enum */
-  139,   /* field[139] = congestion_algorithm_string */
+  165,   /* field[165] = bbr_info_bw_hi */
+  164,   /* field[164] = bbr_info_bw_lo */
+  168,   /* field[168] = bbr_info_cwnd_gain */
+  166,   /* field[166] = bbr_info_min_rtt */
+  167,   /* field[167] = bbr_info_pacing_gain */
+  173,   /* field[173] = c_group */
+  169,   /* field[169] = class_id */
+  142,   /* field[142] = congestion_algorithm_enum */
+  141,   /* field[141] = congestion_algorithm_string */
   8,   /* field[8] = container_id */
   11,   /* field[11] = container_image */
   10,   /* field[10] = container_name */
   9,   /* field[9] = container_runtime */
   1,   /* field[1] = daemon_version */
-  160,   /* field[160] = dctcp_info_ab_ecn */
-  161,   /* field[161] = dctcp_info_ab_tot */
-  159,   /* field[159] = dctcp_info_alpha */
-  158,   /* field[158] = dctcp_info_ce_state */
-  157,   /* field[157] = dctcp_info_enabled */
+  162,   /* field[162] = dctcp_info_ab_ecn */
+  163,   /* field[163] = dctcp_info_ab_tot */
+  161,   /* field[161] = dctcp_info_alpha */
+  160,   /* field[160] = dctcp_info_ce_state */
+  159,   /* field[159] = dctcp_info_enabled */
   3,   /* field[3] = hostname */
-  57,   /* field[57] = inet_diag_msg_expires */
-  45,   /* field[45] = inet_diag_msg_family */
-  61,   /* field[61] = inet_diag_msg_inode */
-  48,   /* field[48] = inet_diag_msg_retrans */
-  58,   /* field[58] = inet_diag_msg_rqueue */
-  54,   /* field[54] = inet_diag_msg_socket_cookie */
-  55,   /* field[55] = inet_diag_msg_socket_dest_asn */
-  52,   /* field[52] = inet_diag_msg_socket_destination */
-  50,   /* field[50] = inet_diag_msg_socket_destination_port */
-  53,   /* field[53] = inet_diag_msg_socket_interface */
-  56,   /* field[56] = inet_diag_msg_socket_next_hop_asn */
-  51,   /* field[51] = inet_diag_msg_socket_source */
-  49,   /* field[49] = inet_diag_msg_socket_source_port */
-  46,   /* field[46] = inet_diag_msg_state */
-  47,   /* field[47] = inet_diag_msg_timer */
-  60,   /* field[60] = inet_diag_msg_uid */
-  59,   /* field[59] = inet_diag_msg_wqueue */
-  12,   /* field[12] = label */
+  59,   /* field[59] = inet_diag_msg_expires */
+  47,   /* field[47] = inet_diag_msg_family */
+  63,   /* field[63] = inet_diag_msg_inode */
+  50,   /* field[50] = inet_diag_msg_retrans */
+  60,   /* field[60] = inet_diag_msg_rqueue */
+  56,   /* field[56] = inet_diag_msg_socket_cookie */
+  57,   /* field[57] = inet_diag_msg_socket_dest_asn */
+  54,   /* field[54] = inet_diag_msg_socket_destination */
+  52,   /* field[52] = inet_diag_msg_socket_destination_port */
+  55,   /* field[55] = inet_diag_msg_socket_interface */
+  58,   /* field[58] = inet_diag_msg_socket_next_hop_asn */
+  53,   /* field[53] = inet_diag_msg_socket_source */
+  51,   /* field[51] = inet_diag_msg_socket_source_port */
+  48,   /* field[48] = inet_diag_msg_state */
+  49,   /* field[49] = inet_diag_msg_timer */
+  62,   /* field[62] = inet_diag_msg_uid */
+  61,   /* field[61] = inet_diag_msg_wqueue */
+  14,   /* field[14] = label */
   4,   /* field[4] = location */
-  169,   /* field[169] = mark */
-  64,   /* field[64] = mem_info_fmem */
-  62,   /* field[62] = mem_info_rmem */
-  65,   /* field[65] = mem_info_tmem */
-  63,   /* field[63] = mem_info_wmem */
-  16,   /* field[16] = netlinker_id */
+  171,   /* field[171] = mark */
+  66,   /* field[66] = mem_info_fmem */
+  64,   /* field[64] = mem_info_rmem */
+  67,   /* field[67] = mem_info_tmem */
+  65,   /* field[65] = mem_info_wmem */
+  18,   /* field[18] = netlinker_id */
   5,   /* field[5] = netns */
   6,   /* field[6] = netns_inode */
   7,   /* field[7] = nsid */
-  17,   /* field[17] = poll_sequence */
-  14,   /* field[14] = record_counter */
-  18,   /* field[18] = record_kind */
+  13,   /* field[13] = pod_qos_class */
+  12,   /* field[12] = pod_uid */
+  19,   /* field[19] = poll_sequence */
+  16,   /* field[16] = record_counter */
+  20,   /* field[20] = record_kind */
   0,   /* field[0] = schema_version */
-  152,   /* field[152] = shutdown_state */
-  150,   /* field[150] = sk_mem_info_backlog */
-  151,   /* field[151] = sk_mem_info_drops */
-  147,   /* field[147] = sk_mem_info_fwd_alloc */
-  149,   /* field[149] = sk_mem_info_optmem */
-  144,   /* field[144] = sk_mem_info_rcv_buf */
-  143,   /* field[143] = sk_mem_info_rmem_alloc */
-  146,   /* field[146] = sk_mem_info_snd_buf */
-  145,   /* field[145] = sk_mem_info_wmem_alloc */
-  148,   /* field[148] = sk_mem_info_wmem_queued */
-  170,   /* field[170] = skv6only */
-  168,   /* field[168] = sock_opt */
-  15,   /* field[15] = socket_fd */
-  13,   /* field[13] = tag */
-  127,   /* field[127] = tcp_info_accecn_fail_mode */
-  128,   /* field[128] = tcp_info_accecn_opt_seen */
-  95,   /* field[95] = tcp_info_adv_mss */
-  77,   /* field[77] = tcp_info_ato */
-  70,   /* field[70] = tcp_info_backoff */
-  111,   /* field[111] = tcp_info_busy_time */
-  102,   /* field[102] = tcp_info_bytes_acked */
-  103,   /* field[103] = tcp_info_bytes_received */
-  117,   /* field[117] = tcp_info_bytes_retrans */
-  116,   /* field[116] = tcp_info_bytes_sent */
-  67,   /* field[67] = tcp_info_ca_state */
-  108,   /* field[108] = tcp_info_data_segs_in */
-  109,   /* field[109] = tcp_info_data_segs_out */
-  114,   /* field[114] = tcp_info_delivered */
-  115,   /* field[115] = tcp_info_delivered_ce */
-  132,   /* field[132] = tcp_info_delivered_ce_bytes */
-  131,   /* field[131] = tcp_info_delivered_e0_bytes */
-  130,   /* field[130] = tcp_info_delivered_e1_bytes */
-  110,   /* field[110] = tcp_info_delivery_rate */
-  74,   /* field[74] = tcp_info_delivery_rate_app_limited */
-  118,   /* field[118] = tcp_info_dsack_dups */
-  136,   /* field[136] = tcp_info_ecn_mode */
-  84,   /* field[84] = tcp_info_fackets */
-  75,   /* field[75] = tcp_info_fast_open_client_failed */
-  88,   /* field[88] = tcp_info_last_ack_recv */
-  86,   /* field[86] = tcp_info_last_ack_sent */
-  87,   /* field[87] = tcp_info_last_data_recv */
-  85,   /* field[85] = tcp_info_last_data_sent */
-  138,   /* field[138] = tcp_info_length */
-  82,   /* field[82] = tcp_info_lost */
-  101,   /* field[101] = tcp_info_max_pacing_rate */
-  107,   /* field[107] = tcp_info_min_rtt */
-  106,   /* field[106] = tcp_info_not_sent_bytes */
-  71,   /* field[71] = tcp_info_options */
-  137,   /* field[137] = tcp_info_options2 */
-  100,   /* field[100] = tcp_info_pacing_rate */
-  89,   /* field[89] = tcp_info_pmtu */
-  69,   /* field[69] = tcp_info_probes */
-  79,   /* field[79] = tcp_info_rcv_mss */
-  120,   /* field[120] = tcp_info_rcv_ooopack */
-  97,   /* field[97] = tcp_info_rcv_rtt */
-  73,   /* field[73] = tcp_info_rcv_scale */
-  98,   /* field[98] = tcp_info_rcv_space */
-  90,   /* field[90] = tcp_info_rcv_ssthresh */
-  122,   /* field[122] = tcp_info_rcv_wnd */
-  129,   /* field[129] = tcp_info_received_ce */
-  135,   /* field[135] = tcp_info_received_ce_bytes */
-  134,   /* field[134] = tcp_info_received_e0_bytes */
-  133,   /* field[133] = tcp_info_received_e1_bytes */
-  123,   /* field[123] = tcp_info_rehash */
-  119,   /* field[119] = tcp_info_reord_seen */
-  96,   /* field[96] = tcp_info_reordering */
-  83,   /* field[83] = tcp_info_retrans */
-  68,   /* field[68] = tcp_info_retransmits */
-  76,   /* field[76] = tcp_info_rto */
-  91,   /* field[91] = tcp_info_rtt */
-  92,   /* field[92] = tcp_info_rtt_var */
-  112,   /* field[112] = tcp_info_rwnd_limited */
-  81,   /* field[81] = tcp_info_sacked */
-  105,   /* field[105] = tcp_info_segs_in */
-  104,   /* field[104] = tcp_info_segs_out */
-  72,   /* field[72] = tcp_info_send_scale */
-  94,   /* field[94] = tcp_info_snd_cwnd */
-  78,   /* field[78] = tcp_info_snd_mss */
-  93,   /* field[93] = tcp_info_snd_ssthresh */
-  121,   /* field[121] = tcp_info_snd_wnd */
-  113,   /* field[113] = tcp_info_sndbuf_limited */
-  66,   /* field[66] = tcp_info_state */
-  99,   /* field[99] = tcp_info_total_retrans */
-  124,   /* field[124] = tcp_info_total_rto */
-  125,   /* field[125] = tcp_info_total_rto_recoveries */
-  126,   /* field[126] = tcp_info_total_rto_time */
-  80,   /* field[80] = tcp_info_unacked */
+  154,   /* field[154] = shutdown_state */
+  152,   /* field[152] = sk_mem_info_backlog */
+  153,   /* field[153] = sk_mem_info_drops */
+  149,   /* field[149] = sk_mem_info_fwd_alloc */
+  151,   /* field[151] = sk_mem_info_optmem */
+  146,   /* field[146] = sk_mem_info_rcv_buf */
+  145,   /* field[145] = sk_mem_info_rmem_alloc */
+  148,   /* field[148] = sk_mem_info_snd_buf */
+  147,   /* field[147] = sk_mem_info_wmem_alloc */
+  150,   /* field[150] = sk_mem_info_wmem_queued */
+  172,   /* field[172] = skv6only */
+  170,   /* field[170] = sock_opt */
+  17,   /* field[17] = socket_fd */
+  15,   /* field[15] = tag */
+  129,   /* field[129] = tcp_info_accecn_fail_mode */
+  130,   /* field[130] = tcp_info_accecn_opt_seen */
+  97,   /* field[97] = tcp_info_adv_mss */
+  79,   /* field[79] = tcp_info_ato */
+  72,   /* field[72] = tcp_info_backoff */
+  113,   /* field[113] = tcp_info_busy_time */
+  104,   /* field[104] = tcp_info_bytes_acked */
+  105,   /* field[105] = tcp_info_bytes_received */
+  119,   /* field[119] = tcp_info_bytes_retrans */
+  118,   /* field[118] = tcp_info_bytes_sent */
+  69,   /* field[69] = tcp_info_ca_state */
+  110,   /* field[110] = tcp_info_data_segs_in */
+  111,   /* field[111] = tcp_info_data_segs_out */
+  116,   /* field[116] = tcp_info_delivered */
+  117,   /* field[117] = tcp_info_delivered_ce */
+  134,   /* field[134] = tcp_info_delivered_ce_bytes */
+  133,   /* field[133] = tcp_info_delivered_e0_bytes */
+  132,   /* field[132] = tcp_info_delivered_e1_bytes */
+  112,   /* field[112] = tcp_info_delivery_rate */
+  76,   /* field[76] = tcp_info_delivery_rate_app_limited */
+  120,   /* field[120] = tcp_info_dsack_dups */
+  138,   /* field[138] = tcp_info_ecn_mode */
+  86,   /* field[86] = tcp_info_fackets */
+  77,   /* field[77] = tcp_info_fast_open_client_failed */
+  90,   /* field[90] = tcp_info_last_ack_recv */
+  88,   /* field[88] = tcp_info_last_ack_sent */
+  89,   /* field[89] = tcp_info_last_data_recv */
+  87,   /* field[87] = tcp_info_last_data_sent */
+  140,   /* field[140] = tcp_info_length */
+  84,   /* field[84] = tcp_info_lost */
+  103,   /* field[103] = tcp_info_max_pacing_rate */
+  109,   /* field[109] = tcp_info_min_rtt */
+  108,   /* field[108] = tcp_info_not_sent_bytes */
+  73,   /* field[73] = tcp_info_options */
+  139,   /* field[139] = tcp_info_options2 */
+  102,   /* field[102] = tcp_info_pacing_rate */
+  91,   /* field[91] = tcp_info_pmtu */
+  71,   /* field[71] = tcp_info_probes */
+  81,   /* field[81] = tcp_info_rcv_mss */
+  122,   /* field[122] = tcp_info_rcv_ooopack */
+  99,   /* field[99] = tcp_info_rcv_rtt */
+  75,   /* field[75] = tcp_info_rcv_scale */
+  100,   /* field[100] = tcp_info_rcv_space */
+  92,   /* field[92] = tcp_info_rcv_ssthresh */
+  124,   /* field[124] = tcp_info_rcv_wnd */
+  131,   /* field[131] = tcp_info_received_ce */
+  137,   /* field[137] = tcp_info_received_ce_bytes */
+  136,   /* field[136] = tcp_info_received_e0_bytes */
+  135,   /* field[135] = tcp_info_received_e1_bytes */
+  125,   /* field[125] = tcp_info_rehash */
+  121,   /* field[121] = tcp_info_reord_seen */
+  98,   /* field[98] = tcp_info_reordering */
+  85,   /* field[85] = tcp_info_retrans */
+  70,   /* field[70] = tcp_info_retransmits */
+  78,   /* field[78] = tcp_info_rto */
+  93,   /* field[93] = tcp_info_rtt */
+  94,   /* field[94] = tcp_info_rtt_var */
+  114,   /* field[114] = tcp_info_rwnd_limited */
+  83,   /* field[83] = tcp_info_sacked */
+  107,   /* field[107] = tcp_info_segs_in */
+  106,   /* field[106] = tcp_info_segs_out */
+  74,   /* field[74] = tcp_info_send_scale */
+  96,   /* field[96] = tcp_info_snd_cwnd */
+  80,   /* field[80] = tcp_info_snd_mss */
+  95,   /* field[95] = tcp_info_snd_ssthresh */
+  123,   /* field[123] = tcp_info_snd_wnd */
+  115,   /* field[115] = tcp_info_sndbuf_limited */
+  68,   /* field[68] = tcp_info_state */
+  101,   /* field[101] = tcp_info_total_retrans */
+  126,   /* field[126] = tcp_info_total_rto */
+  127,   /* field[127] = tcp_info_total_rto_recoveries */
+  128,   /* field[128] = tcp_info_total_rto_time */
+  82,   /* field[82] = tcp_info_unacked */
   2,   /* field[2] = timestamp_ns */
-  142,   /* field[142] = traffic_class */
-  141,   /* field[141] = type_of_service */
-  19,   /* field[19] = uplink1_ifname */
-  28,   /* field[28] = uplink1_lldp_chassis_id */
-  27,   /* field[27] = uplink1_lldp_chassis_name */
-  29,   /* field[29] = uplink1_lldp_mgmt_ip */
-  31,   /* field[31] = uplink1_lldp_port_descr */
-  30,   /* field[30] = uplink1_lldp_port_id */
-  24,   /* field[24] = uplink1_nic_bus_info */
-  20,   /* field[20] = uplink1_nic_driver */
-  26,   /* field[26] = uplink1_nic_fw_version */
-  21,   /* field[21] = uplink1_nic_model */
-  23,   /* field[23] = uplink1_nic_pci_device */
-  22,   /* field[22] = uplink1_nic_pci_vendor */
-  25,   /* field[25] = uplink1_nic_speed_mbps */
-  32,   /* field[32] = uplink2_ifname */
-  41,   /* field[41] = uplink2_lldp_chassis_id */
-  40,   /* field[40] = uplink2_lldp_chassis_name */
-  42,   /* field[42] = uplink2_lldp_mgmt_ip */
-  44,   /* field[44] = uplink2_lldp_port_descr */
-  43,   /* field[43] = uplink2_lldp_port_id */
-  37,   /* field[37] = uplink2_nic_bus_info */
-  33,   /* field[33] = uplink2_nic_driver */
-  39,   /* field[39] = uplink2_nic_fw_version */
-  34,   /* field[34] = uplink2_nic_model */
-  36,   /* field[36] = uplink2_nic_pci_device */
-  35,   /* field[35] = uplink2_nic_pci_vendor */
-  38,   /* field[38] = uplink2_nic_speed_mbps */
-  153,   /* field[153] = vegas_info_enabled */
-  156,   /* field[156] = vegas_info_min_rtt */
-  155,   /* field[155] = vegas_info_rtt */
-  154,   /* field[154] = vegas_info_rtt_cnt */
+  144,   /* field[144] = traffic_class */
+  143,   /* field[143] = type_of_service */
+  21,   /* field[21] = uplink1_ifname */
+  30,   /* field[30] = uplink1_lldp_chassis_id */
+  29,   /* field[29] = uplink1_lldp_chassis_name */
+  31,   /* field[31] = uplink1_lldp_mgmt_ip */
+  33,   /* field[33] = uplink1_lldp_port_descr */
+  32,   /* field[32] = uplink1_lldp_port_id */
+  26,   /* field[26] = uplink1_nic_bus_info */
+  22,   /* field[22] = uplink1_nic_driver */
+  28,   /* field[28] = uplink1_nic_fw_version */
+  23,   /* field[23] = uplink1_nic_model */
+  25,   /* field[25] = uplink1_nic_pci_device */
+  24,   /* field[24] = uplink1_nic_pci_vendor */
+  27,   /* field[27] = uplink1_nic_speed_mbps */
+  34,   /* field[34] = uplink2_ifname */
+  43,   /* field[43] = uplink2_lldp_chassis_id */
+  42,   /* field[42] = uplink2_lldp_chassis_name */
+  44,   /* field[44] = uplink2_lldp_mgmt_ip */
+  46,   /* field[46] = uplink2_lldp_port_descr */
+  45,   /* field[45] = uplink2_lldp_port_id */
+  39,   /* field[39] = uplink2_nic_bus_info */
+  35,   /* field[35] = uplink2_nic_driver */
+  41,   /* field[41] = uplink2_nic_fw_version */
+  36,   /* field[36] = uplink2_nic_model */
+  38,   /* field[38] = uplink2_nic_pci_device */
+  37,   /* field[37] = uplink2_nic_pci_vendor */
+  40,   /* field[40] = uplink2_nic_speed_mbps */
+  155,   /* field[155] = vegas_info_enabled */
+  158,   /* field[158] = vegas_info_min_rtt */
+  157,   /* field[157] = vegas_info_rtt */
+  156,   /* field[156] = vegas_info_rtt_cnt */
 };
 static const ProtobufCIntRange xtcp_flat_record__v1__xtcp_flat_record__number_ranges[25 + 1] =
 {
@@ -2383,27 +2409,27 @@ static const ProtobufCIntRange xtcp_flat_record__v1__xtcp_flat_record__number_ra
   { 20, 3 },
   { 30, 5 },
   { 40, 8 },
-  { 50, 12 },
-  { 60, 14 },
-  { 100, 19 },
-  { 120, 27 },
-  { 200, 32 },
-  { 220, 40 },
-  { 1001, 45 },
-  { 1101, 62 },
-  { 1201, 66 },
-  { 1215, 76 },
-  { 1290, 138 },
-  { 1300, 139 },
-  { 1401, 141 },
-  { 1501, 143 },
-  { 1600, 152 },
-  { 1701, 153 },
-  { 1801, 157 },
-  { 1901, 162 },
-  { 2001, 167 },
-  { 2103, 171 },
-  { 0, 172 }
+  { 50, 14 },
+  { 60, 16 },
+  { 100, 21 },
+  { 120, 29 },
+  { 200, 34 },
+  { 220, 42 },
+  { 1001, 47 },
+  { 1101, 64 },
+  { 1201, 68 },
+  { 1215, 78 },
+  { 1290, 140 },
+  { 1300, 141 },
+  { 1401, 143 },
+  { 1501, 145 },
+  { 1600, 154 },
+  { 1701, 155 },
+  { 1801, 159 },
+  { 1901, 164 },
+  { 2001, 169 },
+  { 2103, 173 },
+  { 0, 174 }
 };
 const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descriptor =
 {
@@ -2413,7 +2439,7 @@ const ProtobufCMessageDescriptor xtcp_flat_record__v1__xtcp_flat_record__descrip
   "XtcpFlatRecord__V1__XtcpFlatRecord",
   "xtcp_flat_record.v1",
   sizeof(XtcpFlatRecord__V1__XtcpFlatRecord),
-  172,
+  174,
   xtcp_flat_record__v1__xtcp_flat_record__field_descriptors,
   xtcp_flat_record__v1__xtcp_flat_record__field_indices_by_name,
   25,  xtcp_flat_record__v1__xtcp_flat_record__number_ranges,

@@ -41,6 +41,14 @@ public final class BatchPipeline {
         set { marshaller.pollFields = newValue }
     }
 
+    /// The socket owner's fields of the rows to come, encoded once per
+    /// owner (set by the dump session when a row's owner is not the last
+    /// row's).
+    public var ownerFields: EncodedOwnerFields {
+        get { marshaller.ownerFields }
+        set { marshaller.ownerFields = newValue }
+    }
+
     /// Appends one row, flushing when the batch is full. A failed write is
     /// counted and remembered, never thrown: the next rows go on. Rows are
     /// counted when their batch is flushed, not here: the hot path keeps to

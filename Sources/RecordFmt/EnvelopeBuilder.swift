@@ -59,19 +59,23 @@ public struct EnvelopeBuilder {
     }
 
     /// Appends `record` as one row, copying its per-poll fields from
-    /// `pollFields` instead of encoding them: the netlinker's hot path. The
-    /// bytes are the same as `append(record)` writes, as long as `pollFields`
-    /// was made from the record's current per-poll fields (checked in debug
-    /// builds).
+    /// `pollFields` and its owner's from `owner` instead of encoding them:
+    /// the netlinker's hot path. The bytes are the same as `append(record)`
+    /// writes, as long as both were made from the record's current fields
+    /// (checked in debug builds).
     @inlinable
-    public mutating func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields) {
+    public mutating func append(_ record: borrowing FlatRecord, pollFields: borrowing EncodedPollFields,
+                                owner: borrowing EncodedOwnerFields = .none) {
         assert(pollFields.matches(record), "EncodedPollFields made from other per-poll fields than the record's")
-        let maxBody = pollFields.byteCount &+ FlatRecord.rowCounterFixedMaxEncodedSize
+        assert(owner.matches(record), "EncodedOwnerFields made from another owner than the record's")
+        let maxBody = pollFields.byteCount &+ owner.byteCount &+ FlatRecord.rowCounterFixedMaxEncodedSize
             &+ FlatRecord.socketFieldsFixedMaxEncodedSize &+ record.socketFieldsStringBytes
         appendRow(maxBodySize: maxBody) { body in
-            var cursor = pollFields.copyHead(to: body)
+            var cursor = EncodedBlock.copy(pollFields.head, to: body)
+            cursor = EncodedBlock.copy(owner.bytes, to: cursor)
+            cursor = EncodedBlock.copy(pollFields.middle, to: cursor)
             cursor = record.encodeRowCounter(at: cursor)
-            cursor = pollFields.copyTail(to: cursor)
+            cursor = EncodedBlock.copy(pollFields.tail, to: cursor)
             return record.encodeSocketFields(at: cursor)
         }
     }

@@ -32,6 +32,9 @@ public protocol Marshaller: AnyObject {
     /// sets them per dump); `append` then copies them instead of encoding
     /// them. Text formats ignore it.
     var pollFields: EncodedPollFields? { get set }
+    /// The socket owner's fields of the rows to come (their container and
+    /// pod), encoded once per owner; used with `pollFields`.
+    var ownerFields: EncodedOwnerFields { get set }
     func append(_ record: borrowing FlatRecord)
     /// The batch as bytes. Do not let the pointer escape `body`.
     func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
@@ -42,6 +45,10 @@ public protocol Marshaller: AnyObject {
 extension Marshaller {
     public var pollFields: EncodedPollFields? {
         get { nil }
+        set {}
+    }
+    public var ownerFields: EncodedOwnerFields {
+        get { .none }
         set {}
     }
 }
@@ -69,9 +76,10 @@ public final class ProtobufListMarshaller: EnvelopeLending {
     /// The framed size: the envelope and its length prefix.
     public var byteCount: Int { builder.byteCount + ProtoWriter.varintSize(UInt64(builder.byteCount)) }
     public var pollFields: EncodedPollFields?
+    public var ownerFields = EncodedOwnerFields.none
     public func append(_ record: borrowing FlatRecord) {
         if let pollFields {
-            builder.append(record, pollFields: pollFields)
+            builder.append(record, pollFields: pollFields, owner: ownerFields)
         } else {
             builder.append(record)
         }

@@ -94,12 +94,22 @@ public enum RecordCodegen {
     /// the per-poll fields into the two blocks `EncodedPollFields` holds.
     static let perRowPollField = "record_counter"
 
+    /// The fields among the per-poll numbers that say who owns the socket
+    /// (container and pod): set per row from the socket's cgroup, so they
+    /// are a block of their own that a row copies from its owner's stamp.
+    static let ownerFields = 40..<50
+
     static func encoderFile(_ fields: [WireField]) throws -> String {
         guard let split = fields.first(where: { $0.name == perRowPollField }), split.number < firstSocketField else {
             throw ProtoSchema.ParseError(line: 0, message: "\(recordMessage) must have \(perRowPollField) below \(firstSocketField)")
         }
+        guard ownerFields.upperBound <= split.number else {
+            throw ProtoSchema.ParseError(line: 0, message: "the owner fields \(ownerFields) must come before \(perRowPollField)")
+        }
         let segments: [EncoderSegment] = [
-            .init("PollHead", "the per-poll fields numbered below `\(split.name)`", fields.filter { $0.number < split.number }),
+            .init("PollHead", "the per-poll fields numbered below \(ownerFields.lowerBound)", fields.filter { $0.number < ownerFields.lowerBound }),
+            .init("Owner", "the socket owner's fields (container and pod, numbered \(ownerFields.lowerBound) to \(ownerFields.upperBound - 1))", fields.filter { ownerFields.contains($0.number) }),
+            .init("PollMiddle", "the per-poll fields numbered from \(ownerFields.upperBound) to `\(split.name)`", fields.filter { $0.number >= ownerFields.upperBound && $0.number < split.number }),
             .init("RowCounter", "`\(split.name)`, the one per-poll-range field set per row", [split]),
             .init("PollTail", "the per-poll fields numbered from `\(split.name)` to \(firstSocketField)", fields.filter { $0.number > split.number && $0.number < firstSocketField }),
             .init("SocketFields", "the per-socket fields (numbered from \(firstSocketField))", fields.filter { $0.number >= firstSocketField }),

@@ -33,6 +33,8 @@ extension FlatRecord {
         if !containerRuntime.isEmpty { c.container_runtime = cString(containerRuntime) }
         if !containerName.isEmpty { c.container_name = cString(containerName) }
         if !containerImage.isEmpty { c.container_image = cString(containerImage) }
+        if !podUid.isEmpty { c.pod_uid = cString(podUid) }
+        if !podQosClass.isEmpty { c.pod_qos_class = cString(podQosClass) }
         if !label.isEmpty { c.label = cString(label) }
         if !tag.isEmpty { c.tag = cString(tag) }
         c.record_counter = recordCounter
@@ -223,6 +225,8 @@ extension FlatRecord {
         containerRuntime = c.container_runtime.map { String(cString: $0) } ?? ""
         containerName = c.container_name.map { String(cString: $0) } ?? ""
         containerImage = c.container_image.map { String(cString: $0) } ?? ""
+        podUid = c.pod_uid.map { String(cString: $0) } ?? ""
+        podQosClass = c.pod_qos_class.map { String(cString: $0) } ?? ""
         label = c.label.map { String(cString: $0) } ?? ""
         tag = c.tag.map { String(cString: $0) } ?? ""
         recordCounter = c.record_counter
@@ -401,6 +405,8 @@ extension FlatRecord {
         r.containerRuntime = RandomField.string(using: &g)
         r.containerName = RandomField.string(using: &g)
         r.containerImage = RandomField.string(using: &g)
+        r.podUid = RandomField.string(using: &g)
+        r.podQosClass = RandomField.string(using: &g)
         r.label = RandomField.string(using: &g)
         r.tag = RandomField.string(using: &g)
         r.recordCounter = RandomField.uint64(using: &g)

@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import Platform
 @testable import XTCP
+import RecordFmt
 
 /// cgroup ids to containers against the real cgroup v2 hierarchy: cgroups
 /// made as Docker and a Kubernetes pod name them, a process with a socket
@@ -37,19 +38,27 @@ struct CgroupIndexTests {
         #expect(index.identity(of: cgroupID ?? 0) == ContainerIdentity(containerID: Self.id, runtime: "docker"))
         let podInode = try #require(try FileManager.default.attributesOfItem(atPath: mount.point + pod)[.systemFileNumber] as? UInt64)
         #expect(index.identity(of: podInode) == ContainerIdentity(containerID: Self.id, runtime: "containerd", podUID: Self.uid, podQoSClass: "burstable"))
-        #expect(index.counts == .init(hits: 2, misses: 0, rebuilds: 1))
+        #expect(index.takeCounts() == .init(hits: 2, misses: 0, rebuilds: 1))
+        #expect(index.stamp(of: podInode) == OwnerStamp(SocketOwner(containerID: Self.id, containerRuntime: "containerd", podUID: Self.uid, podQoSClass: "burstable")))
+        #expect(index.stamp(of: inode ?? 0).encoded.byteCount > 64, "the owner's fields encoded once, with the stamp")
+        _ = index.takeCounts()
 
         // A container started after the walk: found by the rebuild its miss makes.
         let later = top + "/system.slice/crio-\(Self.id).scope"
         try FileManager.default.createDirectory(atPath: mount.point + later, withIntermediateDirectories: true)
         let laterInode = try #require(try FileManager.default.attributesOfItem(atPath: mount.point + later)[.systemFileNumber] as? UInt64)
         #expect(index.identity(of: laterInode) == ContainerIdentity(containerID: Self.id, runtime: "crio"))
-        #expect(index.counts == .init(hits: 2, misses: 1, rebuilds: 2))
+        #expect(index.takeCounts() == .init(hits: 0, misses: 1, rebuilds: 1))
 
         // Debounced: within the interval, a miss walks nothing.
         let slow = CgroupIndex(mount: mount, rebuildInterval: .seconds(3600))
         #expect(slow.identity(of: UInt64.max).isEmpty && slow.identity(of: UInt64.max - 1).isEmpty)
-        #expect(slow.counts == .init(hits: 0, misses: 2, rebuilds: 1))
+        #expect(slow.takeCounts() == .init(hits: 0, misses: 2, rebuilds: 1))
+
+        // A cgroup of no one (the test's own top folder) is known too: a hit, stamped with nothing.
+        let topInode = try #require(try FileManager.default.attributesOfItem(atPath: mount.point + top)[.systemFileNumber] as? UInt64)
+        #expect(slow.stamp(of: topInode) == .none)
+        #expect(slow.takeCounts() == .init(hits: 1, misses: 0, rebuilds: 0))
     }
 
     /// cgroups are removed leaves first (rmdir; a cgroup is no folder of files).

@@ -100,12 +100,28 @@ struct  XtcpFlatRecord__V1__XtcpFlatRecord
   uint64_t netns_inode;
   uint32_t nsid;
   /*
-   * --- Container ---
+   * --- Who owns the socket (set per socket, from its cgroup: c_group) ---
+   * The container's id, in full, as its runtime writes it in the cgroup's name.
    */
   char *container_id;
+  /*
+   * docker, containerd, crio or podman; empty when the cgroup's name does not say.
+   */
   char *container_runtime;
+  /*
+   * The container's name and image, from the runtime's API (-dockerSocket);
+   * empty when it is not reachable.
+   */
   char *container_name;
   char *container_image;
+  /*
+   * The Kubernetes pod's UID, with dashes, as kubectl prints it (xtcp only).
+   */
+  char *pod_uid;
+  /*
+   * The pod's QoS class: guaranteed, burstable or besteffort (xtcp only).
+   */
+  char *pod_qos_class;
   /*
    * --- Operator labels ---
    */
@@ -126,7 +142,7 @@ struct  XtcpFlatRecord__V1__XtcpFlatRecord
    */
   XtcpFlatRecord__V1__RecordKind record_kind;
   /*
-   * --- Uplink NICs (xtcp2 v1; not filled by xtcp yet) ---
+   * --- Uplink NICs (xtcp2 v1; the same for every row of a host) ---
    */
   char *uplink1_ifname;
   char *uplink1_nic_driver;
@@ -339,7 +355,7 @@ struct  XtcpFlatRecord__V1__XtcpFlatRecord
 };
 #define XTCP_FLAT_RECORD__V1__XTCP_FLAT_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xtcp_flat_record__v1__xtcp_flat_record__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_POLL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, {0,NULL}, {0,NULL}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, XTCP_FLAT_RECORD__V1__CONGESTION_ALGORITHM__CONGESTION_ALGORITHM_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, XTCP_FLAT_RECORD__V1__RECORD_KIND__RECORD_KIND_POLL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, {0,NULL}, {0,NULL}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, XTCP_FLAT_RECORD__V1__CONGESTION_ALGORITHM__CONGESTION_ALGORITHM_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /* XtcpFlatRecord__V1__Envelope methods */

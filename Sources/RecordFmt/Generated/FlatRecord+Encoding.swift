@@ -4,13 +4,13 @@
 extension FlatRecord {
     /// Upper bound of the encoded size with every field at its largest,
     /// strings excluded.
-    public static let fixedMaxEncodedSize = 1336
+    public static let fixedMaxEncodedSize = 1350
 
     /// An upper bound of `encodedSize()`, cheap enough for every row:
     /// reserve this much (and `ProtoWriter.slack`) before `encode(into:)`.
     @inlinable
     public var maxEncodedSize: Int {
-        Self.fixedMaxEncodedSize &+ pollHeadStringBytes &+ pollTailStringBytes &+ socketFieldsStringBytes
+        Self.fixedMaxEncodedSize &+ pollHeadStringBytes &+ ownerStringBytes &+ pollMiddleStringBytes &+ pollTailStringBytes &+ socketFieldsStringBytes
     }
 
     /// Writes the record as a protobuf message body in field-number order,
@@ -20,13 +20,15 @@ extension FlatRecord {
     public func encode(into writer: inout ProtoWriter) {
         var cursor = writer.position
         cursor = encodePollHead(at: cursor)
+        cursor = encodeOwner(at: cursor)
+        cursor = encodePollMiddle(at: cursor)
         cursor = encodeRowCounter(at: cursor)
         cursor = encodePollTail(at: cursor)
         cursor = encodeSocketFields(at: cursor)
         writer = ProtoWriter(start: cursor)
     }
 
-    /// The UTF-8 bytes of the strings among the per-poll fields numbered below `record_counter`.
+    /// The UTF-8 bytes of the strings among the per-poll fields numbered below 40.
     @inlinable
     public var pollHeadStringBytes: Int {
         var size = 0
@@ -34,10 +36,26 @@ extension FlatRecord {
         size &+= hostname.utf8.count
         size &+= location.utf8.count
         size &+= netns.utf8.count
+        return size
+    }
+
+    /// The UTF-8 bytes of the strings among the socket owner's fields (container and pod, numbered 40 to 49).
+    @inlinable
+    public var ownerStringBytes: Int {
+        var size = 0
         size &+= containerId.utf8.count
         size &+= containerRuntime.utf8.count
         size &+= containerName.utf8.count
         size &+= containerImage.utf8.count
+        size &+= podUid.utf8.count
+        size &+= podQosClass.utf8.count
+        return size
+    }
+
+    /// The UTF-8 bytes of the strings among the per-poll fields numbered from 50 to `record_counter`.
+    @inlinable
+    public var pollMiddleStringBytes: Int {
+        var size = 0
         size &+= label.utf8.count
         size &+= tag.utf8.count
         return size
@@ -78,10 +96,10 @@ extension FlatRecord {
         return size
     }
 
-    /// Upper bound of the encoded size of the per-poll fields numbered below `record_counter`, strings excluded.
-    public static let pollHeadFixedMaxEncodedSize = 105
+    /// Upper bound of the encoded size of the per-poll fields numbered below 40, strings excluded.
+    public static let pollHeadFixedMaxEncodedSize = 63
 
-    /// Writes the per-poll fields numbered below `record_counter` at `start` and returns
+    /// Writes the per-poll fields numbered below 40 at `start` and returns
     /// where it ended. The cursor is passed by value, never by address, so
     /// that it stays in a register: a cursor behind an inout may alias the
     /// buffer being written and is reloaded around every store.
@@ -120,6 +138,19 @@ extension FlatRecord {
             w.writeTag(0x280, length: 2)
             w.writeVarint32(nsid)
         }
+        return w.position
+    }
+
+    /// Upper bound of the encoded size of the socket owner's fields (container and pod, numbered 40 to 49), strings excluded.
+    public static let ownerFixedMaxEncodedSize = 42
+
+    /// Writes the socket owner's fields (container and pod, numbered 40 to 49) at `start` and returns
+    /// where it ended. The cursor is passed by value, never by address, so
+    /// that it stays in a register: a cursor behind an inout may alias the
+    /// buffer being written and is reloaded around every store.
+    @inlinable
+    public func encodeOwner(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var w = ProtoWriter(start: start)
         if !(containerId.isEmpty) {
             w.writeTag(0x2C2, length: 2)
             w.writeString(containerId)
@@ -136,6 +167,27 @@ extension FlatRecord {
             w.writeTag(0x2DA, length: 2)
             w.writeString(containerImage)
         }
+        if !(podUid.isEmpty) {
+            w.writeTag(0x2E2, length: 2)
+            w.writeString(podUid)
+        }
+        if !(podQosClass.isEmpty) {
+            w.writeTag(0x2EA, length: 2)
+            w.writeString(podQosClass)
+        }
+        return w.position
+    }
+
+    /// Upper bound of the encoded size of the per-poll fields numbered from 50 to `record_counter`, strings excluded.
+    public static let pollMiddleFixedMaxEncodedSize = 14
+
+    /// Writes the per-poll fields numbered from 50 to `record_counter` at `start` and returns
+    /// where it ended. The cursor is passed by value, never by address, so
+    /// that it stays in a register: a cursor behind an inout may alias the
+    /// buffer being written and is reloaded around every store.
+    @inlinable
+    public func encodePollMiddle(at start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var w = ProtoWriter(start: start)
         if !(label.isEmpty) {
             w.writeTag(0x392, length: 2)
             w.writeString(label)
@@ -834,6 +886,8 @@ extension FlatRecord {
         if !containerRuntime.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(containerRuntime.utf8.count) }
         if !containerName.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(containerName.utf8.count) }
         if !containerImage.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(containerImage.utf8.count) }
+        if !podUid.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(podUid.utf8.count) }
+        if !podQosClass.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(podQosClass.utf8.count) }
         if !label.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(label.utf8.count) }
         if !tag.isEmpty { size &+= 2 &+ ProtoWriter.lengthDelimitedSize(tag.utf8.count) }
         if recordCounter != 0 { size &+= 2 &+ ProtoWriter.varintSize(recordCounter) }
@@ -1147,6 +1201,8 @@ extension FlatRecord {
         containerRuntime = other.containerRuntime
         containerName = other.containerName
         containerImage = other.containerImage
+        podUid = other.podUid
+        podQosClass = other.podQosClass
         label = other.label
         tag = other.tag
         socketFd = other.socketFd

@@ -77,6 +77,10 @@ public struct FlatRecord: Sendable, Equatable {
     public var containerName: String = ""
     /// `container_image = 43`
     public var containerImage: String = ""
+    /// `pod_uid = 44`
+    public var podUid: String = ""
+    /// `pod_qos_class = 45`
+    public var podQosClass: String = ""
     /// `label = 50`
     public var label: String = ""
     /// `tag = 51`

@@ -86,6 +86,10 @@ public struct DaemonConfig: Sendable, Equatable {
     /// The producer's options, used when `destination` is Kafka.
     public var kafka = KafkaSettings()
     public var identity: RecordIdentity
+    /// `-resolveContainerId`: each socket's container and pod from its
+    /// cgroup (polls and close events; not replays, whose cgroup ids are
+    /// another host's).
+    public var resolveContainerID = true
 
     public init(identity: RecordIdentity) { self.identity = identity }
 

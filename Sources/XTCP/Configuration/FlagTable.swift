@@ -15,7 +15,7 @@ public enum FlagTable {
     public static let sections: [(title: String, flags: [FlagDefinition])] = [
         ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
         ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka),
-        ("Stamped into every record", identity), ("What an operator sees", observing),
+        ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing),
     ]
 
     public static func named(_ name: String) -> FlagDefinition? { byName[name] }
@@ -247,6 +247,14 @@ public enum FlagTable {
              show: { [$0.identity.label] }) { d, v in d.config.identity.label = v.text },
         FlagDefinition("tag", default: "", runs: [.poll, .replay], help: "Tag stamped into records.",
              show: { [$0.identity.tag] }) { d, v in d.config.identity.tag = v.text },
+    ]
+
+    // MARK: Who owns each socket
+
+    static let enrichment: [FlagDefinition] = [
+        FlagDefinition("resolveContainerId", default: "true",
+             help: "Fill each socket's container_id, container_runtime, pod_uid and pod_qos_class from its cgroup, as Docker, containerd, CRI-O, podman and the kubelet name them (true or false; e.g. -resolveContainerId false).",
+             show: { ["\($0.resolveContainerID)"] }) { d, v throws(UsageError) in d.config.resolveContainerID = try v.bool() },
     ]
 
     // MARK: What an operator sees

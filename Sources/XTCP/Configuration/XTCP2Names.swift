@@ -81,7 +81,7 @@ public enum XTCP2Names {
         Entry("listenerSignedSkewMinutes", ["LISTENER_SIGNED_SKEW_MINUTES"]),
         Entry("listenerAuthFailureJitterMin", ["LISTENER_AUTH_FAILURE_JITTER_MIN"]),
         Entry("listenerAuthFailureJitterMax", ["LISTENER_AUTH_FAILURE_JITTER_MAX"]),
-        Entry("resolveContainerId", ["CONTAINER_ID_RESOLVE"]),
+        Entry("resolveContainerId", ["CONTAINER_ID_RESOLVE"], "resolveContainerId", "per socket, from its cgroup, in xtcp; on by default"),
         Entry("populateNsid", ["POPULATE_NSID"]),
         Entry("enrichContainer", ["ENRICH_CONTAINER"]),
         Entry("dockerSocket", ["DOCKER_SOCKET"]),

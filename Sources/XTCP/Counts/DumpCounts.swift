@@ -41,6 +41,9 @@ public struct DumpCounts: Sendable, Equatable {
     /// `-changesOnly`: sockets seen but not sent, unchanged since their
     /// last record.
     public var unchanged: UInt64 = 0
+    /// `-resolveContainerId`: owner lookups (when a row's cgroup is not the
+    /// row before's) and walks of the cgroup hierarchy.
+    public var owners = CgroupIndex.Counts()
     public var decode = DecodeStats()
     /// Netlink errors by kind and errno (empty, and unallocated, while
     /// there are none).
@@ -75,6 +78,7 @@ public struct DumpCounts: Sendable, Equatable {
         a.dumpsTimedOut += b.dumpsTimedOut
         a.namespacesVanished += b.namespacesVanished
         a.unchanged += b.unchanged
+        a.owners += b.owners
         a.decode += b.decode
         a.netlinkErrors.merge(b.netlinkErrors, uniquingKeysWith: +)
         a.dumpSeconds += b.dumpSeconds

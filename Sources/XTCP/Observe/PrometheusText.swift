@@ -85,6 +85,13 @@ public enum PrometheusText {
                one(dumps.namespacesVanished))
         metric("xtcp_records_unchanged_total", "counter", "-changesOnly: sockets seen but not sent, unchanged since their last record.",
                one(dumps.unchanged))
+        metric("xtcp_enrich_lookups_total", "counter",
+               "-resolveContainerId: owner lookups by socket cgroup (one per run of rows of one cgroup), by result: hit (known cgroup) or miss (unknown: a walk of the hierarchy, debounced).", [
+            ("{source=\"cgroup\",result=\"hit\"}", "\(dumps.owners.hits)"),
+            ("{source=\"cgroup\",result=\"miss\"}", "\(dumps.owners.misses)"),
+        ])
+        metric("xtcp_enrich_rebuilds_total", "counter", "-resolveContainerId: walks of the cgroup v2 hierarchy (at start, then on a miss, at most one per 5s per netlinker).",
+               [("{source=\"cgroup\"}", "\(dumps.owners.rebuilds)")])
         metric("xtcp_close_events_total", "counter", "-closeEvents: TCP sockets the kernel reported destroyed.", one(closes.events))
         metric("xtcp_close_events_lost_total", "counter", "-closeEvents: destroy messages lost to a full receive queue (SO_MEMINFO drops).",
                one(closes.lost))

@@ -29,7 +29,7 @@ public final class DumpPoller: PollerSet {
         let finished = finished
         netlinkers = (0..<config.activeNetlinkers).map { id in
             Netlinker(id: id, session: DumpSession(netlinker: id, config: config, destination: destination, sockets: sockets,
-                                                   receiveTimeout: receiveTimeout),
+                                                   receiveTimeout: receiveTimeout, owners: CgroupIndex(enabled: config)),
                       receiver: config.ioUring ? RingReceiver(config: config) : RecvReceiver(packetSize: config.packetSize),
                       finished: finished)
         }

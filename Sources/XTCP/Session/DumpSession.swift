@@ -73,6 +73,9 @@ final class DumpSession {
     /// SO_RCVTIMEO for a new socket, when the receive path waits in recvmsg
     /// (`-nltimeout`); nil where a ring times receives out.
     private let receiveTimeout: Duration?
+    /// Each socket's owner (container and pod) by its cgroup id
+    /// (`-resolveContainerId`); nil leaves the owner fields empty.
+    private let owners: CgroupIndex?
     /// Sees every request sent and datagram received (`-capture`).
     var tap: ((UnsafeRawBufferPointer, _ outgoing: Bool) -> Void)?
 
@@ -85,6 +88,10 @@ final class DumpSession {
     /// another).
     private var stamped: UInt64 = 0
     private var stamps: UInt64 = 0
+    /// The cgroup whose owner `record` and the pipeline hold; none after a
+    /// new stamp, whose owner fields are empty.
+    private var ownerCgroup = DumpSession.noCgroup
+    private static let noCgroup = UInt64.max
 
     // This poll's.
     private var deadline: ContinuousClock.Instant?
@@ -95,8 +102,9 @@ final class DumpSession {
     private var problems = ProblemLog()
 
     init(netlinker: Int, config: DaemonConfig, destination: any Destination, selection: RowSelection = .everything,
-         sockets: any DumpSocketOpener = KernelSockets(), receiveTimeout: Duration? = nil) {
+         sockets: any DumpSocketOpener = KernelSockets(), receiveTimeout: Duration? = nil, owners: CgroupIndex? = nil) {
         self.netlinker = netlinker
+        self.owners = owners
         self.config = config
         self.selection = selection
         self.sockets = sockets
@@ -114,6 +122,10 @@ final class DumpSession {
         self.deadline = deadline
         pipeline.deadline = deadline
         cutShort = false
+        if let owners {
+            owners.refreshNames()
+            ownerCgroup = Self.noCgroup  // a restamped owner is not the one held
+        }
     }
 
     /// Ends a poll: flushes what is left (as `timeout` when a dump was cut
@@ -121,6 +133,7 @@ final class DumpSession {
     func endPoll() -> (counts: PollCounts, problems: [String]) {
         let (delivery, writeError) = pipeline.take(flushing: cutShort ? .timeout : .endOfDump)
         if let writeError { problems.add("\(writeError)") }  // a destination's errors name it
+        if let owners { counts.owners += owners.takeCounts() }
         defer {
             counts = DumpCounts()
             cutShort = false
@@ -293,6 +306,8 @@ final class DumpSession {
         if stamped != job.stampID {
             record.copyPollFields(from: job.stamp.fields)
             pipeline.pollFields = job.stamp.encoded
+            pipeline.ownerFields = .none
+            ownerCgroup = Self.noCgroup
             stamped = job.stampID
         }
         // Locals, not stored properties, in the row closure: each access to
@@ -300,9 +315,14 @@ final class DumpSession {
         // row. The change table is moved out for the datagram (a copy would
         // duplicate its storage on the first write).
         var counter = counter
-        defer { self.counter = counter }
+        var ownerCgroup = ownerCgroup
+        defer {
+            self.counter = counter
+            self.ownerCgroup = ownerCgroup
+        }
         let pipeline = pipeline
         let selection = selection
+        let owners = owners
         let full = job.full
         var unchanged: UInt64 = 0
         var changes: ChangeTable?
@@ -316,6 +336,14 @@ final class DumpSession {
             if changes?.shouldSend(row, full: full) == false {
                 unchanged &+= 1
                 return
+            }
+            // The owner is looked up only when the cgroup is not the last
+            // row's: sockets of one process come in runs.
+            if let owners, row.cGroup != ownerCgroup {
+                ownerCgroup = row.cGroup
+                let owner = owners.stamp(of: ownerCgroup)
+                row.stampOwner(owner.owner)
+                pipeline.ownerFields = owner.encoded
             }
             counter &+= 1
             row.recordCounter = counter

@@ -150,6 +150,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("tag", withSingleDash: true), .customLong("tag")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("tag")!.helpWithDefault, valueName: "tag"))
     var tag: String?
 
+    @Option(name: [.customLong("resolveContainerId", withSingleDash: true), .customLong("resolveContainerId")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("resolveContainerId")!.helpWithDefault, valueName: "resolveContainerId"))
+    var resolveContainerId: String?
+
     @Option(name: [.customLong("promListen", withSingleDash: true), .customLong("promListen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("promListen")!.helpWithDefault, valueName: "promListen"))
     var promListen: String?
 
@@ -222,6 +225,7 @@ struct XTCPFlags: ParsableArguments {
         if let location { given["location"] = [location] }
         if let label { given["label"] = [label] }
         if let tag { given["tag"] = [tag] }
+        if let resolveContainerId { given["resolveContainerId"] = [resolveContainerId] }
         if let promListen { given["promListen"] = [promListen] }
         if let promPath { given["promPath"] = [promPath] }
         if let logLevel { given["logLevel"] = [logLevel] }

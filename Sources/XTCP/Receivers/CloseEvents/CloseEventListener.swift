@@ -64,7 +64,8 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
         self.config = config
         self.subscribe = subscribe
         epoll = try Epoll()
-        session = DumpSession(netlinker: 0, config: config, destination: destination, selection: RowSelection(filter: config.filter))
+        session = DumpSession(netlinker: 0, config: config, destination: destination, selection: RowSelection(filter: config.filter),
+                               owners: CgroupIndex(enabled: config))
         buffer = .allocate(byteCount: Self.slot * Self.batch, alignment: 16)
         lengths = .allocate(capacity: Self.batch)
         truncated = .allocate(capacity: Self.batch)
