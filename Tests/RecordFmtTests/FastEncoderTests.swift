@@ -93,7 +93,7 @@ struct EnvelopeBuilderTests {
 
 @Suite("Rows with pre-encoded per-poll fields")
 struct EncodedPollFieldsTests {
-    @Test("append(_:pollFields:) writes the same bytes as append(_:), row by row")
+    @Test("append(_:pollFields:owner:) writes the same bytes as append(_:), row by row, whoever owns each socket")
     func sameBytesAsEncodingEveryField() {
         var g = SeededGenerator(seed: 0x5eed_0002)
         var everyField = EnvelopeBuilder(initialCapacity: 4096)  // small: forces growth
@@ -116,8 +116,14 @@ struct EncodedPollFieldsTests {
                 var record = FlatRecord.random(using: &g)
                 record.copyPollFields(from: template)
                 if socket % 4 == 0 { record.recordCounter = 0 }
+                // Each socket's owner: none, a container, a pod's container.
+                let owner = OwnerStamp([SocketOwner(), SocketOwner(containerID: "c\(socket)", containerRuntime: "docker"),
+                                        SocketOwner(containerID: String(repeating: "f", count: 64), containerRuntime: "containerd",
+                                                    containerName: "web", containerImage: "nginx:1.27", podUID: "uid-\(poll)",
+                                                    podQoSClass: "burstable")][socket % 3])
+                record.stampOwner(owner.owner)
                 everyField.append(record)
-                withPollFields.append(record, pollFields: pollFields)
+                withPollFields.append(record, pollFields: pollFields, owner: owner.encoded)
             }
             let expected = everyField.withEnvelope { Array($0) }
             let actual = withPollFields.withEnvelope { Array($0) }

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 import TestSupport
+import Platform
 
 @Suite("docs/clickhouse.md: its table takes xtcp's envelopes and its queries answer (chdb)", .serialized)
 struct ClickHouseSchemaTests {
+    static let podUID = "7e5d4c3b-2a19-4f08-9e7d-6c5b4a392817"
     struct Result: Decodable {
         var envelopes: Int
         var rows: Int
@@ -41,8 +43,15 @@ struct ClickHouseSchemaTests {
         defer { connectionsA.stop() }
         let connectionsB = try SocketFarm(in: b, script: "change_farm.py", arguments: ["10"])
         defer { connectionsB.stop() }
-        // SYN retransmissions: 3 sockets to 10.9.0.2, 2 to .3, 1 to .4.
-        let syns = try SocketFarm(in: a, script: "syn_farm.py", arguments: ["10.9.0.2:3", "10.9.0.3:2", "10.9.0.4:1"])
+        // SYN retransmissions: 3 sockets to 10.9.0.2, 2 to .3, 1 to .4, made
+        // by a process in a burstable pod's container cgroup.
+        let cgroups = try #require(CgroupMounts.host.v2, "no cgroup v2 mount")
+        let top = "/xtcp-ch-\(getpid())"
+        let container = "\(top)/kubepods-burstable-pod\(Self.podUID.replacingOccurrences(of: "-", with: "_")).slice/crio-\(String(repeating: "ab", count: 32)).scope"
+        try FileManager.default.createDirectory(atPath: cgroups.point + container, withIntermediateDirectories: true)
+        defer { CgroupIndexTests.removeTree(cgroups.point + top) }
+        let syns = try SocketFarm(command: ["sh", "-c", "echo $$ > \(cgroups.point + container)/cgroup.procs && exec \(a.exec(["python3"]).joined(separator: " ")) "
+                                            + "\(Paths.packageRoot)/Tests/Scripts/syn_farm.py 10.9.0.2:3 10.9.0.3:2 10.9.0.4:1"])
         defer { syns.stop() }
         let short = try SocketFarm(in: b, script: "short_connections.py", arguments: [])
         defer { short.stop() }
@@ -88,8 +97,8 @@ struct ClickHouseSchemaTests {
 
         // The dashboard queries: sockets by state, retransmitting sockets,
         // congestion control, delivery rate.
-        #expect(result.dashboard.count == 4)
-        guard result.dashboard.count == 4 else { return }
+        #expect(result.dashboard.count == 5)
+        guard result.dashboard.count == 5 else { return }
         let states = result.dashboard[0]
         for (ns, established, synSent) in [(a.name, 2 * 40, 6), (b.name, 2 * 20, 0)] {
             let rows = states.filter { $0[2].text == ns }
@@ -102,5 +111,9 @@ struct ClickHouseSchemaTests {
         #expect(algorithms.allSatisfy { !($0[0].text ?? "").isEmpty } && algorithms.reduce(0) { $0 + ($1[1].number ?? 0) } >= 120, "\(algorithms)")
         #expect(!result.dashboard[3].isEmpty && result.dashboard[3].allSatisfy { ($0[2].list ?? [1, 0]).first! <= ($0[2].list ?? [1, 0]).last! },
                 "\(result.dashboard[3])")
+        // Retransmits by pod: the SYN farm's pod, its 6 sockets, a retransmission each at least.
+        let pods = result.dashboard[4]
+        #expect(pods.count == 1 && pods.first?[0].text == Self.podUID && pods.first?[1].text == "burstable"
+                && pods.first?[2].number == 6 && (pods.first?[3].number ?? 0) >= 6, "\(pods)")
     }
 }
