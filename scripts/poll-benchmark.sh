@@ -9,6 +9,7 @@
 #
 #   scripts/poll-benchmark.sh [CONNECTIONS]
 #   scripts/poll-benchmark.sh filter [CONNECTIONS]   # with and without a -filter keeping ~1 %
+#   scripts/poll-benchmark.sh owners [CONNECTIONS]   # with and without -resolveContainerId
 #   scripts/poll-benchmark.sh namespaces [COUNT] [CONNECTIONS]   # COUNT namespaces (256) of
 #       CONNECTIONS connections (50: 101 sockets each), every namespace polled,
 #       syscall netlinkers against io_uring rings (goals: CPU <= 1.05x, RSS <= 1.10x,
@@ -39,6 +40,13 @@ only=()
 if [ "${1:-}" = filter ]; then
     shift
     only=(--filter 'Poll_floor(_filter1pct)?$' --filter 'Poll_null_netlinkers4(_filter1pct|_changesOnly)?$')
+fi
+# `owners [CONNECTIONS]`: the 4-netlinker poll with each socket's owner
+# looked up by its cgroup (the default) and without (goals: CPU <= 1.03x,
+# mallocs per poll unchanged).
+if [ "${1:-}" = owners ]; then
+    shift
+    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_ownersOff)?(_mallocs)?$')
 fi
 connections=${1:-50000}
 out=$(mktemp -d)

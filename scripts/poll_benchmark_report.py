@@ -69,13 +69,26 @@ def main():
     print()
     # A -filter keeping ~1 %: the kernel's CPU (system time) with and without it.
     for plain, filtered in (("Poll_floor", "Poll_floor_filter1pct"), ("Poll_null_netlinkers4", "Poll_null_netlinkers4_filter1pct"),
-                            ("Poll_null_netlinkers4", "Poll_null_netlinkers4_changesOnly")):
+                            ("Poll_null_netlinkers4", "Poll_null_netlinkers4_changesOnly"),
+                            ("Poll_null_netlinkers4_ownersOff", "Poll_null_netlinkers4")):
         if plain in runs and filtered in runs:
             p, f = runs[plain], runs[filtered]
             print("%s decoded %d of %d sockets (%.2f %%): CPU sys %.1f ms against %.1f ms (%.3f x), CPU total %.1f against %.1f ms (%.3f x), wall %.3f x" % (
                 filtered, f["sockets per poll"], p["sockets per poll"], 100.0 * f["sockets per poll"] / p["sockets per poll"],
                 f["cpuSystem"] / 1e6, p["cpuSystem"] / 1e6, f["cpuSystem"] / p["cpuSystem"],
                 f["cpuTotal"] / 1e6, p["cpuTotal"] / 1e6, f["cpuTotal"] / p["cpuTotal"], f["wallClock"] / p["wallClock"]))
+    # Owners by cgroup (-resolveContainerId): CPU within 1.03 x of off, mallocs unchanged.
+    on, off = runs.get("Poll_null_netlinkers4"), runs.get("Poll_null_netlinkers4_ownersOff")
+    if on and off:
+        ratio = on["cpuTotal"] / off["cpuTotal"]
+        print("owners on against off: CPU %.3f x (goal 1.03)" % ratio)
+        if ratio > 1.03:
+            missed.append("Poll_null_netlinkers4: CPU %.3f x with owners than without (goal 1.03)" % ratio)
+        m_on, m_off = mallocs.get("Poll_null_netlinkers4"), mallocs.get("Poll_null_netlinkers4_ownersOff")
+        if m_on is not None and m_off is not None:
+            print("owners on against off: mallocs per poll %d against %d" % (m_on, m_off))
+            if m_on > m_off:
+                missed.append("mallocs per poll %d with owners, %d without" % (m_on, m_off))
     for line in missed:
         print("goal missed: " + line)
     if not missed:

@@ -75,6 +75,10 @@ let benchmarks: @Sendable () -> Void = {
             registerPoll(name: "Poll_null_netlinkers4_changesOnly", configuration: configuration,
                          netlinkers: 4, destination: .null, changesOnly: true)
         }
+        // -resolveContainerId false: what looking up each socket's owner
+        // by its cgroup costs (every other poll has it on, the default).
+        registerPoll(name: "Poll_null_netlinkers4_ownersOff" + suffix, configuration: configuration,
+                     netlinkers: 4, destination: .null, resolveContainerID: false)
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
                          netlinkers: 4, destination: .kafka(brokers: brokers))
@@ -157,7 +161,7 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
                   ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil,
-                  changesOnly: Bool = false) {
+                  changesOnly: Bool = false, resolveContainerID: Bool = true) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -186,6 +190,7 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.destination = spec
         if let filter { try config.setFilter(try SocketFilter(parsing: filter)) }
         config.changesOnly = changesOnly
+        config.resolveContainerID = resolveContainerID
         config.fullEvery = 1_000_000
         config.identity.stamp(&rig.template)
         let destination = try config.openDestination()

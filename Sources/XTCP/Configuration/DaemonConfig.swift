@@ -90,6 +90,12 @@ public struct DaemonConfig: Sendable, Equatable {
     /// cgroup (polls and close events; not replays, whose cgroup ids are
     /// another host's).
     public var resolveContainerID = true
+    /// `-enrichNic`: the uplinks' NIC columns in every record.
+    public var enrichNIC = true
+    /// `-uplinkInterfaces`: the uplinks; empty: the default routes'.
+    public var uplinkInterfaces: [String] = []
+    /// `-uplinkCount`: how many uplinks the records describe (0-2).
+    public var uplinkCount = 2
 
     public init(identity: RecordIdentity) { self.identity = identity }
 

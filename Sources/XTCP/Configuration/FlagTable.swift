@@ -255,6 +255,20 @@ public enum FlagTable {
         FlagDefinition("resolveContainerId", default: "true",
              help: "Fill each socket's container_id, container_runtime, pod_uid and pod_qos_class from its cgroup, as Docker, containerd, CRI-O, podman and the kubelet name them (true or false; e.g. -resolveContainerId false).",
              show: { ["\($0.resolveContainerID)"] }) { d, v throws(UsageError) in d.config.resolveContainerID = try v.bool() },
+        FlagDefinition("enrichNic", default: "true",
+             help: "Fill the uplink1_nic_* and uplink2_nic_* columns (driver, bus, firmware, speed, PCI ids and model) of the uplinks, read at start and on link or route changes (true or false; e.g. -enrichNic false).",
+             show: { ["\($0.enrichNIC)"] }) { d, v throws(UsageError) in d.config.enrichNIC = try v.bool() },
+        FlagDefinition("uplinkInterfaces", default: "",
+             help: "The uplinks, comma-separated, in column order (default: the interfaces of the IPv4 and IPv6 default routes; e.g. -uplinkInterfaces eth0,eth1).",
+             show: { [$0.uplinkInterfaces.joined(separator: ",")] }) { d, v throws(UsageError) in
+            let names = v.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard v.text.isEmpty || names.allSatisfy({ !$0.isEmpty && $0.utf8.count < 16 && !$0.contains("/") && !$0.contains(" ") }) else {
+                throw v.fail("expected interface names (1 to 15 characters, no / or space), comma-separated")
+            }
+            d.config.uplinkInterfaces = v.text.isEmpty ? [] : names
+        },
+        FlagDefinition("uplinkCount", default: "2", help: "How many uplinks the records describe, in uplink1_* and uplink2_* (0-2; e.g. -uplinkCount 1).",
+             show: { ["\($0.uplinkCount)"] }) { d, v throws(UsageError) in d.config.uplinkCount = try v.int(0...2) },
     ]
 
     // MARK: What an operator sees

@@ -125,6 +125,12 @@ public final class Daemon {
         }
         var template = FlatRecord()
         config.identity.stamp(&template)
+        // -enrichNic: read in xtcp's own namespace, the host's in production.
+        let uplinks = config.enrichNIC && config.uplinkCount > 0 ? Uplinks(interfaces: config.uplinkInterfaces, count: config.uplinkCount) : nil
+        if let uplinks {
+            uplinks.stamp(&template)
+            if uplinks.failures > 0 { logger.warning("xtcp: uplinks: \(config.uplinkInterfaces.joined(separator: ",")) not all found; their columns stay empty") }
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var signal: Int32?
@@ -132,6 +138,7 @@ public final class Daemon {
         while true {
             polls += 1
             let began = clock.now
+            if let uplinks, uplinks.refreshIfChanged() { uplinks.stamp(&template) }
             template.pollSequence = polls
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)

@@ -153,6 +153,15 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("resolveContainerId", withSingleDash: true), .customLong("resolveContainerId")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("resolveContainerId")!.helpWithDefault, valueName: "resolveContainerId"))
     var resolveContainerId: String?
 
+    @Option(name: [.customLong("enrichNic", withSingleDash: true), .customLong("enrichNic")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("enrichNic")!.helpWithDefault, valueName: "enrichNic"))
+    var enrichNic: String?
+
+    @Option(name: [.customLong("uplinkInterfaces", withSingleDash: true), .customLong("uplinkInterfaces")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("uplinkInterfaces")!.helpWithDefault, valueName: "uplinkInterfaces"))
+    var uplinkInterfaces: String?
+
+    @Option(name: [.customLong("uplinkCount", withSingleDash: true), .customLong("uplinkCount")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("uplinkCount")!.helpWithDefault, valueName: "uplinkCount"))
+    var uplinkCount: String?
+
     @Option(name: [.customLong("promListen", withSingleDash: true), .customLong("promListen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("promListen")!.helpWithDefault, valueName: "promListen"))
     var promListen: String?
 
@@ -226,6 +235,9 @@ struct XTCPFlags: ParsableArguments {
         if let label { given["label"] = [label] }
         if let tag { given["tag"] = [tag] }
         if let resolveContainerId { given["resolveContainerId"] = [resolveContainerId] }
+        if let enrichNic { given["enrichNic"] = [enrichNic] }
+        if let uplinkInterfaces { given["uplinkInterfaces"] = [uplinkInterfaces] }
+        if let uplinkCount { given["uplinkCount"] = [uplinkCount] }
         if let promListen { given["promListen"] = [promListen] }
         if let promPath { given["promPath"] = [promPath] }
         if let logLevel { given["logLevel"] = [logLevel] }

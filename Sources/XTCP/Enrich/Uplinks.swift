@@ -1,0 +1,114 @@
+import CKernelABI
+import Platform
+import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host's uplinks (`-enrichNic`): the NICs of its default routes, or
+/// those `-uplinkInterfaces` names, the first `-uplinkCount` of them, as
+/// the records' `uplink1_*`/`uplink2_*` NIC columns. The same for every row
+/// of a host, so they go into the poll's template and are encoded once per
+/// dump with the other per-poll fields. Read at start and again only when
+/// the kernel says a link or a route changed (RTM_NEWLINK, RTM_DELLINK and
+/// route messages on a NETLINK_ROUTE socket that joined their groups,
+/// drained without waiting before each poll), never per poll.
+public final class Uplinks {
+    private let named: [String]
+    private let count: Int
+    private let sysfs: String
+    private let procNet: String
+    /// The link and route groups' socket, owned (closed in deinit); -1
+    /// when it could not be had (then the uplinks are those read at start).
+    private let changesDescriptor: Int32
+    public private(set) var nics: [UplinkNIC] = []
+    /// Reads since start (the first included).
+    public private(set) var reads: UInt64 = 0
+    /// Uplinks named or routed that could not be read (no such interface).
+    public private(set) var failures: UInt64 = 0
+
+    /// RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE.
+    static let groups: [UInt32] = [1, 7, 11]
+
+    public init(interfaces named: [String], count: Int, sysfs: String = "/sys/class/net", procNet: String = "/proc/net") {
+        self.named = named
+        self.count = count
+        self.sysfs = sysfs
+        self.procNet = procNet
+        changesDescriptor = Self.subscribe()
+        read()
+    }
+
+    deinit { if changesDescriptor >= 0 { _ = Syscall.close(descriptor: changesDescriptor) } }
+
+    static func subscribe() -> Int32 {
+        Self.subscribed()?.release() ?? -1
+    }
+
+    static func subscribed() -> FileDescriptor? {
+        guard let socket = try? Syscall.socket(domain: AF_NETLINK, type: Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+        else { return nil }  // NETLINK_ROUTE
+        for group in groups {
+            do {
+                try Syscall.setsockopt(descriptor: socket.rawValue, level: Int32(XTCP_SOL_NETLINK), option: Int32(XTCP_NETLINK_ADD_MEMBERSHIP),
+                                       value: group, name: "NETLINK_ADD_MEMBERSHIP \(group)")
+            } catch { return nil }
+        }
+        return socket
+    }
+
+    /// Reads the uplinks again when a link or route message came since the
+    /// last call (or the socket overflowed: something did). True if so.
+    @discardableResult
+    public func refreshIfChanged() -> Bool {
+        guard changesDescriptor >= 0 else { return false }
+        var changed = false
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        drain: while true {
+            do {
+                let result = try buffer.withUnsafeMutableBytes { try Syscall.recv(descriptor: changesDescriptor, into: $0, flags: Int32(MSG_DONTWAIT)) }
+                switch result {
+                case .processed(let bytes): if bytes > 0 { changed = true } else { break drain }
+                case .wouldBlock: break drain
+                }
+            } catch let error as SystemError where error.errno == ENOBUFS {
+                changed = true
+            } catch {
+                break drain
+            }
+        }
+        if changed { read() }
+        return changed
+    }
+
+    private func read() {
+        reads += 1
+        let interfaces = named.isEmpty ? DefaultRoutes.interfaces(procNet: procNet) : named
+        var found: [UplinkNIC] = []
+        for interface in interfaces.prefix(count) {
+            if let nic = UplinkNIC.read(interface, sysfs: sysfs) { found.append(nic) } else { failures += 1 }
+        }
+        nics = found
+    }
+
+    /// Sets the uplink NIC columns of `record` (the template of a poll).
+    public func stamp(_ record: inout FlatRecord) {
+        let first = nics.first, second = nics.dropFirst().first
+        record.uplink1Ifname = first?.interface ?? ""
+        record.uplink1NicDriver = first?.driver ?? ""
+        record.uplink1NicModel = first?.model ?? ""
+        record.uplink1NicPciVendor = first?.pciVendor ?? 0
+        record.uplink1NicPciDevice = first?.pciDevice ?? 0
+        record.uplink1NicBusInfo = first?.busInfo ?? ""
+        record.uplink1NicSpeedMbps = first?.speedMbps ?? 0
+        record.uplink1NicFwVersion = first?.firmware ?? ""
+        record.uplink2Ifname = second?.interface ?? ""
+        record.uplink2NicDriver = second?.driver ?? ""
+        record.uplink2NicModel = second?.model ?? ""
+        record.uplink2NicPciVendor = second?.pciVendor ?? 0
+        record.uplink2NicPciDevice = second?.pciDevice ?? 0
+        record.uplink2NicBusInfo = second?.busInfo ?? ""
+        record.uplink2NicSpeedMbps = second?.speedMbps ?? 0
+        record.uplink2NicFwVersion = second?.firmware ?? ""
+    }
+}
