@@ -1,4 +1,5 @@
 import CKernelABI
+import CMnl
 import Platform
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,26 @@ extension NetlinkSocket {
     /// (SKNLGRP_INET_TCP_DESTROY, SKNLGRP_INET6_TCP_DESTROY): each message is
     /// the socket's inet_diag_msg with INET_DIAG_INFO (its last tcp_info).
     public static let tcpDestroyGroups: [UInt32] = [UInt32(XTCP_SKNLGRP_INET_TCP_DESTROY), UInt32(XTCP_SKNLGRP_INET6_TCP_DESTROY)]
+
+    /// The rtnetlink groups of link and route changes (RTMGRP_LINK,
+    /// RTMGRP_IPV4_ROUTE, RTMGRP_IPV6_ROUTE).
+    public static let linkAndRouteGroups: UInt32 = 0x1 | 0x40 | 0x400
+
+    /// A NETLINK_ROUTE socket bound to the rtnetlink multicast `groups`, not
+    /// waiting in receives: the kernel's link and route messages, read when
+    /// convenient. Bound by libmnl (a port id of its own: the kernel skips
+    /// unbound sockets when it broadcasts).
+    public static func routeEvents(groups: UInt32) throws(SystemError) -> NetlinkSocket {
+        guard let handle = mnl_socket_open2(0, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)) else {  // NETLINK_ROUTE
+            throw SystemError(.netlinkOpen, errno: errno, subject: "NETLINK_ROUTE")
+        }
+        guard mnl_socket_bind(handle, groups, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+            let e = errno
+            mnl_socket_close(handle)
+            throw SystemError(.netlinkBind, errno: e)
+        }
+        return NetlinkSocket(mnl: handle)
+    }
 
     /// Joins multicast group `group` (NETLINK_ADD_MEMBERSHIP).
     public func join(group: UInt32) throws(SystemError) {

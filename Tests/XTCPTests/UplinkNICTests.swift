@@ -64,6 +64,51 @@ struct UplinkNICTests {
         }
     }
 
+    @Test("records: uplink1 is the default route's veth as ethtool -i and sysfs say; an uplink that appears while xtcp runs is in the polls after it (RTM_NEWLINK)")
+    func recordColumns() throws {
+        try withTestNamespace { ns in
+            let peer = "xtcp-ur\(getpid() % 10000)", later = "xtcp-ul\(getpid() % 10000)"
+            try Shell.run(["ip", "link", "add", "up0", "netns", ns.name, "type", "veth", "peer", "name", peer])
+            defer {
+                _ = try? Shell.run(["ip", "link", "delete", peer])
+                _ = try? Shell.run(["ip", "link", "delete", later])
+            }
+            for command in [["ip", "link", "set", "up0", "up"], ["ip", "addr", "add", "10.79.0.2/24", "dev", "up0"],
+                            ["ip", "route", "add", "default", "via", "10.79.0.1"]] {
+                try Shell.run(ns.exec(command))
+            }
+            let work = NSTemporaryDirectory() + "xtcp-uplinks-\(getpid())"
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            // A listener for a record a poll; xtcp polls 4 times a second; up1
+            // is made after a second, in the middle of the run.
+            let script = """
+                python3 -c "import socket,time; l=socket.socket(); l.bind(('127.0.0.1', 5999)); l.listen(); time.sleep(5)" &
+                sleep 0.3
+                \(Paths.xtcp) -namespaces own -frequency 250ms -pollJitterPct 0 -maxLoops 10 -promListen off -marshal jsonl \
+                    -uplinkInterfaces up0,up1 > \(work)/records.jsonl 2> \(work)/log &
+                sleep 1.2
+                ip link add up1 type veth peer name \(later) netns 1
+                wait %2
+                """
+            try Shell.run(ns.exec(["sh", "-c", script]))
+            let records = try String(contentsOfFile: work + "/records.jsonl", encoding: .utf8).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { ($0["inet_diag_msg_socket_source_port"] as? Int) == 5999 }
+            #expect(records.count == 10, "a record a poll: \(records.count); \((try? String(contentsOfFile: work + "/log", encoding: .utf8)) ?? "")")
+            let driver = try Shell.run(ns.exec(["ethtool", "-i", "up0"])).firstMatch(of: /driver: (\S+)/).map { String($0.output.1) }
+            let speed = try Shell.run(ns.exec(["cat", "/sys/class/net/up0/speed"])).trimmingCharacters(in: .whitespacesAndNewlines)
+            for record in records {
+                #expect(record["uplink1_ifname"] as? String == "up0")
+                #expect(record["uplink1_nic_driver"] as? String == driver && driver == "veth")
+                #expect((record["uplink1_nic_speed_mbps"] as? Int).map(String.init) == speed)
+            }
+            #expect(records.first?["uplink2_ifname"] as? String == "", "up1 is not there at the first poll")
+            #expect(records.last?["uplink2_ifname"] as? String == "up1" && records.last?["uplink2_nic_driver"] as? String == "veth",
+                    "up1 at the last: \(records.map { $0["uplink2_ifname"] as? String ?? "?" })")
+        }
+    }
+
     @Test("pci.ids: a vendor and its device named, the vendor alone for an unlisted device, nothing for an unlisted vendor; subsystems and classes skipped")
     func models() {
         let ids = PCIModels(text: "# comment\n1af4  Red Hat, Inc.\n\t0001  Virtio network device\n\t\t1af4 0001  Virtio network device\n"

@@ -1,4 +1,4 @@
-import CKernelABI
+import Netlink
 import Platform
 import RecordFmt
 #if canImport(Glibc)
@@ -11,69 +11,51 @@ import Glibc
 /// of a host, so they go into the poll's template and are encoded once per
 /// dump with the other per-poll fields. Read at start and again only when
 /// the kernel says a link or a route changed (RTM_NEWLINK, RTM_DELLINK and
-/// route messages on a NETLINK_ROUTE socket that joined their groups,
+/// route messages on a NETLINK_ROUTE socket bound to their groups,
 /// drained without waiting before each poll), never per poll.
 public final class Uplinks {
     private let named: [String]
     private let count: Int
     private let sysfs: String
     private let procNet: String
-    /// The link and route groups' socket, owned (closed in deinit); -1
-    /// when it could not be had (then the uplinks are those read at start).
-    private let changesDescriptor: Int32
+    /// The link and route groups' socket; nil when it could not be had
+    /// (then the uplinks are those read at start).
+    private let changes: NetlinkSocket?
     public private(set) var nics: [UplinkNIC] = []
     /// Reads since start (the first included).
     public private(set) var reads: UInt64 = 0
     /// Uplinks named or routed that could not be read (no such interface).
     public private(set) var failures: UInt64 = 0
 
-    /// RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE.
-    static let groups: [UInt32] = [1, 7, 11]
-
     public init(interfaces named: [String], count: Int, sysfs: String = "/sys/class/net", procNet: String = "/proc/net") {
         self.named = named
         self.count = count
         self.sysfs = sysfs
         self.procNet = procNet
-        changesDescriptor = Self.subscribe()
+        changes = try? NetlinkSocket.routeEvents(groups: NetlinkSocket.linkAndRouteGroups)
         read()
-    }
-
-    deinit { if changesDescriptor >= 0 { _ = Syscall.close(descriptor: changesDescriptor) } }
-
-    static func subscribe() -> Int32 {
-        Self.subscribed()?.release() ?? -1
-    }
-
-    static func subscribed() -> FileDescriptor? {
-        guard let socket = try? Syscall.socket(domain: AF_NETLINK, type: Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
-        else { return nil }  // NETLINK_ROUTE
-        for group in groups {
-            do {
-                try Syscall.setsockopt(descriptor: socket.rawValue, level: Int32(XTCP_SOL_NETLINK), option: Int32(XTCP_NETLINK_ADD_MEMBERSHIP),
-                                       value: group, name: "NETLINK_ADD_MEMBERSHIP \(group)")
-            } catch { return nil }
-        }
-        return socket
     }
 
     /// Reads the uplinks again when a link or route message came since the
     /// last call (or the socket overflowed: something did). True if so.
     @discardableResult
     public func refreshIfChanged() -> Bool {
-        guard changesDescriptor >= 0 else { return false }
+        guard let changes else { return false }
         var changed = false
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         drain: while true {
             do {
-                let result = try buffer.withUnsafeMutableBytes { try Syscall.recv(descriptor: changesDescriptor, into: $0, flags: Int32(MSG_DONTWAIT)) }
-                switch result {
-                case .processed(let bytes): if bytes > 0 { changed = true } else { break drain }
+                switch try buffer.withUnsafeMutableBytes({ bytes throws(SystemError) in try changes.receive(into: bytes) }) {
+                case .bytes(let count): if count > 0 { changed = true } else { break drain }
                 case .wouldBlock: break drain
                 }
-            } catch let error as SystemError where error.errno == ENOBUFS {
+            } catch let error as SystemError {
+                // ENOBUFS: messages were lost, so something changed; any
+                // other error: read again rather than trust the last read.
                 changed = true
+                if error.errno != ENOBUFS && error.errno != ENOSPC { break drain }
             } catch {
+                changed = true
                 break drain
             }
         }

@@ -90,8 +90,10 @@ public enum PrometheusText {
             ("{source=\"cgroup\",result=\"hit\"}", "\(dumps.owners.hits)"),
             ("{source=\"cgroup\",result=\"miss\"}", "\(dumps.owners.misses)"),
         ])
-        metric("xtcp_enrich_rebuilds_total", "counter", "-resolveContainerId: walks of the cgroup v2 hierarchy (at start, then on a miss, at most one per 5s per netlinker).",
-               [("{source=\"cgroup\"}", "\(dumps.owners.rebuilds)")])
+        metric("xtcp_enrich_rebuilds_total", "counter", "Reads of an enrichment source: cgroup, walks of the cgroup v2 hierarchy (at start, then on a miss, at most one per 5s per netlinker); nic, reads of the uplinks (at start and on link or route changes).",
+               [("{source=\"cgroup\"}", "\(dumps.owners.rebuilds)"), ("{source=\"nic\"}", "\(dumps.uplinkReads)")])
+        metric("xtcp_enrich_failures_total", "counter", "-enrichNic: uplinks named or routed that could not be read (their columns left empty), counted at each read.",
+               [("{source=\"nic\"}", "\(dumps.uplinkFailures)")])
         metric("xtcp_close_events_total", "counter", "-closeEvents: TCP sockets the kernel reported destroyed.", one(closes.events))
         metric("xtcp_close_events_lost_total", "counter", "-closeEvents: destroy messages lost to a full receive queue (SO_MEMINFO drops).",
                one(closes.lost))
