@@ -43,6 +43,7 @@ struct BadInputTests {
         "kafkaStartTimeout": "2h", "kafkaProperty": "no-equals-sign", "marshal": "xml", "deserializers": "nope",
         "envelopeFlushRows": "0", "envelopeFlushBytes": "10", "filter": "sport = :http", "states": "open",
         "fullEvery": "0", "changesRttPct": "-1", "closeEventsBuffer": "1024", "kafkaPropertyFile": "/nonexistent/kafka.properties",
+        "resolveContainerId": "maybe", "enrichNic": "maybe", "uplinkInterfaces": "eth0/1", "uplinkCount": "3",
     ]
     /// Flags whose every value is valid (free text), or whose bad value is
     /// not a usage error but a file that cannot be read or written (exit 1:

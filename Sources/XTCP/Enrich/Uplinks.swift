@@ -73,24 +73,38 @@ public final class Uplinks {
         nics = found
     }
 
-    /// Sets the uplink NIC columns of `record` (the template of a poll).
+    /// Sets the uplink NIC columns of `record` (the template of a poll):
+    /// the first uplink's in `uplink1_*`, the second's in `uplink2_*`,
+    /// empty where there is none.
     public func stamp(_ record: inout FlatRecord) {
-        let first = nics.first, second = nics.dropFirst().first
-        record.uplink1Ifname = first?.interface ?? ""
-        record.uplink1NicDriver = first?.driver ?? ""
-        record.uplink1NicModel = first?.model ?? ""
-        record.uplink1NicPciVendor = first?.pciVendor ?? 0
-        record.uplink1NicPciDevice = first?.pciDevice ?? 0
-        record.uplink1NicBusInfo = first?.busInfo ?? ""
-        record.uplink1NicSpeedMbps = first?.speedMbps ?? 0
-        record.uplink1NicFwVersion = first?.firmware ?? ""
-        record.uplink2Ifname = second?.interface ?? ""
-        record.uplink2NicDriver = second?.driver ?? ""
-        record.uplink2NicModel = second?.model ?? ""
-        record.uplink2NicPciVendor = second?.pciVendor ?? 0
-        record.uplink2NicPciDevice = second?.pciDevice ?? 0
-        record.uplink2NicBusInfo = second?.busInfo ?? ""
-        record.uplink2NicSpeedMbps = second?.speedMbps ?? 0
-        record.uplink2NicFwVersion = second?.firmware ?? ""
+        for (index, columns) in UplinkColumns.all.enumerated() {
+            columns.write(index < nics.count ? nics[index] : UplinkNIC(interface: ""), into: &record)
+        }
+    }
+}
+
+/// One uplink's NIC columns in the record.
+struct UplinkColumns: Sendable {
+    var ifname, driver, model, busInfo, firmware: WritableKeyPath<FlatRecord, String> & Sendable
+    var pciVendor, pciDevice, speedMbps: WritableKeyPath<FlatRecord, UInt32> & Sendable
+
+    static let all = [
+        UplinkColumns(ifname: \.uplink1Ifname, driver: \.uplink1NicDriver, model: \.uplink1NicModel, busInfo: \.uplink1NicBusInfo,
+                      firmware: \.uplink1NicFwVersion, pciVendor: \.uplink1NicPciVendor, pciDevice: \.uplink1NicPciDevice,
+                      speedMbps: \.uplink1NicSpeedMbps),
+        UplinkColumns(ifname: \.uplink2Ifname, driver: \.uplink2NicDriver, model: \.uplink2NicModel, busInfo: \.uplink2NicBusInfo,
+                      firmware: \.uplink2NicFwVersion, pciVendor: \.uplink2NicPciVendor, pciDevice: \.uplink2NicPciDevice,
+                      speedMbps: \.uplink2NicSpeedMbps),
+    ]
+
+    func write(_ nic: UplinkNIC, into record: inout FlatRecord) {
+        record[keyPath: ifname] = nic.interface
+        record[keyPath: driver] = nic.driver
+        record[keyPath: model] = nic.model
+        record[keyPath: busInfo] = nic.busInfo
+        record[keyPath: firmware] = nic.firmware
+        record[keyPath: pciVendor] = nic.pciVendor
+        record[keyPath: pciDevice] = nic.pciDevice
+        record[keyPath: speedMbps] = nic.speedMbps
     }
 }
