@@ -1,5 +1,4 @@
 import CKernelABI
-import CMnl
 import Platform
 #if canImport(Glibc)
 import Glibc
@@ -20,15 +19,7 @@ extension NetlinkSocket {
     /// convenient. Bound by libmnl (a port id of its own: the kernel skips
     /// unbound sockets when it broadcasts).
     public static func routeEvents(groups: UInt32) throws(SystemError) -> NetlinkSocket {
-        guard let handle = mnl_socket_open2(0, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)) else {  // NETLINK_ROUTE
-            throw SystemError(.netlinkOpen, errno: errno, subject: "NETLINK_ROUTE")
-        }
-        guard mnl_socket_bind(handle, groups, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
-            let e = errno
-            mnl_socket_close(handle)
-            throw SystemError(.netlinkBind, errno: e)
-        }
-        return NetlinkSocket(mnl: handle)
+        NetlinkSocket(mnl: try open(protocol: 0, named: "NETLINK_ROUTE", flags: Int32(SOCK_NONBLOCK.rawValue), groups: groups))
     }
 
     /// Joins multicast group `group` (NETLINK_ADD_MEMBERSHIP).

@@ -50,13 +50,20 @@ public final class NetlinkSocket: @unchecked Sendable {
     }
 
     static func open(receiveBufferBytes: Int32?) throws(SystemError) -> OpaquePointer {
-        guard let handle = mnl_socket_open2(Int32(XTCP_NETLINK_SOCK_DIAG), Int32(SOCK_CLOEXEC.rawValue)) else {
-            throw SystemError(.netlinkOpen, errno: errno, subject: "NETLINK_SOCK_DIAG")
+        try open(protocol: Int32(XTCP_NETLINK_SOCK_DIAG), named: "NETLINK_SOCK_DIAG", receiveBufferBytes: receiveBufferBytes)
+    }
+
+    /// A libmnl socket of netlink `protocol`, bound to its own port id and
+    /// to the multicast `groups` (a bitmask; 0: none).
+    static func open(protocol: Int32, named name: String, flags: Int32 = 0, groups: UInt32 = 0,
+                     receiveBufferBytes: Int32? = nil) throws(SystemError) -> OpaquePointer {
+        guard let handle = mnl_socket_open2(`protocol`, Int32(SOCK_CLOEXEC.rawValue) | flags) else {
+            throw SystemError(.netlinkOpen, errno: errno, subject: name)
         }
         if let bytes = receiveBufferBytes {
             try? Syscall.setsockopt(descriptor: mnl_socket_get_fd(handle), level: SOL_SOCKET, option: SO_RCVBUF, value: bytes, name: "SO_RCVBUF")
         }
-        guard mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+        guard mnl_socket_bind(handle, groups, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
             let e = errno
             mnl_socket_close(handle)
             throw SystemError(.netlinkBind, errno: e)

@@ -129,7 +129,7 @@ public final class Daemon {
         let uplinks = config.enrichNIC && config.uplinkCount > 0 ? Uplinks(interfaces: config.uplinkInterfaces, count: config.uplinkCount) : nil
         if let uplinks {
             uplinks.stamp(&template)
-            if uplinks.failures > 0 { logger.warning("xtcp: uplinks: \(config.uplinkInterfaces.joined(separator: ",")) not all found; their columns stay empty") }
+            if uplinks.missing { logger.warning("xtcp: uplinks: \(config.uplinkInterfaces.joined(separator: ",")) not all found; their columns stay empty") }
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -138,18 +138,13 @@ public final class Daemon {
         while true {
             polls += 1
             let began = clock.now
-            let uplinkCounts = (reads: uplinks?.reads ?? 0, failures: uplinks?.failures ?? 0)
             if let uplinks, uplinks.refreshIfChanged() { uplinks.stamp(&template) }
             template.pollSequence = polls
             template.timestampNs = WallClock.nanoseconds()
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
             let change = namespaces.reconcile(when: "poll \(polls)")
             var (counts, problems) = polled.poll(ticket)
-            if let uplinks {
-                // The first poll counts the read at start too.
-                counts.dumps.uplinkReads = uplinks.reads - (polls == 1 ? 0 : uplinkCounts.reads)
-                counts.dumps.uplinkFailures = uplinks.failures - (polls == 1 ? 0 : uplinkCounts.failures)
-            }
+            if let uplinks { (counts.dumps.uplinkReads, counts.dumps.uplinkFailures) = uplinks.takeCounts() }
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
             counts.delivery += destination.takeLateCounts()

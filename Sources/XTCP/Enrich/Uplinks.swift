@@ -22,10 +22,11 @@ public final class Uplinks {
     /// (then the uplinks are those read at start).
     private let changes: NetlinkSocket?
     public private(set) var nics: [UplinkNIC] = []
-    /// Reads since start (the first included).
-    public private(set) var reads: UInt64 = 0
-    /// Uplinks named or routed that could not be read (no such interface).
-    public private(set) var failures: UInt64 = 0
+    /// Reads, and uplinks named or routed that could not be read (no such
+    /// interface), since the last `takeCounts()`.
+    private var counts = (reads: UInt64(0), failures: UInt64(0))
+    /// Where link and route messages are drained to, made once.
+    private var buffer = [UInt8](repeating: 0, count: 32 * 1024)
 
     public init(interfaces named: [String], count: Int, sysfs: String = "/sys/class/net", procNet: String = "/proc/net") {
         self.named = named
@@ -42,7 +43,6 @@ public final class Uplinks {
     public func refreshIfChanged() -> Bool {
         guard let changes else { return false }
         var changed = false
-        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         drain: while true {
             do {
                 switch try buffer.withUnsafeMutableBytes({ bytes throws(SystemError) in try changes.receive(into: bytes) }) {
@@ -63,13 +63,24 @@ public final class Uplinks {
         return changed
     }
 
+    /// Whether an uplink could not be read at the last read.
+    public private(set) var missing = false
+
+    /// The reads and failures since the last call (the read at start
+    /// included in the first).
+    public func takeCounts() -> (reads: UInt64, failures: UInt64) {
+        defer { counts = (0, 0) }
+        return counts
+    }
+
     private func read() {
-        reads += 1
+        counts.reads += 1
         let interfaces = named.isEmpty ? DefaultRoutes.interfaces(procNet: procNet) : named
         var found: [UplinkNIC] = []
         for interface in interfaces.prefix(count) {
-            if let nic = UplinkNIC.read(interface, sysfs: sysfs) { found.append(nic) } else { failures += 1 }
+            if let nic = UplinkNIC.read(interface, sysfs: sysfs) { found.append(nic) } else { counts.failures += 1 }
         }
+        missing = found.count < min(interfaces.count, count)
         nics = found
     }
 
