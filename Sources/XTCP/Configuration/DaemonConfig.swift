@@ -96,6 +96,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var uplinkInterfaces: [String] = []
     /// `-uplinkCount`: how many uplinks the records describe (0-2).
     public var uplinkCount = 2
+    /// `-enrichLldp`: the uplinks' LLDP neighbours, from lldpd.
+    public var enrichLLDP = true
+    /// `-lldpdSocket`: lldpd's control socket.
+    public var lldpdSocket = "/run/lldpd.socket"
+    /// `-enrichContainer`: containers' names and images from Docker's
+    /// Engine API.
+    public var enrichContainer = true
+    /// `-dockerSocket`: the Engine API's unix socket.
+    public var dockerSocket = "/run/docker.sock"
 
     public init(identity: RecordIdentity) { self.identity = identity }
 

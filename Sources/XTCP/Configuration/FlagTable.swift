@@ -269,7 +269,25 @@ public enum FlagTable {
         },
         FlagDefinition("uplinkCount", default: "2", help: "How many uplinks the records describe, in uplink1_* and uplink2_* (0-2; e.g. -uplinkCount 1).",
              show: { ["\($0.uplinkCount)"] }) { d, v throws(UsageError) in d.config.uplinkCount = try v.int(0...2) },
+        FlagDefinition("enrichLldp", default: "true",
+             help: "Fill the uplink1_lldp_* and uplink2_lldp_* columns (the switch and port at each uplink's far end) from lldpd, read at start and on its change notifications; nothing is tried while -lldpdSocket does not exist (true or false; e.g. -enrichLldp false).",
+             show: { ["\($0.enrichLLDP)"] }) { d, v throws(UsageError) in d.config.enrichLLDP = try v.bool() },
+        FlagDefinition("lldpdSocket", default: "/run/lldpd.socket", help: "lldpd's control socket (lldpd -u; e.g. -lldpdSocket /run/lldpd.socket).",
+             show: { [$0.lldpdSocket] }) { d, v throws(UsageError) in d.config.lldpdSocket = try unixSocketPath(v) },
+        FlagDefinition("enrichContainer", default: "true",
+             help: "Fill container_name and container_image from Docker's Engine API on -dockerSocket, listed at start and kept fresh from its events; nothing is tried while the socket does not exist (true or false; e.g. -enrichContainer false).",
+             show: { ["\($0.enrichContainer)"] }) { d, v throws(UsageError) in d.config.enrichContainer = try v.bool() },
+        FlagDefinition("dockerSocket", default: "/run/docker.sock", help: "The Docker Engine API's unix socket (e.g. -dockerSocket /var/run/docker.sock).",
+             show: { [$0.dockerSocket] }) { d, v throws(UsageError) in d.config.dockerSocket = try unixSocketPath(v) },
     ]
+
+    /// An absolute path that fits a unix socket's address.
+    private static func unixSocketPath(_ v: FlagValue) throws(UsageError) -> String {
+        guard v.text.hasPrefix("/"), v.text.utf8.count < 108, !v.text.utf8.contains(0) else {
+            throw v.fail("expected an absolute path of a unix socket, under 108 bytes")
+        }
+        return v.text
+    }
 
     // MARK: What an operator sees
 

@@ -44,10 +44,8 @@ public struct DumpCounts: Sendable, Equatable {
     /// `-resolveContainerId`: owner lookups (when a row's cgroup is not the
     /// row before's) and walks of the cgroup hierarchy.
     public var owners = CgroupIndex.Counts()
-    /// `-enrichNic`: reads of the uplinks (at start and on link or route
-    /// changes), and uplinks that could not be read.
-    public var uplinkReads: UInt64 = 0
-    public var uplinkFailures: UInt64 = 0
+    /// The uplinks', lldpd's and the container runtime's reads.
+    public var sources = EnrichCounts()
     public var decode = DecodeStats()
     /// Netlink errors by kind and errno (empty, and unallocated, while
     /// there are none).
@@ -83,8 +81,7 @@ public struct DumpCounts: Sendable, Equatable {
         a.namespacesVanished += b.namespacesVanished
         a.unchanged += b.unchanged
         a.owners += b.owners
-        a.uplinkReads += b.uplinkReads
-        a.uplinkFailures += b.uplinkFailures
+        a.sources += b.sources
         a.decode += b.decode
         a.netlinkErrors.merge(b.netlinkErrors, uniquingKeysWith: +)
         a.dumpSeconds += b.dumpSeconds

@@ -125,9 +125,14 @@ public final class Daemon {
         }
         var template = FlatRecord()
         config.identity.stamp(&template)
-        // -enrichNic: read in xtcp's own namespace, the host's in production.
-        let uplinks = config.enrichNIC && config.uplinkCount > 0 ? Uplinks(interfaces: config.uplinkInterfaces, count: config.uplinkCount) : nil
+        // -enrichNic, -enrichLldp: read in xtcp's own namespace, the host's
+        // in production.
+        let uplinks = (config.enrichNIC || config.enrichLLDP) && config.uplinkCount > 0
+            ? Uplinks(interfaces: config.uplinkInterfaces, count: config.uplinkCount, readsNICs: config.enrichNIC,
+                      neighbours: config.enrichLLDP ? LldpNeighbors(socket: config.lldpdSocket) : nil)
+            : nil
         if let uplinks {
+            try uplinks.follow()
             uplinks.stamp(&template)
             if uplinks.missing { logger.warning("xtcp: uplinks: \(config.uplinkInterfaces.joined(separator: ",")) not all found; their columns stay empty") }
         }
@@ -144,7 +149,10 @@ public final class Daemon {
             let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
             let change = namespaces.reconcile(when: "poll \(polls)")
             var (counts, problems) = polled.poll(ticket)
-            if let uplinks { (counts.dumps.uplinkReads, counts.dumps.uplinkFailures) = uplinks.takeCounts() }
+            if let uplinks {
+                counts.dumps.sources += uplinks.takeCounts()
+                if let problem = uplinks.takeProblem() { problems.append(problem) }
+            }
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.
             counts.delivery += destination.takeLateCounts()

@@ -90,10 +90,13 @@ public enum PrometheusText {
             ("{source=\"cgroup\",result=\"hit\"}", "\(dumps.owners.hits)"),
             ("{source=\"cgroup\",result=\"miss\"}", "\(dumps.owners.misses)"),
         ])
-        metric("xtcp_enrich_rebuilds_total", "counter", "Reads of an enrichment source: cgroup, walks of the cgroup v2 hierarchy (at start, then on a miss, at most one per 5s per netlinker); nic, reads of the uplinks (at start and on link or route changes).",
-               [("{source=\"cgroup\"}", "\(dumps.owners.rebuilds)"), ("{source=\"nic\"}", "\(dumps.uplinkReads)")])
-        metric("xtcp_enrich_failures_total", "counter", "-enrichNic: uplinks named or routed that could not be read (their columns left empty), counted at each read.",
-               [("{source=\"nic\"}", "\(dumps.uplinkFailures)")])
+        let sources = dumps.sources
+        metric("xtcp_enrich_rebuilds_total", "counter", "Reads of an enrichment source: cgroup, walks of the cgroup v2 hierarchy (at start, then on a miss, at most one per 5s per netlinker); nic, reads of the uplinks (at start and on link or route changes); lldp, reads of lldpd's neighbours (at start and on its notifications); docker, container lists from the Engine API (at start and on its container events).",
+               [("{source=\"cgroup\"}", "\(dumps.owners.rebuilds)"), ("{source=\"nic\"}", "\(sources.nic.reads)"),
+                ("{source=\"lldp\"}", "\(sources.lldp.reads)"), ("{source=\"docker\"}", "\(sources.docker.reads)")])
+        metric("xtcp_enrich_failures_total", "counter", "Reads of an enrichment source that failed (their columns left empty): nic, uplinks named or routed that could not be read; lldp, lldpd not answering on -lldpdSocket; docker, the Engine API not answering or not understood on -dockerSocket.",
+               [("{source=\"nic\"}", "\(sources.nic.failures)"), ("{source=\"lldp\"}", "\(sources.lldp.failures)"),
+                ("{source=\"docker\"}", "\(sources.docker.failures)")])
         metric("xtcp_close_events_total", "counter", "-closeEvents: TCP sockets the kernel reported destroyed.", one(closes.events))
         metric("xtcp_close_events_lost_total", "counter", "-closeEvents: destroy messages lost to a full receive queue (SO_MEMINFO drops).",
                one(closes.lost))

@@ -162,6 +162,18 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("uplinkCount", withSingleDash: true), .customLong("uplinkCount")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("uplinkCount")!.helpWithDefault, valueName: "uplinkCount"))
     var uplinkCount: String?
 
+    @Option(name: [.customLong("enrichLldp", withSingleDash: true), .customLong("enrichLldp")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("enrichLldp")!.helpWithDefault, valueName: "enrichLldp"))
+    var enrichLldp: String?
+
+    @Option(name: [.customLong("lldpdSocket", withSingleDash: true), .customLong("lldpdSocket")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("lldpdSocket")!.helpWithDefault, valueName: "lldpdSocket"))
+    var lldpdSocket: String?
+
+    @Option(name: [.customLong("enrichContainer", withSingleDash: true), .customLong("enrichContainer")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("enrichContainer")!.helpWithDefault, valueName: "enrichContainer"))
+    var enrichContainer: String?
+
+    @Option(name: [.customLong("dockerSocket", withSingleDash: true), .customLong("dockerSocket")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("dockerSocket")!.helpWithDefault, valueName: "dockerSocket"))
+    var dockerSocket: String?
+
     @Option(name: [.customLong("promListen", withSingleDash: true), .customLong("promListen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("promListen")!.helpWithDefault, valueName: "promListen"))
     var promListen: String?
 
@@ -238,6 +250,10 @@ struct XTCPFlags: ParsableArguments {
         if let enrichNic { given["enrichNic"] = [enrichNic] }
         if let uplinkInterfaces { given["uplinkInterfaces"] = [uplinkInterfaces] }
         if let uplinkCount { given["uplinkCount"] = [uplinkCount] }
+        if let enrichLldp { given["enrichLldp"] = [enrichLldp] }
+        if let lldpdSocket { given["lldpdSocket"] = [lldpdSocket] }
+        if let enrichContainer { given["enrichContainer"] = [enrichContainer] }
+        if let dockerSocket { given["dockerSocket"] = [dockerSocket] }
         if let promListen { given["promListen"] = [promListen] }
         if let promPath { given["promPath"] = [promPath] }
         if let logLevel { given["logLevel"] = [logLevel] }

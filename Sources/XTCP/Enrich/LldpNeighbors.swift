@@ -1,0 +1,217 @@
+import CLldpctl
+import Platform
+import Synchronization
+
+/// What lldpd heard from the far end of an uplink: the switch (chassis) and
+/// the port on it, as the record's `uplink*_lldp_*` columns carry them.
+public struct LldpNeighbor: Sendable, Equatable {
+    public var chassisName = ""
+    /// As lldpd prints it, without its subtype (a MAC is `f2:65:cc:01:d7:72`).
+    public var chassisID = ""
+    /// The first management address the neighbour advertises.
+    public var managementAddress = ""
+    public var portID = ""
+    public var portDescription = ""
+
+    public init(chassisName: String = "", chassisID: String = "", managementAddress: String = "", portID: String = "", portDescription: String = "") {
+        self.chassisName = chassisName
+        self.chassisID = chassisID
+        self.managementAddress = managementAddress
+        self.portID = portID
+        self.portDescription = portDescription
+    }
+}
+
+/// The LLDP neighbours of this host's interfaces (`-enrichLldp`), through
+/// lldpd's own client library on its control socket (`-lldpdSocket`).
+/// Read once when made, on the caller's thread (a local socket: the first
+/// poll has them), then on a thread of its own that waits in
+/// `lldpctl_watch` for lldpd's change notifications and reads them all
+/// again after each. While lldpd cannot be reached the neighbours are
+/// forgotten (their columns empty), each failed attempt is counted, and the
+/// thread tries again with backoff; a control socket that does not exist
+/// (no lldpd on this host) is looked for again every 30 s and is no failure.
+public final class LldpNeighbors: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        /// By local interface name.
+        public var byInterface: [String: LldpNeighbor] = [:]
+        /// Moves on whenever `byInterface` changes.
+        public var generation: UInt64 = 0
+    }
+
+    public let socket: String
+    private let state = Mutex<(snapshot: Snapshot, counts: EnrichCounts.Source, problem: String?, failing: Bool)>((Snapshot(), .init(), nil, false))
+    private let stopped = Atomic<Bool>(false)
+
+    public init(socket: String) {
+        self.socket = socket
+        refresh()
+    }
+
+    /// Starts the thread that follows lldpd's notifications.
+    public func follow() throws(SystemError) {
+        try OSThread.detached(name: "xtcp-lldp") { [self] in watch() }
+    }
+
+    /// Ends the following thread when lldpd next speaks or the next retry
+    /// comes (it may be waiting inside liblldpctl's blocking read).
+    public func stop() { stopped.store(true, ordering: .relaxed) }
+
+    public var snapshot: Snapshot { state.withLock { $0.snapshot } }
+
+    /// Reads and failed reads since the last call.
+    public func takeCounts() -> EnrichCounts.Source {
+        state.withLock { state in
+            defer { state.counts = .init() }
+            return state.counts
+        }
+    }
+
+    /// What went wrong since the last call, once per stretch of failures.
+    public func takeProblem() -> String? {
+        state.withLock { state in
+            defer { state.problem = nil }
+            return state.problem
+        }
+    }
+
+    private func watch() {
+        var backoff = Backoff()
+        while !stopped.load(ordering: .relaxed) {
+            if !present {
+                publish(.success([:]), counted: false)
+                pause(.seconds(30))
+                continue
+            }
+            // Liblldpctl's own blocking transport on the unix socket.
+            guard let connection = lldpctl_new_name(socket, nil, nil, nil) else { return }
+            // Watching first, reading second: a change between the two is
+            // one more read, not a missed one.
+            let watching = lldpctl_watch_callback2(connection, { _, _, _, _ in }, nil) == 0
+            if !watching { publish(.failure(Self.lastError(connection))) }
+            var healthy = watching && refresh()
+            if healthy { backoff.reset() }
+            while healthy, !stopped.load(ordering: .relaxed) {
+                guard lldpctl_watch(connection) >= 0 else {
+                    if !stopped.load(ordering: .relaxed) { publish(.failure(Self.lastError(connection))) }
+                    break
+                }
+                healthy = refresh()
+            }
+            lldpctl_release(connection)
+            pause(backoff.next())
+        }
+    }
+
+    /// Reads every interface's neighbour and publishes them; whether lldpd
+    /// answered.
+    @discardableResult
+    private func refresh() -> Bool {
+        guard present else {
+            publish(.success([:]), counted: false)
+            return false
+        }
+        let read = Self.read(socket: socket)
+        publish(read)
+        if case .success = read { return true }
+        return false
+    }
+
+    private func publish(_ read: Result<[String: LldpNeighbor], LldpError>, counted: Bool = true) {
+        state.withLock { state in
+            let neighbours: [String: LldpNeighbor]
+            switch read {
+            case .success(let found):
+                neighbours = found
+                if counted { state.counts.reads += 1 }
+                state.failing = false
+            case .failure(let error):
+                neighbours = [:]
+                state.counts.reads += 1
+                state.counts.failures += 1
+                if !state.failing { state.problem = "lldpd at \(socket): \(error.reason); the uplink*_lldp_* columns stay empty until it answers" }
+                state.failing = true
+            }
+            if neighbours != state.snapshot.byInterface {
+                state.snapshot.byInterface = neighbours
+                state.snapshot.generation &+= 1
+            }
+        }
+    }
+
+    /// Whether lldpd's control socket is there (an lldpd installed).
+    private var present: Bool { (try? Syscall.fileStatus(path: socket))?.isSocket == true }
+
+    private func pause(_ duration: Duration) {
+        // In tenths, so that stop() is heard.
+        var left = duration
+        while left > .zero, !stopped.load(ordering: .relaxed) {
+            Syscall.sleep(min(left, .milliseconds(100)))
+            left -= .milliseconds(100)
+        }
+    }
+
+    struct LldpError: Error {
+        var reason: String
+    }
+
+    /// One synchronous exchange with lldpd: its interfaces, each one's
+    /// port, each port's first neighbour.
+    static func read(socket: String) -> Result<[String: LldpNeighbor], LldpError> {
+        guard let connection = lldpctl_new_name(socket, nil, nil, nil) else { return .failure(LldpError(reason: "out of memory")) }
+        defer { lldpctl_release(connection) }
+        func failure() -> Result<[String: LldpNeighbor], LldpError> { .failure(lastError(connection)) }
+        guard let interfaces = lldpctl_get_interfaces(connection) else { return failure() }
+        defer { lldpctl_atom_dec_ref(interfaces) }
+        var found: [String: LldpNeighbor] = [:]
+        var failed = false
+        each(interfaces) { interface in
+            let name = text(lldpctl_atom_get_str(interface, lldpctl_k_interface_name))
+            // The port's details are a second request to lldpd.
+            guard let port = lldpctl_get_port(interface) else {
+                failed = true
+                return false
+            }
+            defer { lldpctl_atom_dec_ref(port) }
+            guard let neighbours = lldpctl_atom_get(port, lldpctl_k_port_neighbors) else { return true }
+            defer { lldpctl_atom_dec_ref(neighbours) }
+            each(neighbours) { neighbour in
+                var heard = LldpNeighbor(
+                    chassisName: text(lldpctl_atom_get_str(neighbour, lldpctl_k_chassis_name)),
+                    chassisID: text(lldpctl_atom_get_str(neighbour, lldpctl_k_chassis_id)),
+                    portID: text(lldpctl_atom_get_str(neighbour, lldpctl_k_port_id)),
+                    portDescription: text(lldpctl_atom_get_str(neighbour, lldpctl_k_port_descr)))
+                if let addresses = lldpctl_atom_get(neighbour, lldpctl_k_chassis_mgmt) {
+                    each(addresses) { address in
+                        heard.managementAddress = text(lldpctl_atom_get_str(address, lldpctl_k_mgmt_ip))
+                        return heard.managementAddress.isEmpty
+                    }
+                    lldpctl_atom_dec_ref(addresses)
+                }
+                found[name] = heard
+                return false  // the first neighbour: what lldpd's default (-H 0) shows first
+            }
+            return true
+        }
+        return failed ? failure() : .success(found)
+    }
+
+    /// Calls `body` with each atom of `list` (borrowed: valid during the
+    /// call) until it returns false; what lldpctl_atom_foreach does, whose
+    /// macro Swift cannot import.
+    private static func each(_ list: OpaquePointer, _ body: (OpaquePointer) -> Bool) {
+        var iterator = lldpctl_atom_iter(list)
+        while let at = iterator, let value = lldpctl_atom_iter_value(list, at) {
+            let more = body(value)
+            if more { iterator = lldpctl_atom_iter_next(list, at) }
+            lldpctl_atom_dec_ref(value)
+            if !more { return }
+        }
+    }
+
+    private static func lastError(_ connection: OpaquePointer) -> LldpError {
+        LldpError(reason: text(lldpctl_strerror(lldpctl_last_error(connection))))
+    }
+
+    private static func text(_ pointer: UnsafePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+}
