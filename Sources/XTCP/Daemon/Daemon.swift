@@ -80,10 +80,14 @@ public final class Daemon {
             logger.warning("xtcp: \(missing): only the namespace xtcp runs in will be polled")
             scope = .own
         }
+        // -enrichContainer: one naming for every netlinker's cgroup index.
+        let containers = config.enrichContainer && config.resolveContainerID ? DockerContainers(socket: config.dockerSocket) : nil
+        try containers?.follow()
+        defer { containers?.stop() }
         let pollers: DumpPoller
         var receivePath = config.ioUring ? "io_uring rings" : "recvmsg"
         do {
-            pollers = try DumpPoller(config: config, destination: destination)
+            pollers = try DumpPoller(config: config, destination: destination, names: containers)
         } catch let error as SystemError where config.ioUring && error.call == .ioUringSetup {
             guard config.ioUringFallback else { throw IOUringUnavailable(reason: "\(error)") }
             // A kernel without io_uring (or with it disabled by
@@ -91,7 +95,7 @@ public final class Daemon {
             logger.warning("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
             var recvmsg = config
             recvmsg.ioUring = false
-            pollers = try DumpPoller(config: recvmsg, destination: destination)
+            pollers = try DumpPoller(config: recvmsg, destination: destination, names: containers)
             receivePath = "recvmsg"
         }
         let rings = pollers.rings
@@ -112,7 +116,7 @@ public final class Daemon {
             \(config.marshal.rawValue) to \(config.destination)
             """)
         // -closeEvents: subscriptions follow the polled namespaces.
-        let closing = try config.closeEvents ? ClosingPollerSet(pollers, listener: CloseEventListener(config: config, destination: destination)) : nil
+        let closing = try config.closeEvents ? ClosingPollerSet(pollers, listener: CloseEventListener(config: config, destination: destination, names: containers)) : nil
         try closing?.listener.start()
         let polled: any PollerSet = closing ?? pollers
         let namespaces = NamespaceFollower(pollers: polled, scope: scope, config: config, logger: logger)
@@ -152,6 +156,10 @@ public final class Daemon {
             if let uplinks {
                 counts.dumps.sources += uplinks.takeCounts()
                 if let problem = uplinks.takeProblem() { problems.append(problem) }
+            }
+            if let containers {
+                counts.dumps.sources.docker = containers.takeCounts()
+                if let problem = containers.takeProblem() { problems.append(problem) }
             }
             problems += change.failed
             // Kafka's delivery reports of this and earlier polls' envelopes.

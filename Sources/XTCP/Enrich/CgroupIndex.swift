@@ -32,7 +32,7 @@ public final class CgroupIndex {
     private let mount: CgroupMounts.Mount?
     private let capacity: Int
     private let rebuildInterval: Duration
-    private let names: ContainerNames?
+    private let names: (any ContainerNames)?
     private let clock = ContinuousClock()
     private var lastRebuild: ContinuousClock.Instant?
     /// The naming's generation the stamps were made with.
@@ -43,7 +43,7 @@ public final class CgroupIndex {
     private var counts = Counts()
 
     public init(mount: CgroupMounts.Mount? = CgroupMounts.host.v2, capacity: Int = 65_536,
-                rebuildInterval: Duration = .seconds(5), names: ContainerNames? = nil) {
+                rebuildInterval: Duration = .seconds(5), names: (any ContainerNames)? = nil) {
         self.mount = mount
         self.capacity = capacity
         self.rebuildInterval = rebuildInterval
@@ -52,10 +52,10 @@ public final class CgroupIndex {
     }
 
     /// A dump session's index, when `-resolveContainerId` is on and the
-    /// host has a cgroup v2 hierarchy.
-    public convenience init?(enabled config: DaemonConfig) {
+    /// host has a cgroup v2 hierarchy; containers named by `names`.
+    public convenience init?(enabled config: DaemonConfig, names: (any ContainerNames)? = nil) {
         guard config.resolveContainerID, let mount = CgroupMounts.host.v2 else { return nil }
-        self.init(mount: mount)
+        self.init(mount: mount, names: names)
     }
 
     /// The owner of cgroup `id`, ready for rows; `.none` for a cgroup of no

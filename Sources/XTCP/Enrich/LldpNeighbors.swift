@@ -40,47 +40,38 @@ public final class LldpNeighbors: Sendable {
     }
 
     public let socket: String
-    private let state = Mutex<(snapshot: Snapshot, counts: EnrichCounts.Source, problem: String?, failing: Bool)>((Snapshot(), .init(), nil, false))
-    private let stopped = Atomic<Bool>(false)
+    private let heard = Mutex(Snapshot())
+    private let health: SourceHealth
 
     public init(socket: String) {
         self.socket = socket
+        health = SourceHealth(socket: socket, peer: "lldpd", consequence: "the uplink*_lldp_* columns stay empty")
         refresh()
     }
 
     /// Starts the thread that follows lldpd's notifications.
     public func follow() throws(SystemError) {
-        try OSThread.detached(name: "xtcp-lldp") { [self] in watch() }
+        try health.follow(name: "xtcp-lldp") { [self] in watch() }
     }
 
     /// Ends the following thread when lldpd next speaks or the next retry
     /// comes (it may be waiting inside liblldpctl's blocking read).
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { health.stop() }
 
-    public var snapshot: Snapshot { state.withLock { $0.snapshot } }
+    public var snapshot: Snapshot { heard.withLock { $0 } }
 
     /// Reads and failed reads since the last call.
-    public func takeCounts() -> EnrichCounts.Source {
-        state.withLock { state in
-            defer { state.counts = .init() }
-            return state.counts
-        }
-    }
+    public func takeCounts() -> EnrichCounts.Source { health.takeCounts() }
 
     /// What went wrong since the last call, once per stretch of failures.
-    public func takeProblem() -> String? {
-        state.withLock { state in
-            defer { state.problem = nil }
-            return state.problem
-        }
-    }
+    public func takeProblem() -> String? { health.takeProblem() }
 
     private func watch() {
         var backoff = Backoff()
-        while !stopped.load(ordering: .relaxed) {
-            if !present {
-                publish(.success([:]), counted: false)
-                pause(.seconds(30))
+        while !health.isStopped {
+            if !health.socketPresent {
+                publish([:])
+                health.pause(.seconds(30))
                 continue
             }
             // Liblldpctl's own blocking transport on the unix socket.
@@ -88,18 +79,18 @@ public final class LldpNeighbors: Sendable {
             // Watching first, reading second: a change between the two is
             // one more read, not a missed one.
             let watching = lldpctl_watch_callback2(connection, { _, _, _, _ in }, nil) == 0
-            if !watching { publish(.failure(Self.lastError(connection))) }
+            if !watching { failed(Self.lastError(connection)) }
             var healthy = watching && refresh()
             if healthy { backoff.reset() }
-            while healthy, !stopped.load(ordering: .relaxed) {
+            while healthy, !health.isStopped {
                 guard lldpctl_watch(connection) >= 0 else {
-                    if !stopped.load(ordering: .relaxed) { publish(.failure(Self.lastError(connection))) }
+                    if !health.isStopped { failed(Self.lastError(connection)) }
                     break
                 }
                 healthy = refresh()
             }
             lldpctl_release(connection)
-            pause(backoff.next())
+            health.pause(backoff.next())
         }
     }
 
@@ -107,47 +98,33 @@ public final class LldpNeighbors: Sendable {
     /// answered.
     @discardableResult
     private func refresh() -> Bool {
-        guard present else {
-            publish(.success([:]), counted: false)
+        guard health.socketPresent else {
+            publish([:])
             return false
         }
-        let read = Self.read(socket: socket)
-        publish(read)
-        if case .success = read { return true }
-        return false
-    }
-
-    private func publish(_ read: Result<[String: LldpNeighbor], LldpError>, counted: Bool = true) {
-        state.withLock { state in
-            let neighbours: [String: LldpNeighbor]
-            switch read {
-            case .success(let found):
-                neighbours = found
-                if counted { state.counts.reads += 1 }
-                state.failing = false
-            case .failure(let error):
-                neighbours = [:]
-                state.counts.reads += 1
-                state.counts.failures += 1
-                if !state.failing { state.problem = "lldpd at \(socket): \(error.reason); the uplink*_lldp_* columns stay empty until it answers" }
-                state.failing = true
-            }
-            if neighbours != state.snapshot.byInterface {
-                state.snapshot.byInterface = neighbours
-                state.snapshot.generation &+= 1
-            }
+        switch Self.read(socket: socket) {
+        case .success(let found):
+            health.succeeded()
+            publish(found)
+            return true
+        case .failure(let error):
+            failed(error)
+            return false
         }
     }
 
-    /// Whether lldpd's control socket is there (an lldpd installed).
-    private var present: Bool { (try? Syscall.fileStatus(path: socket))?.isSocket == true }
+    /// Counted, and the neighbours forgotten: lldpd no longer vouches for them.
+    private func failed(_ error: LldpError) {
+        health.failed(error.reason)
+        publish([:])
+    }
 
-    private func pause(_ duration: Duration) {
-        // In tenths, so that stop() is heard.
-        var left = duration
-        while left > .zero, !stopped.load(ordering: .relaxed) {
-            Syscall.sleep(min(left, .milliseconds(100)))
-            left -= .milliseconds(100)
+    private func publish(_ neighbours: [String: LldpNeighbor]) {
+        heard.withLock { heard in
+            if neighbours != heard.byInterface {
+                heard.byInterface = neighbours
+                heard.generation &+= 1
+            }
         }
     }
 

@@ -19,8 +19,9 @@ public final class DumpPoller: PollerSet {
     /// Starts the netlinker threads. With `-ioUring` each sets up its ring
     /// on its thread, and a kernel that refuses one makes this throw its
     /// `SystemError` (the daemon then falls back to recvmsg, or exits).
-    /// `sockets` opens each job's socket: the kernel's, or a fake kernel's.
-    init(config: DaemonConfig, destination: any Destination, sockets: (any DumpSocketOpener)? = nil) throws {
+    /// `sockets` opens each job's socket: the kernel's, or a fake kernel's;
+    /// `names` names the containers the cgroup index finds.
+    init(config: DaemonConfig, destination: any Destination, sockets: (any DumpSocketOpener)? = nil, names: (any ContainerNames)? = nil) throws {
         self.config = config
         let sockets = sockets ?? KernelSockets()
         // recvmsg waits in the call, so its sockets time out there; a ring
@@ -29,7 +30,7 @@ public final class DumpPoller: PollerSet {
         let finished = finished
         netlinkers = (0..<config.activeNetlinkers).map { id in
             Netlinker(id: id, session: DumpSession(netlinker: id, config: config, destination: destination, sockets: sockets,
-                                                   receiveTimeout: receiveTimeout, owners: CgroupIndex(enabled: config)),
+                                                   receiveTimeout: receiveTimeout, owners: CgroupIndex(enabled: config, names: names)),
                       receiver: config.ioUring ? RingReceiver(config: config) : RecvReceiver(packetSize: config.packetSize),
                       finished: finished)
         }

@@ -1,0 +1,76 @@
+import Platform
+import Synchronization
+
+/// What an enrichment source followed on a thread of its own (lldpd, a
+/// container runtime's API) keeps of its health: its reads and failed reads
+/// since the last poll took them, the problem to log once per stretch of
+/// failures, whether it was asked to stop, and its waits between tries.
+final class SourceHealth: Sendable {
+    /// The peer's unix socket.
+    let socket: String
+    /// What the problem line calls the peer ("lldpd", "docker").
+    let peer: String
+    /// What a failure leaves of the columns, for the problem line.
+    let consequence: String
+    private let stopped = Atomic<Bool>(false)
+    private let state = Mutex<(counts: EnrichCounts.Source, problem: String?, failing: Bool)>((.init(), nil, false))
+
+    init(socket: String, peer: String, consequence: String) {
+        self.socket = socket
+        self.peer = peer
+        self.consequence = consequence
+    }
+
+    /// Whether the peer's socket is there (the peer installed on this host).
+    var socketPresent: Bool { (try? Syscall.fileStatus(path: socket))?.isSocket == true }
+
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Runs `body` on a detached thread called `name`.
+    func follow(name: String, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+        try OSThread.detached(name: name, body)
+    }
+
+    func succeeded() {
+        state.withLock { state in
+            state.counts.reads += 1
+            state.failing = false
+        }
+    }
+
+    func failed(_ why: String) {
+        state.withLock { state in
+            state.counts.reads += 1
+            state.counts.failures += 1
+            if !state.failing { state.problem = "\(peer) at \(socket): \(why); \(consequence) until it answers" }
+            state.failing = true
+        }
+    }
+
+    /// Reads and failed reads since the last call.
+    func takeCounts() -> EnrichCounts.Source {
+        state.withLock { state in
+            defer { state.counts = .init() }
+            return state.counts
+        }
+    }
+
+    /// What went wrong since the last call, once per stretch of failures.
+    func takeProblem() -> String? {
+        state.withLock { state in
+            defer { state.problem = nil }
+            return state.problem
+        }
+    }
+
+    /// Waits `duration`, in tenths, so that `stop()` is heard.
+    func pause(_ duration: Duration) {
+        var left = duration
+        while left > .zero, !isStopped {
+            Syscall.sleep(min(left, .milliseconds(100)))
+            left -= .milliseconds(100)
+        }
+    }
+}
