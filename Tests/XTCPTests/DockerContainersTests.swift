@@ -43,14 +43,6 @@ struct DockerContainersTests {
         }
     }
 
-    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        for _ in 0..<Int(seconds * 10) {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return condition()
-    }
-
     @Test("the list: every container's name (its slash dropped) and image, read at start from a chunked body")
     func list() throws {
         let engine = try Engine()

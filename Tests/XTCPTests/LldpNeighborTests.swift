@@ -87,16 +87,6 @@ struct LldpNeighborTests {
         }
     }
 
-    /// Polls `condition` every 100 ms, at most `seconds`: lldpd's own pace,
-    /// not a timing assertion.
-    func eventually(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-        for _ in 0..<Int(seconds * 10) {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return condition()
-    }
-
     @Test("liblldpctl: the far chassis' name, id and management address and its port as lldpcli and the kernel say them; a rename heard by notification; lldpd gone, counted and forgotten; back, heard again")
     func neighbours() throws {
         let pair = try LldpPair()
@@ -124,7 +114,7 @@ struct LldpNeighborTests {
         #expect(neighbours.takeProblem()?.contains("lldpd at \(pair.nearSocket)") == true)
 
         try pair.start("near")
-        #expect(eventually(40) { neighbours.snapshot.byInterface[pair.nearLink]?.chassisName == "peer-renamed" }, "heard again: \(neighbours.snapshot)")
+        #expect(eventually(within: 40) { neighbours.snapshot.byInterface[pair.nearLink]?.chassisName == "peer-renamed" }, "heard again: \(neighbours.snapshot)")
     }
 
     @Test("records: uplink1_lldp_* are the far lldpd's from the first poll; its rename is in the polls after it")
