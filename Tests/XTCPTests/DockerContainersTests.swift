@@ -48,6 +48,9 @@ struct DockerContainersTests {
         let engine = try Engine()
         defer { engine.quit() }
         let containers = DockerContainers(socket: engine.socket)
+        #expect(containers.containers.isEmpty, "nothing asked before the thread starts")
+        try containers.follow()
+        defer { containers.stop() }
         #expect(containers.containers == [Self.web: .init(name: "web-1", image: "nginx:1.25-alpine"),
                                           Self.cache: .init(name: "cache", image: "redis:7.2")])
         #expect(containers.nameAndImage(of: Self.web)! == ("web-1", "nginx:1.25-alpine"))
@@ -81,7 +84,7 @@ struct DockerContainersTests {
         #expect(engine.process.waitForLine { $0 == "events" } != nil)
         #expect(eventually { containers.nameAndImage(of: Self.web)?.name == "web-1" && containers.containers[Self.cache] != nil })
         let counts = containers.takeCounts()
-        #expect(counts.failures == 1 && counts.reads == 4, "list at start, list per stream, the ended stream: \(counts)")
+        #expect(counts.failures == 1 && counts.reads == 3, "a list per stream opened, the ended stream: \(counts)")
         #expect(containers.takeProblem()?.contains("docker at \(engine.socket): GET /events") == true)
     }
 
@@ -89,20 +92,23 @@ struct DockerContainersTests {
     func badAnswers() throws {
         let engine = try Engine()
         let containers = DockerContainers(socket: engine.socket)
-        #expect(containers.containers.count == 2)
-        _ = containers.takeCounts()
-        // A 500 to the list the stream's opening brings, then a torn body
-        // to the one after the stream ends: each counted, said once.
-        engine.command("mode error")
         try containers.follow()
-        #expect(engine.process.waitForLine { $0 == "events" } != nil)
-        #expect(eventually { containers.takeProblem().map { $0.contains("GET /containers/json: status 500") } ?? false })
+        #expect(containers.containers.count == 2)
+        #expect(engine.process.waitForLine { $0 == "list" } != nil)
         _ = containers.takeCounts()
-        engine.command("mode garbage")
+        // The engine restarting into one that answers lists with a 500,
+        // then with a torn body: the stream's end said once, each failure
+        // counted, the names kept.
+        engine.command("mode error")
         engine.command("close")
-        #expect(engine.process.waitForLine { $0 == "events" } != nil)
         #expect(engine.process.waitForLine { $0 == "list" } != nil)
         var failed = EnrichCounts.Source()
+        #expect(eventually { failed += containers.takeCounts(); return failed.failures >= 2 }, "the stream's end and the 500: \(failed)")
+        #expect(containers.takeProblem()?.contains("docker at \(engine.socket): GET /events") == true)
+        engine.command("mode garbage")
+        engine.command("close")
+        #expect(engine.process.waitForLine { $0 == "list" } != nil)
+        failed = EnrichCounts.Source()
         #expect(eventually { failed += containers.takeCounts(); return failed.failures >= 2 }, "the stream's end and the torn list: \(failed)")
         containers.stop()
         #expect(containers.takeProblem() == nil, "said once per stretch of failures")
@@ -124,7 +130,23 @@ struct DockerContainersTests {
         #expect(throws: UnixHTTPClient.Failure.self) { try client.get("/containers/json") }
 
         let absent = DockerContainers(socket: engine.socket)
+        try absent.follow()
+        defer { absent.stop() }
         #expect(absent.containers.isEmpty && absent.takeCounts() == EnrichCounts.Source())
+    }
+
+    @Test("a hung engine (lists never answered): follow() returns before the list does, which times out and is counted")
+    func hungEngine() throws {
+        let engine = try Engine()
+        defer { engine.quit() }
+        engine.command("mode hang")
+        let containers = DockerContainers(socket: engine.socket)
+        try containers.follow()
+        defer { containers.stop() }
+        #expect(containers.containers.isEmpty && containers.takeCounts() == EnrichCounts.Source(), "returned with the list still asked")
+        var counted = EnrichCounts.Source()
+        #expect(eventually { counted += containers.takeCounts(); return counted.failures >= 1 }, "\(counted)")
+        #expect(containers.takeProblem()?.contains("no answer within the timeout") == true)
     }
 
     @Test("records: a socket in a Docker scope's cgroup carries the container's name and image as the engine lists them")

@@ -93,6 +93,9 @@ struct LldpNeighborTests {
         defer { pair.remove() }
         let said = try pair.heard()
         let neighbours = LldpNeighbors(socket: pair.nearSocket)
+        #expect(neighbours.snapshot.byInterface.isEmpty, "nothing asked before the thread starts")
+        try neighbours.follow()
+        defer { neighbours.stop() }
         let first = try #require(neighbours.snapshot.byInterface[pair.nearLink], "read at start: \(neighbours.snapshot)")
         let mac = try pair.farMAC
         #expect(first.chassisName == "peer-far" && first.chassisName == said["lldp.\(pair.nearLink).chassis.name"])
@@ -100,10 +103,9 @@ struct LldpNeighborTests {
         #expect(first.portID == mac && said["lldp.\(pair.nearLink).port.mac"] == mac)
         #expect(first.portDescription == pair.farLink && said["lldp.\(pair.nearLink).port.descr"] == pair.farLink)
         #expect(first.managementAddress == "10.78.0.2" && said["lldp.\(pair.nearLink).chassis.mgmt-ip"]?.hasPrefix("10.78.0.2") == true)
-        #expect(neighbours.takeCounts() == EnrichCounts.Source(reads: 1, failures: 0))
+        let start = neighbours.takeCounts()
+        #expect(start.reads >= 1 && start.failures == 0, "\(start)")
 
-        try neighbours.follow()
-        defer { neighbours.stop() }
         try Shell.run(["lldpcli", "-u", pair.farSocket, "configure", "system", "hostname", "peer-renamed"])
         #expect(eventually { neighbours.snapshot.byInterface[pair.nearLink]?.chassisName == "peer-renamed" }, "\(neighbours.snapshot)")
 

@@ -3,11 +3,12 @@ import Synchronization
 
 /// Containers' names and images from Docker's Engine API
 /// (`-enrichContainer`, `-dockerSocket`), for the cgroup index to stamp
-/// into `container_name` and `container_image`. Listed once when made, on
-/// the caller's thread (the first poll has them), then kept fresh on a
-/// thread of its own from `GET /events` (container events: create, start
-/// and rename name a container, destroy forgets it), listing again each
-/// time the stream is (re)opened so nothing between two streams is missed.
+/// into `container_name` and `container_image`. On a thread of its own:
+/// `GET /events` opened (container events: create, start and rename name
+/// a container, destroy forgets it), then the containers listed, again
+/// each time the stream is (re)opened so nothing between two streams is
+/// missed; the first list is waited for at most 2 s, so that the first
+/// poll has the names and a hung engine does not hold the daemon's start.
 /// While the Engine cannot be reached the names are kept (containers
 /// outlive a restarting engine) and each failed attempt is counted; the
 /// thread tries again with backoff. A socket that does not exist (no
@@ -33,9 +34,10 @@ public final class DockerContainers: ContainerNames {
     public init(socket: String) {
         self.socket = socket
         health = SourceHealth(socket: socket, peer: "docker", consequence: "container_name and container_image stay as last listed")
-        if health.socketPresent { list() }
     }
 
+    /// Starts the thread that lists the containers and follows the events,
+    /// and waits for its first list (at most 2 s).
     public func follow() throws(SystemError) {
         try health.follow(name: "xtcp-docker") { [self] in watch() }
     }
@@ -60,28 +62,33 @@ public final class DockerContainers: ContainerNames {
 
     private func watch() {
         var backoff = Backoff()
-        let events = UnixHTTPClient(socket: socket, timeout: nil)
+        let events = UnixHTTPClient(socket: socket)
         while !health.isStopped {
             guard health.socketPresent else {
+                health.settle()
                 health.pause(.seconds(30))
                 continue
             }
             do {
+                var answered = 0
                 try events.stream(Self.eventsTarget, opened: { status in
+                    answered = status
                     guard status == 200 else { return false }
                     // The stream is live: what the list misses, it tells.
                     if list() { backoff.reset() }
+                    health.settle()
                     return true
                 }, line: { line in
                     apply(event: line)
                     return !health.isStopped
                 })
                 if health.isStopped { return }
-                health.failed("GET /events answered other than 200")
+                health.failed("GET /events: status \(answered)")
             } catch {
                 if health.isStopped { return }
                 health.failed("GET /events: \(error)")
             }
+            health.settle()
             health.pause(backoff.next())
         }
     }

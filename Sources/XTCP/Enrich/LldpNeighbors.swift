@@ -24,10 +24,10 @@ public struct LldpNeighbor: Sendable, Equatable {
 
 /// The LLDP neighbours of this host's interfaces (`-enrichLldp`), through
 /// lldpd's own client library on its control socket (`-lldpdSocket`).
-/// Read once when made, on the caller's thread (a local socket: the first
-/// poll has them), then on a thread of its own that waits in
-/// `lldpctl_watch` for lldpd's change notifications and reads them all
-/// again after each. While lldpd cannot be reached the neighbours are
+/// Read on a thread of its own (liblldpctl's reads block: a hung lldpd
+/// holds that thread only), first when it starts (waited for at most 2 s,
+/// so that the first poll has them), then each time `lldpctl_watch`
+/// returns with one of lldpd's change notifications. While lldpd cannot be reached the neighbours are
 /// forgotten (their columns empty), each failed attempt is counted, and the
 /// thread tries again with backoff; a control socket that does not exist
 /// (no lldpd on this host) is looked for again every 30 s and is no failure.
@@ -46,10 +46,10 @@ public final class LldpNeighbors: Sendable {
     public init(socket: String) {
         self.socket = socket
         health = SourceHealth(socket: socket, peer: "lldpd", consequence: "the uplink*_lldp_* columns stay empty")
-        refresh()
     }
 
-    /// Starts the thread that follows lldpd's notifications.
+    /// Starts the thread that reads lldpd and follows its notifications,
+    /// and waits for its first read (at most 2 s).
     public func follow() throws(SystemError) {
         try health.follow(name: "xtcp-lldp") { [self] in watch() }
     }
@@ -71,16 +71,23 @@ public final class LldpNeighbors: Sendable {
         while !health.isStopped {
             if !health.socketPresent {
                 publish([:])
+                health.settle()
                 health.pause(.seconds(30))
                 continue
             }
             // Liblldpctl's own blocking transport on the unix socket.
-            guard let connection = lldpctl_new_name(socket, nil, nil, nil) else { return }
+            guard let connection = lldpctl_new_name(socket, nil, nil, nil) else {
+                failed(LldpError(reason: "out of memory"))
+                health.settle()
+                health.pause(backoff.next())
+                continue
+            }
             // Watching first, reading second: a change between the two is
             // one more read, not a missed one.
             let watching = lldpctl_watch_callback2(connection, { _, _, _, _ in }, nil) == 0
             if !watching { failed(Self.lastError(connection)) }
             var healthy = watching && refresh()
+            health.settle()
             if healthy { backoff.reset() }
             while healthy, !health.isStopped {
                 guard lldpctl_watch(connection) >= 0 else {

@@ -13,6 +13,7 @@ final class SourceHealth: Sendable {
     /// What a failure leaves of the columns, for the problem line.
     let consequence: String
     private let stopped = Atomic<Bool>(false)
+    private let settled = Atomic<Bool>(false)
     private let state = Mutex<(counts: EnrichCounts.Source, problem: String?, failing: Bool)>((.init(), nil, false))
 
     init(socket: String, peer: String, consequence: String) {
@@ -28,10 +29,19 @@ final class SourceHealth: Sendable {
 
     func stop() { stopped.store(true, ordering: .relaxed) }
 
-    /// Runs `body` on a detached thread called `name`.
-    func follow(name: String, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    /// Runs `body` on a detached thread called `name`, and waits for its
+    /// first try (`settle()`) at most `wait`: the first poll has what a
+    /// healthy peer says, and a hung peer (its library's reads block) does
+    /// not hold the daemon's start.
+    func follow(name: String, waitingUpTo wait: Duration = .seconds(2), _ body: @escaping @Sendable () -> Void) throws(SystemError) {
         try OSThread.detached(name: name, body)
+        let clock = ContinuousClock()
+        let end = clock.now + wait
+        while !settled.load(ordering: .acquiring), clock.now < end { Syscall.sleep(.milliseconds(5)) }
     }
+
+    /// The first try is over: answered, failed, or no peer to ask.
+    func settle() { settled.store(true, ordering: .releasing) }
 
     func succeeded() {
         state.withLock { state in

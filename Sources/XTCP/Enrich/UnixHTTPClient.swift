@@ -15,7 +15,8 @@ public struct UnixHTTPClient: Sendable {
     }
 
     public let socket: String
-    /// Each receive's and send's wait; nil: none (an event stream idles).
+    /// Each receive's and send's wait (an event stream's, until its head
+    /// is in: it may idle for hours after); nil: none.
     public var timeout: Duration?
     /// The most a response's head or body may hold.
     public var limit = 16 << 20
@@ -38,6 +39,12 @@ public struct UnixHTTPClient: Sendable {
     /// and says whether to read on.
     public func stream(_ target: String, opened: (Int) -> Bool, line: ([UInt8]) -> Bool) throws(Failure) {
         let response = try open(target)
+        if timeout != nil {
+            // A zero timeout is none: the stream idles between events.
+            do { try Syscall.setTimeout(descriptor: response.connection.rawValue, option: SO_RCVTIMEO, .zero) } catch {
+                throw Failure(reason: "\(socket): \(error)")
+            }
+        }
         guard opened(response.status) else { return }
         var pending: [UInt8] = []
         while let piece = try response.nextPiece() {
