@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import Platform
 @testable import XTCP
+import RecordFmt
 
 /// Container names and images from Docker's Engine API. No Docker engine
 /// runs on these machines, so the peer is the one fake these tests allow:
@@ -133,6 +134,30 @@ struct DockerContainersTests {
         try absent.follow()
         defer { absent.stop() }
         #expect(absent.containers.isEmpty && absent.takeCounts() == EnrichCounts.Source())
+    }
+
+    @Test("the cgroup index: a Docker scope's owner named as listed, restamped once when a rename moves the names on")
+    func restamped() throws {
+        let engine = try Engine()
+        defer { engine.quit() }
+        let mount = try #require(CgroupMounts.host.v2, "no cgroup v2 mount")
+        let top = "/xtcp-docker-names-\(getpid())"
+        let scope = top + "/system.slice/docker-\(Self.web).scope"
+        try FileManager.default.createDirectory(atPath: mount.point + scope, withIntermediateDirectories: true)
+        defer { CgroupIndexTests.removeTree(mount.point + top) }
+        let inode = try #require(try FileManager.default.attributesOfItem(atPath: mount.point + scope)[.systemFileNumber] as? UInt64)
+        let containers = DockerContainers(socket: engine.socket)
+        try containers.follow()
+        defer { containers.stop() }
+        let index = CgroupIndex(mount: mount, names: containers)
+        #expect(index.stamp(of: inode).owner == SocketOwner(containerID: Self.web, containerRuntime: "docker", containerName: "web-1",
+                                                            containerImage: "nginx:1.25-alpine"))
+        #expect(!index.refreshNames(), "nothing new: no restamp")
+        #expect(engine.process.waitForLine { $0 == "events" } != nil)
+        engine.command("send rename")
+        #expect(eventually { containers.nameAndImage(of: Self.web)?.name == "web-frontend" })
+        #expect(index.refreshNames() && !index.refreshNames(), "restamped once")
+        #expect(index.stamp(of: inode).owner.containerName == "web-frontend")
     }
 
     @Test("a hung engine (lists never answered): follow() returns before the list does, which times out and is counted")

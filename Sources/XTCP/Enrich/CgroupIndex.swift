@@ -80,10 +80,12 @@ public final class CgroupIndex {
     }
 
     /// Restamps the containers when the runtime's API has told new names
-    /// since (once per poll; cheap when it has not).
-    public func refreshNames() {
-        guard let names, names.generation != namesSeen else { return }
+    /// since (once per poll; cheap when it has not); whether it did.
+    @discardableResult
+    public func refreshNames() -> Bool {
+        guard let names, names.generation != namesSeen else { return false }
         restamp()
+        return true
     }
 
     /// The counts since the last call.

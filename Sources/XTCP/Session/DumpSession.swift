@@ -122,8 +122,13 @@ final class DumpSession {
         self.deadline = deadline
         pipeline.deadline = deadline
         cutShort = false
-        if let owners {
-            owners.refreshNames()
+        refreshOwnerNames()
+    }
+
+    /// Restamps the owners when the runtime's API has named containers
+    /// anew (each poll, and each second of close events).
+    func refreshOwnerNames() {
+        if let owners, owners.refreshNames() {
             ownerCgroup = Self.noCgroup  // a restamped owner is not the one held
         }
     }

@@ -257,6 +257,7 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     }
 
     private func flush() {
+        session.refreshOwnerNames()
         let (counts, problems) = session.endPoll()
         guard counts != PollCounts() || !problems.isEmpty else { return }
         pending.withLock { state in
