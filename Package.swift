@@ -32,7 +32,6 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CLldpctl", pkgConfig: "lldpctl", providers: [.apt(["liblldpctl-dev"])]),
 
         // MARK: Vendored C
         // The kernel ABI xtcp reads (Linux 6.18 layouts), with static asserts.
@@ -45,6 +44,10 @@ let package = Package(
         // protoc-c's output for proto/xtcp_flat_record/v1/xtcp_flat_record.proto:
         // the reference codec the fast encoder is tested against.
         .target(name: "CXTCPRecord", dependencies: ["CProtobufC"]),
+        // lldpd's client library, loaded at run time (dlopen): Debian ships
+        // it inside the lldpd package, which a link would make every xtcp
+        // install pull in and start. Its header comes from liblldpctl-dev.
+        .target(name: "CLldpctl"),
         // The profiler's signal handlers, per-thread CPU timers and demangler
         // lookup: the parts that must not be Swift (they run inside signals).
         .target(name: "CProfiler"),

@@ -2,7 +2,7 @@
 # Builds the release xtcp as it is installed: the Swift standard library
 # linked in (--static-swift-stdlib), so the binary's shared libraries are
 # Debian's runtime packages only (libc, librdkafka1, liburing2, libmnl0,
-# libprotobuf-c1, liblldpctl4, zlib1g), never the toolchain's; and the revision, the
+# libprotobuf-c1, zlib1g), never the toolchain's; and the revision, the
 # commit's day and the compiler recorded for `xtcp -version` and
 # xtcp_build_info. Prints the binary's path.
 #   scripts/build-release.sh

@@ -21,10 +21,14 @@ done
 conffiles=$(dpkg-deb --ctrl-tarfile "$package" | tar -xO ./conffiles)
 grep -qxF /etc/default/xtcp <<<"$conffiles" || fail "/etc/default/xtcp is not a conffile"
 depends=$(dpkg-deb -f "$package" Depends)
-for runtime in libc6 librdkafka1 liburing2 libmnl0 zlib1g libprotobuf-c1 liblldpctl4 adduser; do
+for runtime in libc6 librdkafka1 liburing2 libmnl0 zlib1g libprotobuf-c1 adduser; do
     grep -q "\b$runtime\b" <<<"$depends" || fail "Depends: lacks $runtime: $depends"
 done
 ! grep -qiE 'swift|foundation|dispatch' <<<"$depends" || fail "Depends: names the Swift toolchain: $depends"
+# liblldpctl is loaded at run time where lldpd is installed: Debian ships it
+# inside lldpd, and depending on it would install and start lldpd everywhere.
+! grep -qiE 'lldp' <<<"$depends" || fail "Depends: names lldpd or its library: $depends"
+[ "$(dpkg-deb -f "$package" Suggests)" = lldpd ] || fail "Suggests: is not lldpd"
 
 unpacked=$(mktemp -d)
 trap 'rm -rf "$unpacked"' EXIT

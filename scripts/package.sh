@@ -126,6 +126,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(describe_files "$root")
 Depends: adduser, $shlibs
+Suggests: lldpd
 Section: net
 Priority: optional
 Description: TCP socket diagnostics of every network namespace, streamed

@@ -9,7 +9,9 @@
 #
 #   scripts/poll-benchmark.sh [CONNECTIONS]
 #   scripts/poll-benchmark.sh filter [CONNECTIONS]   # with and without a -filter keeping ~1 %
-#   scripts/poll-benchmark.sh owners [CONNECTIONS]   # with and without -resolveContainerId
+#   scripts/poll-benchmark.sh owners [mixed] [CONNECTIONS]   # with and without -resolveContainerId;
+#       mixed: each farm process in a cgroup of its own named as Docker names
+#       them, so that the rows' owner changes almost every row (the worst case)
 #   scripts/poll-benchmark.sh namespaces [COUNT] [CONNECTIONS]   # COUNT namespaces (256) of
 #       CONNECTIONS connections (50: 101 sockets each), every namespace polled,
 #       syscall netlinkers against io_uring rings (goals: CPU <= 1.05x, RSS <= 1.10x,
@@ -47,6 +49,10 @@ fi
 if [ "${1:-}" = owners ]; then
     shift
     only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_ownersOff)?(_mallocs)?$')
+    if [ "${1:-}" = mixed ]; then
+        shift
+        farm_cgroups="$(findmnt -n -t cgroup2 -o TARGET | head -n 1)/xtcp-bench-$$"
+    fi
 fi
 connections=${1:-50000}
 out=$(mktemp -d)
@@ -67,9 +73,11 @@ bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
 
 cd "$root/Benchmarks"
 swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
-ip netns exec "$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
+# nsenter, not ip netns exec: that remounts /sys, and the cgroup hierarchy
+# under it with it, so the owner index would find none and be off.
+nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress "${only[@]}" \
     --format metricP90AbsoluteThresholds --path "$out"
 python3 "$root/scripts/poll_benchmark_report.py" "$out" || status=$?
-ip netns exec "$ns" "$root/scripts/syscall-count.sh" -namespaces own
+nsenter --net="/run/netns/$ns" "$root/scripts/syscall-count.sh" -namespaces own
 exit "${status:-0}"

@@ -155,7 +155,7 @@ struct LldpNeighborTests {
 private extension URL {
     /// The file, made empty (FileHandle(forWritingTo:) wants it there).
     func creatingFile() -> URL {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         return self
     }
 }

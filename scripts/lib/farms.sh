@@ -11,13 +11,17 @@
 # there: xtcp run in it takes `-promListen off`. SCRIPT (loopback_farm.py)
 # is any farm script of Tests/Scripts taking PER HOST PORT; each process's
 # stdin stays open, its descriptor in farm_inputs, for farms that take
-# commands (close_farm.py: go).
+# commands (close_farm.py: go). With farm_cgroups set (a folder in the
+# cgroup v2 hierarchy), process N starts in its own cgroup there, named as
+# Docker names a container's (docker-<N as 64 hex>.scope), so its sockets
+# have that owner; farm_cleanup removes them.
 # Returns when every process says ready.
 
 start_loopback_farm() {
     farm_ns=$1
     local connections=$2 processes=${3:-8} script=${4:-loopback_farm.py}
-    local per=$(( (connections + processes - 1) / processes )) i host hold
+    local per=$(( (connections + processes - 1) / processes )) i host hold cgroup
+    local launch=()
     ip netns add "$farm_ns"
     ip netns exec "$farm_ns" ip link set lo up
     ip netns exec "$farm_ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=8192
@@ -25,8 +29,15 @@ start_loopback_farm() {
     for i in $(seq 0 $((processes - 1))); do
         host=127.0.0.1; [ $((i % 2)) = 1 ] && host=::1
         mkfifo "$out/farm$i"
+        if [ -n "${farm_cgroups:-}" ]; then
+            cgroup="$farm_cgroups/docker-$(printf '%064x' $((i + 1))).scope"
+            mkdir -p "$cgroup"
+            # In the cgroup before the first socket: a socket keeps the
+            # cgroup it was made in.
+            launch=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroup")
+        fi
         # Listeners below the ephemeral range, so that no client takes a port first.
-        ip netns exec "$farm_ns" python3 "$root/Tests/Scripts/$script" "$per" "$host" $((900 + i)) \
+        "${launch[@]}" ip netns exec "$farm_ns" python3 "$root/Tests/Scripts/$script" "$per" "$host" $((900 + i)) \
             <"$out/farm$i" >"$out/farm$i.out" 2>"$out/farm$i.err" &
         pids+=($!)
         exec {hold}>"$out/farm$i"   # keeps the farm's stdin open
@@ -67,5 +78,8 @@ farm_cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     [ -n "${farm_ns:-}" ] && ip netns del "$farm_ns" 2>/dev/null || true
+    if [ -n "${farm_cgroups:-}" ] && [ -d "$farm_cgroups" ]; then
+        find "$farm_cgroups" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    fi
     rm -rf "$out"
 }

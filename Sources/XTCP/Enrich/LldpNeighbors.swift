@@ -23,7 +23,8 @@ public struct LldpNeighbor: Sendable, Equatable {
 }
 
 /// The LLDP neighbours of this host's interfaces (`-enrichLldp`), through
-/// lldpd's own client library on its control socket (`-lldpdSocket`).
+/// lldpd's own client library (liblldpctl, loaded at run time: see
+/// CLldpctl) on its control socket (`-lldpdSocket`).
 /// Read on a thread of its own (liblldpctl's reads block: a hung lldpd
 /// holds that thread only), first when it starts (waited for at most 2 s,
 /// so that the first poll has them), then each time `lldpctl_watch`
@@ -75,8 +76,16 @@ public final class LldpNeighbors: Sendable {
                 health.pause(.seconds(30))
                 continue
             }
+            // An lldpd socket but not its library (loaded at run time): said
+            // and counted, as lldpd not answering would be.
+            guard xtcp_lldpctl_load() == 0 else {
+                failed(LldpError(reason: Self.text(xtcp_lldpctl_load_error())))
+                health.settle()
+                health.pause(backoff.next())
+                continue
+            }
             // Liblldpctl's own blocking transport on the unix socket.
-            guard let connection = lldpctl_new_name(socket, nil, nil, nil) else {
+            guard let connection = xtcp_lldpctl_new_name(socket) else {
                 failed(LldpError(reason: "out of memory"))
                 health.settle()
                 health.pause(backoff.next())
@@ -84,19 +93,19 @@ public final class LldpNeighbors: Sendable {
             }
             // Watching first, reading second: a change between the two is
             // one more read, not a missed one.
-            let watching = lldpctl_watch_callback2(connection, { _, _, _, _ in }, nil) == 0
+            let watching = xtcp_lldpctl_watch_changes(connection) == 0
             if !watching { failed(Self.lastError(connection)) }
             var healthy = watching && refresh()
             health.settle()
             if healthy { backoff.reset() }
             while healthy, !health.isStopped {
-                guard lldpctl_watch(connection) >= 0 else {
+                guard xtcp_lldpctl_watch(connection) >= 0 else {
                     if !health.isStopped { failed(Self.lastError(connection)) }
                     break
                 }
                 healthy = refresh()
             }
-            lldpctl_release(connection)
+            xtcp_lldpctl_release(connection)
             health.pause(backoff.next())
         }
     }
@@ -142,35 +151,36 @@ public final class LldpNeighbors: Sendable {
     /// One synchronous exchange with lldpd: its interfaces, each one's
     /// port, each port's first neighbour.
     static func read(socket: String) -> Result<[String: LldpNeighbor], LldpError> {
-        guard let connection = lldpctl_new_name(socket, nil, nil, nil) else { return .failure(LldpError(reason: "out of memory")) }
-        defer { lldpctl_release(connection) }
+        guard xtcp_lldpctl_load() == 0 else { return .failure(LldpError(reason: text(xtcp_lldpctl_load_error()))) }
+        guard let connection = xtcp_lldpctl_new_name(socket) else { return .failure(LldpError(reason: "out of memory")) }
+        defer { xtcp_lldpctl_release(connection) }
         func failure() -> Result<[String: LldpNeighbor], LldpError> { .failure(lastError(connection)) }
-        guard let interfaces = lldpctl_get_interfaces(connection) else { return failure() }
-        defer { lldpctl_atom_dec_ref(interfaces) }
+        guard let interfaces = xtcp_lldpctl_get_interfaces(connection) else { return failure() }
+        defer { xtcp_lldpctl_atom_dec_ref(interfaces) }
         var found: [String: LldpNeighbor] = [:]
         var failed = false
         each(interfaces) { interface in
-            let name = text(lldpctl_atom_get_str(interface, lldpctl_k_interface_name))
+            let name = text(xtcp_lldpctl_atom_get_str(interface, lldpctl_k_interface_name))
             // The port's details are a second request to lldpd.
-            guard let port = lldpctl_get_port(interface) else {
+            guard let port = xtcp_lldpctl_get_port(interface) else {
                 failed = true
                 return false
             }
-            defer { lldpctl_atom_dec_ref(port) }
-            guard let neighbours = lldpctl_atom_get(port, lldpctl_k_port_neighbors) else { return true }
-            defer { lldpctl_atom_dec_ref(neighbours) }
+            defer { xtcp_lldpctl_atom_dec_ref(port) }
+            guard let neighbours = xtcp_lldpctl_atom_get(port, lldpctl_k_port_neighbors) else { return true }
+            defer { xtcp_lldpctl_atom_dec_ref(neighbours) }
             each(neighbours) { neighbour in
                 var heard = LldpNeighbor(
-                    chassisName: text(lldpctl_atom_get_str(neighbour, lldpctl_k_chassis_name)),
-                    chassisID: text(lldpctl_atom_get_str(neighbour, lldpctl_k_chassis_id)),
-                    portID: text(lldpctl_atom_get_str(neighbour, lldpctl_k_port_id)),
-                    portDescription: text(lldpctl_atom_get_str(neighbour, lldpctl_k_port_descr)))
-                if let addresses = lldpctl_atom_get(neighbour, lldpctl_k_chassis_mgmt) {
+                    chassisName: text(xtcp_lldpctl_atom_get_str(neighbour, lldpctl_k_chassis_name)),
+                    chassisID: text(xtcp_lldpctl_atom_get_str(neighbour, lldpctl_k_chassis_id)),
+                    portID: text(xtcp_lldpctl_atom_get_str(neighbour, lldpctl_k_port_id)),
+                    portDescription: text(xtcp_lldpctl_atom_get_str(neighbour, lldpctl_k_port_descr)))
+                if let addresses = xtcp_lldpctl_atom_get(neighbour, lldpctl_k_chassis_mgmt) {
                     each(addresses) { address in
-                        heard.managementAddress = text(lldpctl_atom_get_str(address, lldpctl_k_mgmt_ip))
+                        heard.managementAddress = text(xtcp_lldpctl_atom_get_str(address, lldpctl_k_mgmt_ip))
                         return heard.managementAddress.isEmpty
                     }
-                    lldpctl_atom_dec_ref(addresses)
+                    xtcp_lldpctl_atom_dec_ref(addresses)
                 }
                 found[name] = heard
                 return false  // the first neighbour: what lldpd's default (-H 0) shows first
@@ -184,17 +194,17 @@ public final class LldpNeighbors: Sendable {
     /// call) until it returns false; what lldpctl_atom_foreach does, whose
     /// macro Swift cannot import.
     private static func each(_ list: OpaquePointer, _ body: (OpaquePointer) -> Bool) {
-        var iterator = lldpctl_atom_iter(list)
-        while let at = iterator, let value = lldpctl_atom_iter_value(list, at) {
+        var iterator = xtcp_lldpctl_atom_iter(list)
+        while let at = iterator, let value = xtcp_lldpctl_atom_iter_value(list, at) {
             let more = body(value)
-            if more { iterator = lldpctl_atom_iter_next(list, at) }
-            lldpctl_atom_dec_ref(value)
+            if more { iterator = xtcp_lldpctl_atom_iter_next(list, at) }
+            xtcp_lldpctl_atom_dec_ref(value)
             if !more { return }
         }
     }
 
     private static func lastError(_ connection: OpaquePointer) -> LldpError {
-        LldpError(reason: text(lldpctl_strerror(lldpctl_last_error(connection))))
+        LldpError(reason: text(xtcp_lldpctl_last_strerror(connection)))
     }
 
     private static func text(_ pointer: UnsafePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }

@@ -1,3 +1,0 @@
-// lldpd's own client library (Debian's liblldpctl-dev): the neighbours
-// lldpd has heard on each interface, and its change notifications.
-#include <lldpctl.h>
