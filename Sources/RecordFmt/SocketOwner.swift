@@ -24,10 +24,13 @@ public struct SocketOwner: Sendable, Hashable {
 
 /// An owner as rows take it: its fields for the record (text formats read
 /// them there) and their encoding (the envelope builder copies it), made
-/// once per owner.
-public struct OwnerStamp: Sendable, Equatable {
+/// once per owner. A class: a row whose owner is not the row before's
+/// takes it from the index with one retain, not one per string.
+public final class OwnerStamp: Sendable, Equatable {
     public let owner: SocketOwner
     public let encoded: EncodedOwnerFields
+
+    public static func == (a: OwnerStamp, b: OwnerStamp) -> Bool { a === b || (a.owner == b.owner && a.encoded == b.encoded) }
 
     public static let none = OwnerStamp(SocketOwner())
 

@@ -328,6 +328,9 @@ final class DumpSession {
         let pipeline = pipeline
         let selection = selection
         let owners = owners
+        // Encoding from the pre-encoded blocks (protobuf), a row's owner is
+        // its encoded fields alone; text formats read the record's strings.
+        let ownerStrings = pipeline.pollFields == nil
         let full = job.full
         var unchanged: UInt64 = 0
         var changes: ChangeTable?
@@ -347,7 +350,7 @@ final class DumpSession {
             if let owners, row.cGroup != ownerCgroup {
                 ownerCgroup = row.cGroup
                 let owner = owners.stamp(of: ownerCgroup)
-                row.stampOwner(owner.owner)
+                if ownerStrings { row.stampOwner(owner.owner) }
                 pipeline.ownerFields = owner.encoded
             }
             counter &+= 1
