@@ -44,6 +44,21 @@ struct DockerContainersTests {
         }
     }
 
+    /// A cgroup named as Docker names a container's, in a tree of the
+    /// test's own in the v2 hierarchy; `remove()` in a defer.
+    struct DockerScope {
+        let top: String
+        let folder: String
+
+        init(mount: CgroupMounts.Mount, id: String) throws {
+            top = mount.point + "/xtcp-docker-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            folder = top + "/system.slice/docker-\(id).scope"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+
+        func remove() { CgroupIndexTests.removeTree(top) }
+    }
+
     @Test("the list: every container's name (its slash dropped) and image, read at start from a chunked body")
     func list() throws {
         let engine = try Engine()
@@ -141,11 +156,9 @@ struct DockerContainersTests {
         let engine = try Engine()
         defer { engine.quit() }
         let mount = try #require(CgroupMounts.host.v2, "no cgroup v2 mount")
-        let top = "/xtcp-docker-names-\(getpid())"
-        let scope = top + "/system.slice/docker-\(Self.web).scope"
-        try FileManager.default.createDirectory(atPath: mount.point + scope, withIntermediateDirectories: true)
-        defer { CgroupIndexTests.removeTree(mount.point + top) }
-        let inode = try #require(try FileManager.default.attributesOfItem(atPath: mount.point + scope)[.systemFileNumber] as? UInt64)
+        let scope = try DockerScope(mount: mount, id: Self.web)
+        defer { scope.remove() }
+        let inode = try #require(try FileManager.default.attributesOfItem(atPath: scope.folder)[.systemFileNumber] as? UInt64)
         let containers = DockerContainers(socket: engine.socket)
         try containers.follow()
         defer { containers.stop() }
@@ -179,11 +192,9 @@ struct DockerContainersTests {
         let engine = try Engine()
         defer { engine.quit() }
         let mount = try #require(CgroupMounts.host.v2, "no cgroup v2 mount")
-        let top = "/xtcp-docker-test-\(getpid())"
-        let scope = top + "/system.slice/docker-\(Self.web).scope"
-        try FileManager.default.createDirectory(atPath: mount.point + scope, withIntermediateDirectories: true)
-        defer { CgroupIndexTests.removeTree(mount.point + top) }
-        let listener = try LineProcess(["sh", "-c", "echo $$ > \(mount.point + scope)/cgroup.procs && exec python3 -c \"import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1', 47961)); s.listen(); print('ready', flush=True); time.sleep(30)\""])
+        let scope = try DockerScope(mount: mount, id: Self.web)
+        defer { scope.remove() }
+        let listener = try LineProcess(["sh", "-c", "echo $$ > \(scope.folder)/cgroup.procs && exec python3 -c \"import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1', 47961)); s.listen(); print('ready', flush=True); time.sleep(30)\""])
         defer { kill(listener.processIdentifier, SIGKILL); listener.finish() }
         #expect(listener.waitForLine { $0 == "ready" } != nil)
         let dump = try Shell.run([Paths.xtcp, "-namespaces", "own", "-maxLoops", "1", "-promListen", "off", "-dest", "stdout", "-marshal", "jsonl",

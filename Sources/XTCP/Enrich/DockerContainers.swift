@@ -13,7 +13,7 @@ import Synchronization
 /// outlive a restarting engine) and each failed attempt is counted; the
 /// thread tries again with backoff. A socket that does not exist (no
 /// Docker on this host) is looked for again every 30 s and is no failure.
-public final class DockerContainers: ContainerNames {
+public final class DockerContainers: ContainerNames, FollowedSource {
     public struct Named: Sendable, Equatable {
         public var name: String
         public var image: String
@@ -26,7 +26,7 @@ public final class DockerContainers: ContainerNames {
 
     public let socket: String
     private let known = Mutex<(byID: [String: Named], generation: UInt64)>(([:], 0))
-    private let health: SourceHealth
+    let health: SourceHealth
     /// The container events the stream is asked for, URL-encoded:
     /// `{"type":["container"]}`.
     static let eventsTarget = "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D"
@@ -42,10 +42,6 @@ public final class DockerContainers: ContainerNames {
         try health.follow(name: "xtcp-docker") { [self] in watch() }
     }
 
-    /// Ends the following thread when the Engine next speaks or the next
-    /// retry comes.
-    public func stop() { health.stop() }
-
     public var generation: UInt64 { known.withLock { $0.generation } }
 
     public func nameAndImage(of containerID: String) -> (name: String, image: String)? {
@@ -53,12 +49,6 @@ public final class DockerContainers: ContainerNames {
     }
 
     public var containers: [String: Named] { known.withLock { $0.byID } }
-
-    /// Lists read and failed reads since the last call.
-    public func takeCounts() -> EnrichCounts.Source { health.takeCounts() }
-
-    /// What went wrong since the last call, once per stretch of failures.
-    public func takeProblem() -> String? { health.takeProblem() }
 
     private func watch() {
         var backoff = Backoff()

@@ -32,7 +32,7 @@ public struct LldpNeighbor: Sendable, Equatable {
 /// forgotten (their columns empty), each failed attempt is counted, and the
 /// thread tries again with backoff; a control socket that does not exist
 /// (no lldpd on this host) is looked for again every 30 s and is no failure.
-public final class LldpNeighbors: Sendable {
+public final class LldpNeighbors: FollowedSource, Sendable {
     public struct Snapshot: Sendable, Equatable {
         /// By local interface name.
         public var byInterface: [String: LldpNeighbor] = [:]
@@ -42,7 +42,7 @@ public final class LldpNeighbors: Sendable {
 
     public let socket: String
     private let heard = Mutex(Snapshot())
-    private let health: SourceHealth
+    let health: SourceHealth
 
     public init(socket: String) {
         self.socket = socket
@@ -55,17 +55,8 @@ public final class LldpNeighbors: Sendable {
         try health.follow(name: "xtcp-lldp") { [self] in watch() }
     }
 
-    /// Ends the following thread when lldpd next speaks or the next retry
-    /// comes (it may be waiting inside liblldpctl's blocking read).
-    public func stop() { health.stop() }
 
     public var snapshot: Snapshot { heard.withLock { $0 } }
-
-    /// Reads and failed reads since the last call.
-    public func takeCounts() -> EnrichCounts.Source { health.takeCounts() }
-
-    /// What went wrong since the last call, once per stretch of failures.
-    public func takeProblem() -> String? { health.takeProblem() }
 
     private func watch() {
         var backoff = Backoff()

@@ -84,3 +84,21 @@ final class SourceHealth: Sendable {
         }
     }
 }
+
+/// An enrichment source followed on a thread of its own: its health's
+/// counts, problem and stop, said once here for every source.
+protocol FollowedSource: AnyObject {
+    var health: SourceHealth { get }
+}
+
+extension FollowedSource {
+    /// Reads and failed reads since the last call.
+    public func takeCounts() -> EnrichCounts.Source { health.takeCounts() }
+
+    /// What went wrong since the last call, once per stretch of failures.
+    public func takeProblem() -> String? { health.takeProblem() }
+
+    /// Ends the following thread when the peer next speaks or the next try
+    /// comes (it may be waiting in a blocking read).
+    public func stop() { health.stop() }
+}
