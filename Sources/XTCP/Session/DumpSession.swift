@@ -328,9 +328,6 @@ final class DumpSession {
         let pipeline = pipeline
         let selection = selection
         let owners = owners
-        // Encoding from the pre-encoded blocks (protobuf), a row's owner is
-        // its encoded fields alone; text formats read the record's strings.
-        let ownerStrings = pipeline.pollFields == nil
         let full = job.full
         var unchanged: UInt64 = 0
         var changes: ChangeTable?
@@ -350,7 +347,7 @@ final class DumpSession {
             if let owners, row.cGroup != ownerCgroup {
                 ownerCgroup = row.cGroup
                 let owner = owners.stamp(of: ownerCgroup)
-                if ownerStrings { row.stampOwner(owner.owner) }
+                row.stampOwner(owner.owner)
                 pipeline.ownerFields = owner.encoded
             }
             counter &+= 1
