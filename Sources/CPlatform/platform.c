@@ -90,6 +90,8 @@ int xtcp_platform_epoll_wait(int epoll, uint64_t *tokens, int most, int millisec
     return count;
 }
 
+int xtcp_platform_send_queue_bytes(int fd, int *bytes) { return ioctl(fd, SIOCOUTQ, bytes); }
+
 int xtcp_platform_ethtool_drvinfo(int fd, const char *ifname, char driver[32], char version[32], char firmware[32], char bus[32]) {
     struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
     struct ifreq request = {0};

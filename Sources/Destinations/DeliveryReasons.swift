@@ -32,6 +32,9 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// A pipe's, a FIFO's or a terminal's reader made no room for it in
     /// time (by the poll's deadline).
     case stalled
+    /// A stream's peer (tcp:, unix:) was not connected: dropped until a
+    /// reconnect, which is tried with backoff.
+    case unreachable
 
     public var description: String {
         switch self {
@@ -42,6 +45,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .tooLarge: return "too large"
         case .unconfirmed: return "unconfirmed"
         case .stalled: return "stalled"
+        case .unreachable: return "unreachable"
         }
     }
 }

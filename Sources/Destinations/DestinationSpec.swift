@@ -9,6 +9,11 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     case null
     case file(path: String)
     case udp(host: String, port: UInt16)
+    /// A stream connection: `tcp:HOST:PORT`.
+    case tcp(host: String, port: UInt16)
+    /// A unix stream socket: `unix:PATH`.
+    case unix(path: String)
+    case stderr
     /// Bootstrap brokers, `host:port[,host:port…]`.
     case kafka(brokers: String)
 
@@ -24,6 +29,15 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         switch scheme {
         case "stdout" where rest.isEmpty: self = .stdout
         case "null" where rest.isEmpty: self = .null
+        case "stderr" where rest.isEmpty: self = .stderr
+        case "tcp":
+            let (host, port) = try Self.hostPort(rest, failing: fail)
+            self = .tcp(host: host, port: port)
+        case "unix":
+            guard rest.hasPrefix("/") || rest.hasPrefix("@"), UnixSocketAddress(rest) != nil else {
+                throw fail("unix: needs an absolute socket path under 108 bytes, or @NAME (unix:/run/collector.sock)")
+            }
+            self = .unix(path: rest)
         case "file":
             guard !rest.isEmpty else { throw fail("file: needs a path (file:/var/tmp/xtcp.bin)") }
             self = .file(path: rest)
@@ -36,7 +50,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
             self = .kafka(brokers: rest)
         default:
-            throw fail("expected stdout, null, file:PATH, udp:HOST:PORT or kafka:HOST:PORT[,HOST:PORT…]")
+            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH or kafka:HOST:PORT[,HOST:PORT…]")
         }
     }
 
@@ -58,6 +72,9 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .null: return "null"
         case .file(let path): return "file:\(path)"
         case .udp(let host, let port): return host.contains(":") ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)"
+        case .tcp(let host, let port): return host.contains(":") ? "tcp:[\(host)]:\(port)" : "tcp:\(host):\(port)"
+        case .unix(let path): return "unix:\(path)"
+        case .stderr: return "stderr"
         case .kafka(let brokers): return "kafka:\(brokers)"
         }
     }
@@ -77,6 +94,16 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             return try FileDestination(path: path, settings: file)
         case .udp(let host, let port):
             return try UDPDestination(host: host, port: port)
+        case .tcp(let host, let port):
+            do {
+                return StreamDestination(name: description, peer: .tcp(try ResolvedAddress(host: host, port: port, type: Int32(SOCK_STREAM.rawValue))),
+                                         patience: file.patience)
+            } catch {
+                throw DestinationUnavailable(description: "-dest \(description): cannot resolve \(host): \(error.reason)")
+            }
+        case .unix(let path):
+            return StreamDestination(name: description, peer: .unix(UnixSocketAddress(path)!), patience: file.patience)
+        case .stderr: return try FileDestination(stderr: file)
         case .kafka(let brokers):
             return try KafkaDestination(brokers: brokers, settings: settings)
         }

@@ -80,31 +80,41 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
         file = opened.take()
     }
 
-    /// `stdout`: the descriptor the process inherited. A pipe or a
+    /// `stdout`.
+    convenience init(stdout settings: FileSettings) throws(DestinationUnavailable) {
+        try self.init(standard: STDOUT_FILENO, named: "stdout", settings: settings)
+    }
+
+    /// `stderr`: beside xtcp's own log lines, which are whole lines too.
+    convenience init(stderr settings: FileSettings) throws(DestinationUnavailable) {
+        try self.init(standard: STDERR_FILENO, named: "stderr", settings: settings)
+    }
+
+    /// `stdout` or `stderr`: the descriptor the process inherited. A pipe or a
     /// terminal is opened again (/proc/self/fd/1) as a file description of
     /// xtcp's own, made non-blocking without touching the one it shares
     /// with its parent; a socket (a journal's stream) is written with
     /// MSG_DONTWAIT; a file as it is.
-    init(stdout settings: FileSettings) throws(DestinationUnavailable) {
-        name = "stdout"
+    private init(standard: Int32, named: String, settings: FileSettings) throws(DestinationUnavailable) {
+        name = named
         path = nil
         self.settings = settings
-        if StandardDescriptors.closedAtStart.contains(STDOUT_FILENO) {
-            throw DestinationUnavailable(description: "-dest stdout: xtcp was started with its stdout closed")
+        if StandardDescriptors.closedAtStart.contains(standard) {
+            throw DestinationUnavailable(description: "-dest \(named): xtcp was started with its \(named) closed")
         }
-        descriptor = STDOUT_FILENO
+        descriptor = standard
         file = nil
-        let status = try? Syscall.fileStatus(descriptor: STDOUT_FILENO)
+        let status = try? Syscall.fileStatus(descriptor: standard)
         var own: FileDescriptor? = nil
-        if status?.isFIFO == true || Syscall.isTerminal(descriptor: STDOUT_FILENO) {
-            own = try? Syscall.open(path: "/proc/self/fd/\(STDOUT_FILENO)", flags: O_WRONLY | O_NONBLOCK)
+        if status?.isFIFO == true || Syscall.isTerminal(descriptor: standard) {
+            own = try? Syscall.open(path: "/proc/self/fd/\(standard)", flags: O_WRONLY | O_NONBLOCK)
         }
         if let raw = own?.rawValue {
             descriptor = raw
             file = own.take()
             paced = PacedStream(name: name, descriptor: raw, method: .write, patience: settings.patience)
         } else if status?.isSocket == true {
-            paced = PacedStream(name: name, descriptor: STDOUT_FILENO, method: .send, patience: settings.patience)
+            paced = PacedStream(name: name, descriptor: standard, method: .send, patience: settings.patience)
         } else {
             paced = nil  // a file, /dev/null (or no /proc): written as any program writes
         }

@@ -229,6 +229,15 @@ public enum Syscall {
         _ = try checked(.listen, descriptor: descriptor) { Glibc.listen(descriptor, backlog) }
     }
 
+    /// SIOCOUTQ: the bytes of a socket's send queue its peer has not taken:
+    /// for TCP, not yet acknowledged; for a unix stream, the memory of the
+    /// buffers not yet read (an upper bound of their bytes).
+    public static func sendQueueBytes(descriptor: Int32) throws(SystemError) -> Int {
+        var bytes: Int32 = 0
+        _ = try checked(.ioctl, descriptor: descriptor) { xtcp_platform_send_queue_bytes(descriptor, &bytes) }
+        return Int(bytes)
+    }
+
     /// What ETHTOOL_GDRVINFO says of an interface: its driver, the
     /// driver's version, the firmware's, and the bus address.
     public static func ethtoolDriverInfo(descriptor: Int32, interface: String)

@@ -45,9 +45,10 @@ int xtcp_platform_accept_cloexec(int fd);
 int xtcp_platform_recvmmsg(int fd, void *_Nonnull buffer, unsigned slot, unsigned count,
                            uint32_t *_Nonnull lengths, uint8_t *_Nonnull truncated);
 
-/// epoll: create (close-on-exec), watch `fd` for input (`output` 0) or
-/// for room to write (`output` 1) under `token`, change that, stop
-/// watching, and wait up to `milliseconds` for at most `most` tokens.
+/// SIOCOUTQ: a socket's send queue, the bytes its peer has not taken, in
+/// *bytes. 0, or -1 with errno.
+int xtcp_platform_send_queue_bytes(int fd, int *_Nonnull bytes);
+
 /// ETHTOOL_GDRVINFO through SIOCETHTOOL on `fd` (any socket): the
 /// driver of interface `ifname`, its version, the firmware's and the bus
 /// address, each into a buffer of 32 bytes (ethtool's sizes), terminated.
@@ -55,6 +56,9 @@ int xtcp_platform_recvmmsg(int fd, void *_Nonnull buffer, unsigned slot, unsigne
 int xtcp_platform_ethtool_drvinfo(int fd, const char *_Nonnull ifname, char driver[_Nonnull 32], char version[_Nonnull 32],
                                   char firmware[_Nonnull 32], char bus[_Nonnull 32]);
 
+/// epoll: create (close-on-exec), watch `fd` for input (`output` 0) or
+/// for room to write (`output` 1) under `token`, change that, stop
+/// watching, and wait up to `milliseconds` for at most `most` tokens.
 int xtcp_platform_epoll_create(void);
 int xtcp_platform_epoll_add(int epoll, int fd, uint64_t token, int output);
 int xtcp_platform_epoll_modify(int epoll, int fd, uint64_t token, int output);

@@ -158,7 +158,7 @@ public enum FlagTable {
 
     static let output: [FlagDefinition] = [
         FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
-             help: "Destination: stdout, null, file:PATH, udp:HOST:PORT or kafka:HOST:PORT[,HOST:PORT...].",
+             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH or kafka:HOST:PORT[,HOST:PORT...].",
              show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
             do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
                 throw UsageError("\(v.display): \(error.why)")

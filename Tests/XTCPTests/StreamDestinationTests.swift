@@ -1,0 +1,130 @@
+import Foundation
+import RecordFmt
+import Testing
+import TestSupport
+
+/// `-dest tcp:` and `-dest unix:` against a collector written for the test
+/// (`Tests/Scripts/stream_collector.py`, a real peer of each socket kind),
+/// in a namespace with a farm of 2,020 sockets.
+@Suite("-dest tcp: and unix: streams, their peer gone and back (live)", .serialized)
+struct StreamDestinationTests {
+    /// The collector, in `namespace`; each connection's bytes in PREFIX.N.
+    final class Collector {
+        let process: LineProcess
+        let prefix: String
+        let port: Int
+
+        init(_ namespace: TestNamespace, kind: String, address: String, prefix: String) throws {
+            self.prefix = prefix
+            process = try LineProcess(namespace.exec(["python3", Paths.packageRoot + "/Tests/Scripts/stream_collector.py", kind, address, prefix]))
+            let ready = try #require(process.waitForLine { $0.hasPrefix("ready") })
+            port = Int(ready.split(separator: " ")[1]) ?? 0
+        }
+
+        /// Sends a command; the lines the collector printed before its
+        /// "ok" (a "connected N" can come first: xtcp may connect the
+        /// moment the listener is back).
+        @discardableResult
+        func command(_ line: String) -> [String] {
+            process.write(line)
+            var before: [String] = []
+            process.waitForLine { line in
+                if line != "ok" { before.append(line) }
+                return line == "ok"
+            }
+            return before
+        }
+
+        /// Every connection's whole envelopes, in order; the torn ends'
+        /// byte counts.
+        func envelopes() throws -> (records: [[FlatRecord]], torn: [Int]) {
+            var records: [[FlatRecord]] = [], torn: [Int] = []
+            var number = 1
+            while FileManager.default.fileExists(atPath: "\(prefix).\(number)") {
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(prefix).\(number)")))
+                let (whole, leftover) = ProtobufList.wholeEnvelopes(bytes)
+                for envelope in whole { records.append(envelope.withUnsafeBytes { ProtobufCReference.unpackEnvelope($0) } ?? []) }
+                torn.append(leftover)
+                number += 1
+            }
+            return (records, torn)
+        }
+
+        func quit() {
+            process.write("quit")
+            process.finish()
+        }
+    }
+
+    func withFarm(_ body: (TestNamespace, String) throws -> Void) throws {
+        try withTestNamespace(prefix: "xtcp-stream") { ns in
+            let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["1010", "127.0.0.1", "907"])
+            defer { farm.stop() }
+            let work = NSTemporaryDirectory() + "xtcp-stream-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            try body(ns, work)
+        }
+    }
+
+    @Test("3 polls of 2,020 sockets over tcp: and over unix:: every envelope whole, each poll's sockets exactly once, all delivered", arguments: ["tcp", "unix"])
+    func threePolls(kind: String) throws {
+        try withFarm { ns, work in
+            let collector = try Collector(ns, kind: kind, address: kind == "tcp" ? "0" : work + "/collector.sock", prefix: work + "/received")
+            defer { collector.quit() }
+            let dest = kind == "tcp" ? "tcp:127.0.0.1:\(collector.port)" : "unix:\(work)/collector.sock"
+            let run = try Shell.capture(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-pollJitterPct", "0", "-maxLoops", "3",
+                                                 "-promListen", "off", "-dest", dest, "-marshal", "protobufList", "-envelopeFlushRows", "500"]))
+            #expect(run.status == 0, "\(run.stderr)")
+            let summary = try #require(XTCPSummary.final(of: run.stderr), "\(run.stderr)")
+            #expect(summary["delivered"] == summary["envelopes"] && summary.envelopesDropped == 0, "\(run.stderr)")
+            Thread.sleep(forTimeInterval: 0.3)  // the collector's last reads
+            let (envelopes, torn) = try collector.envelopes()
+            #expect(torn == [0], "one connection, no torn end: \(torn)")
+            #expect(UInt64(envelopes.count) == summary["envelopes"], "every envelope whole, in order")
+            let byPoll = Dictionary(grouping: envelopes.joined(), by: \.pollSequence)
+            #expect(byPoll.keys.sorted() == [1, 2, 3])
+            for (poll, records) in byPoll {
+                let keys = records.map(SocketKey.key)
+                #expect(Set(keys).count == keys.count && keys.count >= 2020, "poll \(poll): \(keys.count) records, \(Set(keys).count) sockets")
+            }
+        }
+    }
+
+    @Test("the collector down for 10 s, then back: no crash, delivered + dropped = envelopes, the drops unreachable, delivery again within 5 s")
+    func peerDownAndBack() throws {
+        try withFarm { ns, work in
+            let collector = try Collector(ns, kind: "tcp", address: "0", prefix: work + "/received")
+            defer { collector.quit() }
+            let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-pollJitterPct", "0", "-maxLoops", "40",
+                                                "-promListen", "off", "-dest", "tcp:127.0.0.1:\(collector.port)", "-marshal", "protobufList",
+                                                "-envelopeFlushRows", "500"]), readsStderr: true)
+            #expect(xtcp.waitForLine { $0.hasPrefix("poll 3:") } != nil)
+            collector.command("down")
+            Thread.sleep(forTimeInterval: 10)
+            let back = Date()
+            collector.command("up")
+            // The second connection's file appears when it is accepted.
+            while !FileManager.default.fileExists(atPath: collector.prefix + ".2"), Date().timeIntervalSince(back) < 15 {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            let resumed = Date().timeIntervalSince(back)
+            #expect(resumed < 5, "connected again \(resumed) s after the collector came back")
+            #expect(xtcp.finish() == 5, "a run that lost envelopes exits 5: \(xtcp.lines.suffix(5))")
+            let summary = try #require(xtcp.lines.last { $0.hasPrefix("xtcp: 40 polls") }.map(XTCPSummary.init(line:)), "\(xtcp.lines.suffix(3))")
+            #expect(summary["delivered"] + summary.envelopesDropped == summary["envelopes"], "\(xtcp.lines.last ?? "")")
+            #expect(summary.envelopesDropped > 0 && summary.droppedEnvelopes.keys.allSatisfy { $0 == "unreachable" },
+                    "\(summary.droppedEnvelopes)")
+            #expect(xtcp.lines.contains { $0.contains("connected again") }, "said when it came back")
+            Thread.sleep(forTimeInterval: 0.3)
+            let (envelopes, torn) = try collector.envelopes()
+            #expect(torn.count == 2 && torn[1] == 0, "two connections, the second ends whole: \(torn)")
+            // What reached the collector whole is what xtcp counted
+            // delivered (a torn end of the first connection was counted dropped).
+            #expect(UInt64(envelopes.count) == summary["delivered"], "\(envelopes.count) whole envelopes, \(summary["delivered"]) delivered")
+            #expect(envelopes.last?.first?.pollSequence == 40, "the last poll arrived")
+            let peak = summary["peakRSS"]
+            #expect(peak > 0 && peak < 96 * 1024, "peak RSS \(peak) kB")
+        }
+    }
+}
