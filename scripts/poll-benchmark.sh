@@ -9,6 +9,7 @@
 #
 #   scripts/poll-benchmark.sh [CONNECTIONS]
 #   scripts/poll-benchmark.sh filter [CONNECTIONS]   # with and without a -filter keeping ~1 %
+#   scripts/poll-benchmark.sh formats [CONNECTIONS]   # jsonl, csv, tsv, msgpack; tcp:, unix:; against null
 #   scripts/poll-benchmark.sh owners [mixed] [CONNECTIONS]   # with and without -resolveContainerId;
 #       mixed: each farm process in a cgroup of its own named as Docker names
 #       them, so that the rows' owner changes almost every row (the worst case)
@@ -53,6 +54,13 @@ if [ "${1:-}" = owners ]; then
         shift
         farm_cgroups="$(findmnt -n -t cgroup2 -o TARGET | head -n 1)/xtcp-bench-$$"
     fi
+fi
+# `formats [CONNECTIONS]`: the 4-netlinker poll into null in every output
+# format, and into the stream destinations (tcp:, unix:) with a reader that
+# discards, against protobufList into null.
+if [ "${1:-}" = formats ]; then
+    shift
+    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix)_netlinkers4$')
 fi
 connections=${1:-50000}
 out=$(mktemp -d)

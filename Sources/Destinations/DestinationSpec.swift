@@ -13,6 +13,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     case tcp(host: String, port: UInt16)
     /// A unix stream socket: `unix:PATH`.
     case unix(path: String)
+    /// A unix datagram socket, a datagram per envelope: `unixgram:PATH`.
+    case unixgram(path: String)
     case stderr
     /// Bootstrap brokers, `host:port[,host:port…]`.
     case kafka(brokers: String)
@@ -33,11 +35,11 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case "tcp":
             let (host, port) = try Self.hostPort(rest, failing: fail)
             self = .tcp(host: host, port: port)
-        case "unix":
+        case "unix", "unixgram":
             guard rest.hasPrefix("/") || rest.hasPrefix("@"), UnixSocketAddress(rest) != nil else {
-                throw fail("unix: needs an absolute socket path under 108 bytes, or @NAME (unix:/run/collector.sock)")
+                throw fail("\(scheme): needs an absolute socket path under 108 bytes, or @NAME (\(scheme):/run/collector.sock)")
             }
-            self = .unix(path: rest)
+            self = scheme == "unix" ? .unix(path: rest) : .unixgram(path: rest)
         case "file":
             guard !rest.isEmpty else { throw fail("file: needs a path (file:/var/tmp/xtcp.bin)") }
             self = .file(path: rest)
@@ -50,7 +52,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
             self = .kafka(brokers: rest)
         default:
-            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH or kafka:HOST:PORT[,HOST:PORT…]")
+            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH or kafka:HOST:PORT[,HOST:PORT…]")
         }
     }
 
@@ -74,14 +76,18 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .udp(let host, let port): return host.contains(":") ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)"
         case .tcp(let host, let port): return host.contains(":") ? "tcp:[\(host)]:\(port)" : "tcp:\(host):\(port)"
         case .unix(let path): return "unix:\(path)"
+        case .unixgram(let path): return "unixgram:\(path)"
         case .stderr: return "stderr"
         case .kafka(let brokers): return "kafka:\(brokers)"
         }
     }
 
-    public var isUDP: Bool {
-        if case .udp = self { return true }
-        return false
+    /// One datagram per envelope (udp:, unixgram:): envelopes must fit one.
+    public var isDatagram: Bool {
+        switch self {
+        case .udp, .unixgram: return true
+        default: return false
+        }
     }
 
     /// Opens the destination; a destination that cannot be opened or reached
@@ -93,16 +99,18 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .file(let path):
             return try FileDestination(path: path, settings: file)
         case .udp(let host, let port):
-            return try UDPDestination(host: host, port: port)
+            return try DatagramDestination(host: host, port: port)
+        case .unixgram(let path):
+            return try DatagramDestination(unixgram: path)
         case .tcp(let host, let port):
             do {
                 return StreamDestination(name: description, peer: .tcp(try ResolvedAddress(host: host, port: port, type: Int32(SOCK_STREAM.rawValue))),
-                                         patience: file.patience)
+                                         patience: file.patience, header: file.header)
             } catch {
                 throw DestinationUnavailable(description: "-dest \(description): cannot resolve \(host): \(error.reason)")
             }
         case .unix(let path):
-            return StreamDestination(name: description, peer: .unix(UnixSocketAddress(path)!), patience: file.patience)
+            return StreamDestination(name: description, peer: .unix(UnixSocketAddress(path)!), patience: file.patience, header: file.header)
         case .stderr: return try FileDestination(stderr: file)
         case .kafka(let brokers):
             return try KafkaDestination(brokers: brokers, settings: settings)

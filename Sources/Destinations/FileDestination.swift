@@ -30,9 +30,14 @@ public struct FileSettings: Sendable {
     /// How long a batch may wait for a pipe's, a FIFO's or a terminal's
     /// reader to make room (`-timeout`), when the poll sets no deadline.
     public var patience: Duration
-    public init(framing: FileFraming? = .protobufList, patience: Duration = .seconds(10)) {
+    /// What a file or a stream begins with, once (csv's header line):
+    /// written before the first batch into a file that is empty, onto
+    /// stdout or stderr, and onto each new connection.
+    public var header: [UInt8]
+    public init(framing: FileFraming? = .protobufList, patience: Duration = .seconds(10), header: [UInt8] = []) {
         self.framing = framing
         self.patience = patience
+        self.header = header
     }
 }
 
@@ -67,6 +72,9 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
     private var cuttable = false
     /// Late counts of a stream replaced by `reopen`, not yet taken.
     private var carried = DeliveryCounts()
+    /// The header is still to be written: the file was empty (or is a
+    /// stream) and no batch has gone in since.
+    private var headerPending: Bool
 
     /// `file:PATH`.
     init(path: String, settings: FileSettings) throws(DestinationUnavailable) {
@@ -77,6 +85,7 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
         descriptor = opened.file.rawValue
         paced = opened.waitsOnReader ? PacedStream(name: path, descriptor: descriptor, method: .write, patience: settings.patience) : nil
         cuttable = opened.regular
+        headerPending = opened.empty
         file = opened.take()
     }
 
@@ -105,6 +114,8 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
         descriptor = standard
         file = nil
         let status = try? Syscall.fileStatus(descriptor: standard)
+        // `>> out.csv` onto a file that has rows: no second header.
+        headerPending = status?.isRegularFile != true || status?.size == 0
         var own: FileDescriptor? = nil
         if status?.isFIFO == true || Syscall.isTerminal(descriptor: standard) {
             own = try? Syscall.open(path: "/proc/self/fd/\(standard)", flags: O_WRONLY | O_NONBLOCK)
@@ -126,6 +137,8 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
         /// A FIFO (non-blocking, as `OutputFile` left it), or a device.
         var waitsOnReader: Bool
         var regular: Bool
+        /// Nothing in it yet (a FIFO, a device: always).
+        var empty: Bool
         consuming func take() -> FileDescriptor { file }
     }
 
@@ -135,11 +148,11 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
             throw DestinationUnavailable(description: "cannot open -dest file:\(path): \(error)")
         }
         guard let status = try? Syscall.fileStatus(descriptor: file.rawValue), status.isRegularFile else {
-            return Opened(file: file, waitsOnReader: true, regular: false)
+            return Opened(file: file, waitsOnReader: true, regular: false, empty: true)
         }
         let whole = (try? TornTail.wholeLength(of: file.rawValue, size: status.size, framing: framing)) ?? status.size
         if whole < status.size { try? Syscall.truncate(descriptor: file.rawValue, length: whole) }
-        return Opened(file: file, waitsOnReader: false, regular: true)
+        return Opened(file: file, waitsOnReader: false, regular: true, empty: whole == 0)
     }
 
     public func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome {
@@ -148,10 +161,18 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
 
     public func write(_ batch: UnsafeRawBufferPointer, rows: Int, by deadline: ContinuousClock.Instant?) throws -> WriteOutcome {
         try writing.withLock { _ in
-            if paced != nil { return try paced!.write(batch, rows: rows, by: deadline) }
-            try writeWhole(batch)
-            return .delivered
+            guard headerPending, !settings.header.isEmpty else { return try writeLocked(batch, rows: rows, by: deadline) }
+            // Once per file: the copy costs nothing that matters.
+            let outcome = try (settings.header + UnsafeRawBufferPointer(batch)).withUnsafeBytes { try writeLocked($0, rows: rows, by: deadline) }
+            headerPending = false
+            return outcome
         }
+    }
+
+    private func writeLocked(_ batch: UnsafeRawBufferPointer, rows: Int, by deadline: ContinuousClock.Instant?) throws -> WriteOutcome {
+        if paced != nil { return try paced!.write(batch, rows: rows, by: deadline) }
+        try writeWhole(batch)
+        return .delivered
     }
 
     /// A file: blocking writes, and what was written of a batch that
@@ -193,6 +214,7 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
         let reopened = try Self.open(path, framing: settings.framing)
         let waits = reopened.waitsOnReader
         let regular = reopened.regular
+        let empty = reopened.empty
         let descriptor = reopened.file.rawValue
         var replacement: FileDescriptor? = reopened.take()
         writing.withLock { _ in
@@ -204,6 +226,7 @@ public final class FileDestination: Destination, @unchecked Sendable {  // every
             self.descriptor = descriptor
             paced = waits ? PacedStream(name: path, descriptor: descriptor, method: .write, patience: settings.patience) : nil
             cuttable = regular
+            headerPending = empty
             file = replacement.take()  // the old descriptor closes as it is replaced
             carried += late
         }

@@ -33,6 +33,9 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
     private let peer: Peer
     private let patience: Duration
     private let connectTimeout: Duration
+    /// Written at each connection's start, before its first batch (csv's header).
+    private let header: [UInt8]
+    private var headerPending = false
     private let writing = Mutex(())
     private var connection: FileDescriptor?
     private var paced: PacedStream?
@@ -50,10 +53,11 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
     private var late = DeliveryCounts()
     private var problems: [String] = []
 
-    init(name: String, peer: Peer, patience: Duration = .seconds(10), connectTimeout: Duration = .seconds(1)) {
+    init(name: String, peer: Peer, patience: Duration = .seconds(10), connectTimeout: Duration = .seconds(1), header: [UInt8] = []) {
         self.name = name
         self.peer = peer
         self.patience = patience
+        self.header = header
         self.connectTimeout = connectTimeout
         writing.withLock { _ in _ = connect() }
     }
@@ -69,18 +73,28 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
                 throw DestinationDrop(reason: .unreachable, detail: "\(name): not connected (\(down ?? "?")); next try in \((nextTry - .now).roundedMilliseconds) ms")
             }
             do {
-                // Whole or its end held back to be written first: either
-                // way the batch's bytes go out next, in order.
-                _ = try paced!.write(batch, rows: rows, by: deadline)
-                sent += batch.count
-                unacknowledged.append((sent, rows))
-                settle()
+                if headerPending, !header.isEmpty {
+                    // Once per connection: the copy costs nothing that matters.
+                    try (header + UnsafeRawBufferPointer(batch)).withUnsafeBytes { try send($0, rows: rows, by: deadline) }
+                    headerPending = false
+                } else {
+                    try send(batch, rows: rows, by: deadline)
+                }
                 return .queued
             } catch let error as DestinationError where Self.peerGone(error.errno) {
                 disconnect(because: "\(Errno.describe(error.errno))")
                 throw DestinationDrop(reason: .unreachable, detail: "\(name): the peer has gone (\(Errno.describe(error.errno)))")
             }
         }
+    }
+
+    /// Whole or its end held back to be written first: either way the
+    /// batch's bytes go out next, in order. Under `writing`.
+    private func send(_ batch: UnsafeRawBufferPointer, rows: Int, by deadline: ContinuousClock.Instant?) throws {
+        _ = try paced!.write(batch, rows: rows, by: deadline)
+        sent += batch.count
+        unacknowledged.append((sent, rows))
+        settle()
     }
 
     /// The errors after which the connection is no use.
@@ -105,6 +119,7 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
             }
             paced = PacedStream(name: name, descriptor: socket.rawValue, method: .send, patience: patience)
             connection = consume socket
+            headerPending = true
             if let down, everConnected { problems.append("\(name): connected again (was: \(down))") }
             down = nil
             everConnected = true
@@ -148,6 +163,14 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
         problems.append("\(name): the connection ended (\(why)); batches are dropped until it connects again")
         down = why
         nextTry = .now + backoff.next()
+    }
+
+    /// Batches written that the peer has not yet taken all of.
+    public var unsettledBatches: Int {
+        writing.withLock { _ in
+            settle()
+            return unacknowledged.count
+        }
     }
 
     public var unready: String? {

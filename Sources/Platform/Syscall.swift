@@ -277,10 +277,10 @@ public enum Syscall {
     }
 
     /// sendto(2): one datagram to `address` on an unconnected socket.
-    public static func sendTo(descriptor: Int32, bytes: UnsafeRawBufferPointer, address: UnsafePointer<sockaddr>, length: socklen_t)
-        throws(SystemError) -> IOResult<Int> {
+    public static func sendTo(descriptor: Int32, bytes: UnsafeRawBufferPointer, address: UnsafePointer<sockaddr>, length: socklen_t,
+                              flags: Int32 = Int32(MSG_NOSIGNAL)) throws(SystemError) -> IOResult<Int> {
         try retrying(.send, descriptor: descriptor, wouldBlockIsValue: true, fault: nil) {
-            Glibc.sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), address, length)
+            Glibc.sendto(descriptor, bytes.baseAddress, bytes.count, flags, address, length)
         }
     }
 

@@ -10,13 +10,31 @@ public enum MarshalFormat: String, CaseIterable, Sendable {
     case protoJson
     /// The whole envelope in protobuf text format, for debugging.
     case protoText
+    /// One comma-separated line per record, `-columns`, a header once.
+    case csv
+    /// As csv, tab-separated.
+    case tsv
+    /// One MessagePack map per record, proto names as keys.
+    case msgpack
 
-    public func makeMarshaller(initialCapacity: Int = 1 << 20) -> any Marshaller {
+    /// `columns`: the fields csv and tsv write (the others write all).
+    public func makeMarshaller(initialCapacity: Int = 1 << 20, columns: RecordColumns = .all) -> any Marshaller {
         switch self {
+        case .csv, .tsv: return DelimitedMarshaller(format: self, columns: columns)
+        case .msgpack: return MessagePackMarshaller()
         case .protobufList: return ProtobufListMarshaller(initialCapacity: initialCapacity)
         case .jsonl: return JSONLinesMarshaller()
         case .protoJson: return ProtoJSONMarshaller()
         case .protoText: return ProtoTextMarshaller()
+        }
+    }
+
+    /// What a file or a stream of this format begins with, once: csv's and
+    /// tsv's header line; nothing for the others.
+    public func header(columns: RecordColumns) -> [UInt8] {
+        switch self {
+        case .csv, .tsv: return DelimitedMarshaller.header(format: self, columns: columns)
+        default: return []
         }
     }
 }

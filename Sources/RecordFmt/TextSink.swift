@@ -78,3 +78,26 @@ extension InetAddressBytes {
         return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+extension TextSink {
+    /// `value` in decimal, zero-padded to `width` digits; no allocation
+    /// (jsonl's `write(decimal:)` goes through String).
+    mutating func write(digits value: Int64, width: Int = 1) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        write(unsigned: value.magnitude, width: width)
+    }
+
+    mutating func write(unsigned value: UInt64, width: Int = 1) {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 digits: any UInt64
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            var rest = value
+            var at = raw.count
+            repeat {
+                at -= 1
+                raw[at] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0 || raw.count - at < width
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[at...]))
+        }
+    }
+}

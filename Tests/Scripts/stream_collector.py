@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""A collector for xtcp's stream destinations: listens on 127.0.0.1:PORT
-(tcp) or a unix socket PATH (unix), and writes what each connection sends
-to PREFIX.N (N counting connections from 1), so that a connection cut
-mid-batch leaves its torn end in its own file. Prints "ready PORT" once
+"""A collector for xtcp's stream and datagram destinations: listens on
+127.0.0.1:PORT (tcp) or a unix socket PATH (unix), and writes what each
+connection sends to PREFIX.N (N counting connections from 1), so that a
+connection cut mid-batch leaves its torn end in its own file; or binds a
+unix datagram socket PATH (unixgram) and writes the datagrams one after
+another to PREFIX.N (N counting binds). Prints "ready PORT" once
 listening and "connected N" for each connection; takes commands on stdin:
   down   close the listener and every connection (the collector gone)
   up     listen again at the same address
   quit
 Each command's answer is "ok".
 
-usage: stream_collector.py tcp PORT PREFIX | stream_collector.py unix PATH PREFIX
+usage: stream_collector.py tcp PORT PREFIX | stream_collector.py unix|unixgram PATH PREFIX
 """
 import os
 import socket
@@ -31,7 +33,35 @@ def say(line):
         sys.stdout.flush()
 
 
+def receive_datagrams(listener, number):
+    """unixgram: the datagrams one after another into PREFIX.N (each is one
+    protobufList frame, so the file reads as a stream of them)."""
+    with open("%s.%d" % (prefix, number), "wb") as out:
+        while True:
+            try:
+                data = listener.recv(1 << 17)
+            except OSError:
+                return
+            if not data:  # shut down ("down"); xtcp sends no empty datagram
+                return
+            out.write(data)
+            out.flush()
+
+
 def listen():
+    if kind == "unixgram":
+        if os.path.exists(where):
+            os.unlink(where)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        listener.bind(where)
+        state["listener"] = listener
+        with lock:
+            state["count"] += 1
+            number = state["count"]
+        threading.Thread(target=receive_datagrams, args=(listener, number), daemon=True).start()
+        say("connected %d" % number)
+        return listener
     if kind == "tcp":
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -92,6 +122,8 @@ for command in sys.stdin:
             except OSError:
                 pass
             state["listener"].close()
+            if kind == "unixgram":
+                os.unlink(where)  # no socket at the path: xtcp's sends fail
             for connection in state["connections"]:
                 try:
                     connection.shutdown(socket.SHUT_RDWR)

@@ -85,7 +85,7 @@ struct ConfigurationTests {
         let config = try invocation(["frequency": ["3s"], "dest": ["udp:127.0.0.1:9"]]).config
         #expect(config.timeout == .seconds(3) && config.marshal == .protobufList && config.envelopeFlushBytes == 60_000)
         #expect(try invocation().config.marshal == .jsonl)
-        #expect(throws: UsageError("-envelopeFlushBytes 70000: with -dest udp at most 60387, so an envelope fits one datagram")) {
+        #expect(throws: UsageError("-envelopeFlushBytes 70000: with -dest udp: or unixgram: at most 60387, so an envelope fits one datagram")) {
             try invocation(["dest": ["udp:127.0.0.1:9"], "envelopeFlushBytes": ["70000"]])
         }
     }

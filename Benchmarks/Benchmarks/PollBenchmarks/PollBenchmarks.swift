@@ -79,6 +79,17 @@ let benchmarks: @Sendable () -> Void = {
         // by its cgroup costs (every other poll has it on, the default).
         registerPoll(name: "Poll_null_netlinkers4_ownersOff" + suffix, configuration: configuration,
                      netlinkers: 4, destination: .null, resolveContainerID: false)
+        if suffix.isEmpty {
+            // Each output format against protobufList into null, and the
+            // stream destinations into a reader that discards (in process:
+            // `StreamDrain`), the poll waiting for the reader to take all.
+            for format in [MarshalFormat.jsonl, .csv, .tsv, .msgpack] {
+                registerPoll(name: "Poll_null_netlinkers4_\(format.rawValue)", configuration: configuration,
+                             netlinkers: 4, destination: .null, marshal: format)
+            }
+            registerPoll(name: "Poll_tcp_netlinkers4", configuration: configuration, netlinkers: 4, destination: .tcp(host: "127.0.0.1", port: 0))
+            registerPoll(name: "Poll_unix_netlinkers4", configuration: configuration, netlinkers: 4, destination: .unix(path: "@xtcp-bench-drain"))
+        }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
                          netlinkers: 4, destination: .kafka(brokers: brokers))
@@ -142,6 +153,7 @@ final class PollRig: @unchecked Sendable {  // used by the benchmark's thread on
     var poller: (any PollerSet)?
     var destination: (any Destination)?
     var template = FlatRecord()
+    var drain: StreamDrain?
     var sequence: UInt64 = 0
 }
 
@@ -161,7 +173,7 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
                   ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil,
-                  changesOnly: Bool = false, resolveContainerID: Bool = true) {
+                  changesOnly: Bool = false, resolveContainerID: Bool = true, marshal: MarshalFormat = .protobufList) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -172,6 +184,9 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
                 let outcome = poller.poll(PollTicket(deadline: .now + .seconds(60), template: rig.template))
                 if let kafka = destination as? KafkaDestination {
                     while kafka.queueLength > 0 { usleep(200) }
+                }
+                if let stream = destination as? StreamDestination {
+                    while stream.unsettledBatches > 0 { usleep(200) }
                 }
                 return outcome
             }
@@ -188,6 +203,14 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.ioUring = ioUring
         config.ioUringMultishot = multishot
         config.destination = spec
+        config.marshal = marshal
+        if case .tcp = spec {
+            let drain = try StreamDrain(tcp: ())
+            rig.drain = drain
+            config.destination = .tcp(host: "127.0.0.1", port: drain.port)
+        } else if case .unix(let path) = spec {
+            rig.drain = try StreamDrain(unix: path)
+        }
         if let filter { try config.setFilter(try SocketFilter(parsing: filter)) }
         config.changesOnly = changesOnly
         config.resolveContainerID = resolveContainerID
@@ -206,5 +229,6 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         try rig.destination?.close()
         rig.poller = nil
         rig.destination = nil
+        rig.drain = nil
     }
 }

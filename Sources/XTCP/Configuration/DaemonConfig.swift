@@ -32,6 +32,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// a live poll; a replay sets it from `replayKernel` or the capture.
     public var tcpInfoLayout: TCPInfoLayout = .running
     public var marshal: MarshalFormat = .protobufList
+    /// `-columns`: the fields of csv and tsv, in order.
+    public var columns = RecordColumns.all
     public var envelopeFlushRows: Int = 10_000
     public var envelopeFlushBytes: Int = 768 * 1024
     public var destination: DestinationSpec = .stdout
@@ -116,7 +118,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public func openDestination() throws -> any Destination {
         var kafka = kafka
         kafka.envelopeCapacity = envelopeCapacity
-        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration))
+        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)))
     }
 
     /// Sets `-filter`, compiling it; nil: every socket.
@@ -163,8 +165,10 @@ extension MarshalFormat {
     var framing: FileFraming? {
         switch self {
         case .protobufList: .protobufList
-        case .jsonl: .lines
-        case .protoJson, .protoText: nil
+        // A quoted line break inside a csv value could be taken for a
+        // batch's end when a torn tail is looked for: labels rarely hold one.
+        case .jsonl, .csv, .tsv: .lines
+        case .protoJson, .protoText, .msgpack: nil
         }
     }
 }

@@ -158,7 +158,7 @@ public enum FlagTable {
 
     static let output: [FlagDefinition] = [
         FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
-             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH or kafka:HOST:PORT[,HOST:PORT...].",
+             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH or kafka:HOST:PORT[,HOST:PORT...].",
              show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
             do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
                 throw UsageError("\(v.display): \(error.why)")
@@ -172,12 +172,17 @@ public enum FlagTable {
             }
             d.marshal = format
         },
+        FlagDefinition("columns", runs: [.poll, .replay],
+             help: "With -marshal csv or tsv: the record fields to write, by proto name, comma-separated, in order (default: every field).",
+             show: { [$0.columns.names.joined(separator: ",")] }) { d, v throws(UsageError) in
+            do { d.config.columns = try RecordColumns(names: v.text) } catch { throw v.fail("\(error)") }
+        },
         FlagDefinition("envelopeFlushRows", default: "10000", runs: [.poll, .replay], help: "Flush an envelope at this many rows.",
              show: { ["\($0.envelopeFlushRows)"] }) { d, v throws(UsageError) in
             guard let rows = Int(v.text), rows >= 1 else { throw v.fail("must be at least 1") }
             d.config.envelopeFlushRows = rows
         },
-        FlagDefinition("envelopeFlushBytes", runs: [.poll, .replay], help: "Flush an envelope at this many bytes (default: 786432; 60000 with -dest udp).",
+        FlagDefinition("envelopeFlushBytes", runs: [.poll, .replay], help: "Flush an envelope at this many bytes (default: 786432; 60000 with -dest udp: or unixgram:).",
              show: { ["\($0.envelopeFlushBytes)"] }) { d, v throws(UsageError) in
             guard let bytes = Int(v.text) else { throw v.fail("expected a whole number") }
             d.envelopeFlushBytes = (bytes, v.display)

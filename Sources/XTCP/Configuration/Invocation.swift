@@ -87,13 +87,16 @@ public struct Invocation: Sendable {
             throw UsageError("\(timeout) is longer than \(frequency): polls would overlap")
         }
         config.marshal = draft.marshal ?? (config.destination == .stdout ? .jsonl : .protobufList)
-        if config.destination.isUDP {
+        if let columns = draft.values["columns"], config.marshal != .csv, config.marshal != .tsv {
+            throw UsageError("\(columns.display): only -marshal csv and tsv choose columns (this run writes \(config.marshal.rawValue))")
+        }
+        if config.destination.isDatagram {
             // A datagram carries at most 65,507 bytes; the flush happens
             // after the row that crosses the threshold, so leave room for one.
-            let limit = UDPDestination.maxIPv4Datagram - 5 * 1024
+            let limit = DatagramDestination.maxIPv4Datagram - 5 * 1024
             config.envelopeFlushBytes = draft.envelopeFlushBytes?.value ?? 60_000
             guard config.envelopeFlushBytes <= limit else {
-                throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): with -dest udp at most \(limit), so an envelope fits one datagram")
+                throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): with -dest udp: or unixgram: at most \(limit), so an envelope fits one datagram")
             }
         } else {
             config.envelopeFlushBytes = draft.envelopeFlushBytes?.value ?? 768 * 1024

@@ -105,6 +105,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("marshal", withSingleDash: true), .customLong("marshal")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("marshal")!.helpWithDefault, valueName: "marshal"))
     var marshal: String?
 
+    @Option(name: [.customLong("columns", withSingleDash: true), .customLong("columns")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("columns")!.helpWithDefault, valueName: "columns"))
+    var columns: String?
+
     @Option(name: [.customLong("envelopeFlushRows", withSingleDash: true), .customLong("envelopeFlushRows")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("envelopeFlushRows")!.helpWithDefault, valueName: "envelopeFlushRows"))
     var envelopeFlushRows: String?
 
@@ -231,6 +234,7 @@ struct XTCPFlags: ParsableArguments {
         if let closeEventsBuffer { given["closeEventsBuffer"] = [closeEventsBuffer] }
         if let dest { given["dest"] = [dest] }
         if let marshal { given["marshal"] = [marshal] }
+        if let columns { given["columns"] = [columns] }
         if let envelopeFlushRows { given["envelopeFlushRows"] = [envelopeFlushRows] }
         if let envelopeFlushBytes { given["envelopeFlushBytes"] = [envelopeFlushBytes] }
         if let topic { given["topic"] = [topic] }
