@@ -32,6 +32,9 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
+        // refuses with a warning on every build; the shim includes <hiredis/…>.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // MARK: Vendored C
         // The kernel ABI xtcp reads (Linux 6.18 layouts), with static asserts.
@@ -61,8 +64,8 @@ let package = Package(
         .target(name: "IOUring", dependencies: ["Platform", "CURing"]),
         .target(name: "Profiler", dependencies: ["Platform", "CProfiler", "CZlib"]),
         // Every sink, the batching in front of them, delivery accounting: the
-        // only module that links librdkafka.
-        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka"]),
+        // only module that links librdkafka and hiredis.
+        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka", "CHiredis"]),
         .target(
             name: "XTCP",
             dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo", "CLldpctl",

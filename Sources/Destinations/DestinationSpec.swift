@@ -16,6 +16,9 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     /// A unix datagram socket, a datagram per envelope: `unixgram:PATH`.
     case unixgram(path: String)
     case stderr
+    /// A Valkey or Redis server: `valkey:HOST:PORT` or `redis:HOST:PORT`
+    /// (`scheme` keeps which, for messages).
+    case valkey(host: String, port: UInt16, scheme: String)
     /// Bootstrap brokers, `host:port[,host:port…]`.
     case kafka(brokers: String)
 
@@ -40,6 +43,9 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
                 throw fail("\(scheme): needs an absolute socket path under 108 bytes, or @NAME (\(scheme):/run/collector.sock)")
             }
             self = scheme == "unix" ? .unix(path: rest) : .unixgram(path: rest)
+        case "valkey", "redis":
+            let (host, port) = try Self.hostPort(rest, failing: fail)
+            self = .valkey(host: host, port: port, scheme: scheme)
         case "file":
             guard !rest.isEmpty else { throw fail("file: needs a path (file:/var/tmp/xtcp.bin)") }
             self = .file(path: rest)
@@ -52,7 +58,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
             self = .kafka(brokers: rest)
         default:
-            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH or kafka:HOST:PORT[,HOST:PORT…]")
+            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT or kafka:HOST:PORT[,HOST:PORT…]")
         }
     }
 
@@ -77,6 +83,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .tcp(let host, let port): return host.contains(":") ? "tcp:[\(host)]:\(port)" : "tcp:\(host):\(port)"
         case .unix(let path): return "unix:\(path)"
         case .unixgram(let path): return "unixgram:\(path)"
+        case .valkey(let host, let port, let scheme): return host.contains(":") ? "\(scheme):[\(host)]:\(port)" : "\(scheme):\(host):\(port)"
         case .stderr: return "stderr"
         case .kafka(let brokers): return "kafka:\(brokers)"
         }
@@ -92,7 +99,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// Opens the destination; a destination that cannot be opened or reached
     /// throws `DestinationUnavailable`.
-    public func open(kafka settings: KafkaSettings = KafkaSettings(), file: FileSettings = FileSettings()) throws -> any Destination {
+    public func open(kafka settings: KafkaSettings = KafkaSettings(), file: FileSettings = FileSettings(),
+                     valkey: ValkeySettings = ValkeySettings()) throws -> any Destination {
         switch self {
         case .stdout: return try FileDestination(stdout: file)
         case .null: return NullDestination()
@@ -102,6 +110,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             return try DatagramDestination(host: host, port: port)
         case .unixgram(let path):
             return try DatagramDestination(unixgram: path)
+        case .valkey(let host, let port, _):
+            return ValkeyDestination(name: description, host: host, port: port, key: settings.topic, settings: valkey, patience: file.patience)
         case .tcp(let host, let port):
             do {
                 return StreamDestination(name: description, peer: .tcp(try ResolvedAddress(host: host, port: port, type: Int32(SOCK_STREAM.rawValue))),

@@ -39,19 +39,14 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
     private let writing = Mutex(())
     private var connection: FileDescriptor?
     private var paced: PacedStream?
-    /// Short: a collector back is written to within a few seconds.
-    private var backoff = Backoff(first: .milliseconds(500), cap: .seconds(3))
-    private var nextTry: ContinuousClock.Instant = .now
-    /// Why the last connect failed or the connection ended; nil while connected.
-    private var down: String?
-    private var everConnected = false
+    /// Short backoff: a collector back is written to within a few seconds.
+    private var peerState: Reconnection
     /// Bytes handed to this connection, and the end offset and rows of
     /// each batch its peer has not yet taken all of, oldest first.
     private var sent = 0
     private var unacknowledged: [(end: Int, rows: Int)] = []
-    /// Late verdicts on queued batches, and problems, not yet taken.
+    /// Late verdicts on queued batches not yet taken.
     private var late = DeliveryCounts()
-    private var problems: [String] = []
 
     init(name: String, peer: Peer, patience: Duration = .seconds(10), connectTimeout: Duration = .seconds(1), header: [UInt8] = []) {
         self.name = name
@@ -59,6 +54,7 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
         self.patience = patience
         self.header = header
         self.connectTimeout = connectTimeout
+        peerState = Reconnection(name: name)
         writing.withLock { _ in _ = connect() }
     }
 
@@ -68,10 +64,8 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
 
     public func write(_ batch: UnsafeRawBufferPointer, rows: Int, by deadline: ContinuousClock.Instant?) throws -> WriteOutcome {
         try writing.withLock { _ in
-            if paced == nil, ContinuousClock.now >= nextTry { _ = connect() }
-            guard paced != nil else {
-                throw DestinationDrop(reason: .unreachable, detail: "\(name): not connected (\(down ?? "?")); next try in \((nextTry - .now).roundedMilliseconds) ms")
-            }
+            if paced == nil, peerState.isDue { _ = connect() }
+            guard paced != nil else { throw peerState.notConnected }
             do {
                 if headerPending, !header.isEmpty {
                     // Once per connection: the copy costs nothing that matters.
@@ -120,16 +114,10 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
             paced = PacedStream(name: name, descriptor: socket.rawValue, method: .send, patience: patience)
             connection = consume socket
             headerPending = true
-            if let down, everConnected { problems.append("\(name): connected again (was: \(down))") }
-            down = nil
-            everConnected = true
-            backoff.reset()
+            peerState.connected()
             return true
         } catch {
-            let why = "connect: \(Errno.describe(error.errno))"
-            if down == nil { problems.append("\(name): \(why); batches are dropped until it connects") }
-            down = why
-            nextTry = .now + backoff.next()
+            peerState.connectFailed(Errno.describe(error.errno))
             return false
         }
     }
@@ -160,9 +148,7 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
         dropUnacknowledged(.unreachable)
         paced = nil
         connection = nil
-        problems.append("\(name): the connection ended (\(why)); batches are dropped until it connects again")
-        down = why
-        nextTry = .now + backoff.next()
+        peerState.ended(why)
     }
 
     /// Batches written that the peer has not yet taken all of.
@@ -174,7 +160,7 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
     }
 
     public var unready: String? {
-        writing.withLock { _ in everConnected ? nil : "\(name): never connected (\(down ?? "?"))" }
+        writing.withLock { _ in peerState.unready }
     }
 
     public func takeLateCounts() -> DeliveryCounts {
@@ -187,10 +173,7 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
     }
 
     public func takeProblems() -> [String] {
-        writing.withLock { _ in
-            defer { problems.removeAll() }
-            return problems
-        }
+        writing.withLock { _ in peerState.takeProblems() }
     }
 
     /// Finishes a half-written batch, then waits up to `patience` for the

@@ -32,6 +32,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// a live poll; a replay sets it from `replayKernel` or the capture.
     public var tcpInfoLayout: TCPInfoLayout = .running
     public var marshal: MarshalFormat = .protobufList
+    /// `-valkeyStream`, `-valkeyStreamMaxLen`.
+    public var valkey = ValkeySettings()
     /// `-columns`: the fields of csv and tsv, in order.
     public var columns = RecordColumns.all
     public var envelopeFlushRows: Int = 10_000
@@ -118,7 +120,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public func openDestination() throws -> any Destination {
         var kafka = kafka
         kafka.envelopeCapacity = envelopeCapacity
-        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)))
+        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)), valkey: valkey)
     }
 
     /// Sets `-filter`, compiling it; nil: every socket.

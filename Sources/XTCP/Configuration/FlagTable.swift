@@ -14,7 +14,7 @@ public enum FlagTable {
     /// The table in its parts, titled as the man page's OPTIONS shows them.
     public static let sections: [(title: String, flags: [FlagDefinition])] = [
         ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
-        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka),
+        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey),
         ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing),
     ]
 
@@ -158,7 +158,7 @@ public enum FlagTable {
 
     static let output: [FlagDefinition] = [
         FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
-             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH or kafka:HOST:PORT[,HOST:PORT...].",
+             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:) or kafka:HOST:PORT[,HOST:PORT...].",
              show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
             do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
                 throw UsageError("\(v.display): \(error.why)")
@@ -189,10 +189,21 @@ public enum FlagTable {
         },
     ]
 
+    // MARK: Valkey
+
+    static let valkey: [FlagDefinition] = [
+        FlagDefinition("valkeyStream", .toggle, runs: [.poll, .replay],
+             help: "With -dest valkey: XADD each envelope to the stream -topic (capped, which consumers read at their own pace) instead of PUBLISH to the channel -topic.",
+             show: { ["\($0.valkey.stream)"] }) { d, _ in d.config.valkey.stream = true },
+        FlagDefinition("valkeyStreamMaxLen", default: "100000", runs: [.poll, .replay],
+             help: "With -valkeyStream: the stream's length cap, MAXLEN ~ N of each XADD (1-1000000000).",
+             show: { ["\($0.valkey.streamMaxLength)"] }) { d, v throws(UsageError) in d.config.valkey.streamMaxLength = try v.int(1...1_000_000_000) },
+    ]
+
     // MARK: Kafka
 
     static let kafka: [FlagDefinition] = [
-        FlagDefinition("topic", default: "xtcp", runs: [.poll, .replay], help: "Kafka topic.", show: { [$0.kafka.topic] }) { d, v throws(UsageError) in
+        FlagDefinition("topic", default: "xtcp", runs: [.poll, .replay], help: "Kafka topic; with -dest valkey: the channel (or with -valkeyStream the stream).", show: { [$0.kafka.topic] }) { d, v throws(UsageError) in
             guard !v.text.isEmpty, v.text.count <= 249, v.text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
             else { throw v.fail("1 to 249 of a-z A-Z 0-9 . _ -") }
             d.config.kafka.topic = v.text

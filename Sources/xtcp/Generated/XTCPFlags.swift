@@ -141,6 +141,12 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("kafkaProperty", withSingleDash: true), .customLong("kafkaProperty")], parsing: .unconditionalSingleValue, help: ArgumentHelp(FlagTable.named("kafkaProperty")!.helpWithDefault, valueName: "kafkaProperty"))
     var kafkaProperty: [String] = []
 
+    @Flag(name: [.customLong("valkeyStream", withSingleDash: true), .customLong("valkeyStream")], help: ArgumentHelp(FlagTable.named("valkeyStream")!.helpWithDefault))
+    var valkeyStream = false
+
+    @Option(name: [.customLong("valkeyStreamMaxLen", withSingleDash: true), .customLong("valkeyStreamMaxLen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("valkeyStreamMaxLen")!.helpWithDefault, valueName: "valkeyStreamMaxLen"))
+    var valkeyStreamMaxLen: String?
+
     @Option(name: [.customLong("hostname", withSingleDash: true), .customLong("hostname")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("hostname")!.helpWithDefault, valueName: "hostname"))
     var hostname: String?
 
@@ -246,6 +252,8 @@ struct XTCPFlags: ParsableArguments {
         if let kafkaStartTimeout { given["kafkaStartTimeout"] = [kafkaStartTimeout] }
         if let kafkaPropertyFile { given["kafkaPropertyFile"] = [kafkaPropertyFile] }
         if !kafkaProperty.isEmpty { given["kafkaProperty"] = kafkaProperty }
+        if valkeyStream { given["valkeyStream"] = [] }
+        if let valkeyStreamMaxLen { given["valkeyStreamMaxLen"] = [valkeyStreamMaxLen] }
         if let hostname { given["hostname"] = [hostname] }
         if let location { given["location"] = [location] }
         if let label { given["label"] = [label] }
