@@ -60,7 +60,8 @@ fi
 # discards, against protobufList into null.
 if [ "${1:-}" = formats ]; then
     shift
-    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix)_netlinkers4$')
+    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix|valkey|valkey_stream)_netlinkers4$')
+    valkey=yes
 fi
 connections=${1:-50000}
 out=$(mktemp -d)
@@ -78,12 +79,18 @@ pids+=($!)
 exec {mockhold}>"$out/mock"
 until grep -q bootstrap "$out/mock.out" 2>/dev/null; do sleep 0.1; done
 bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
+if [ -n "${valkey:-}" ]; then
+    # redis-server in the farm's namespace, for the valkey: rows.
+    ip netns exec "$ns" redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.out" &
+    pids+=($!)
+    until ip netns exec "$ns" redis-cli -p 6379 ping >/dev/null 2>&1; do sleep 0.1; done
+fi
 
 cd "$root/Benchmarks"
 swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
 # nsenter, not ip netns exec: that remounts /sys, and the cgroup hierarchy
 # under it with it, so the owner index would find none and be off.
-nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" \
+nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" ${valkey:+XTCP_BENCH_VALKEY=127.0.0.1:6379} \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress "${only[@]}" \
     --format metricP90AbsoluteThresholds --path "$out"
 python3 "$root/scripts/poll_benchmark_report.py" "$out" || status=$?

@@ -13,6 +13,7 @@ struct Reconnection {
     private(set) var down: String?
     private(set) var everConnected = false
     private var problems: [String] = []
+    private var connects = 0, connectFailures = 0, disconnects = 0
 
     init(name: String) { self.name = name }
 
@@ -24,18 +25,37 @@ struct Reconnection {
         down = nil
         everConnected = true
         backoff.reset()
+        connects += 1
     }
 
     mutating func connectFailed(_ why: String) {
         if down == nil { problems.append("\(name): connect: \(why); batches are dropped until it connects") }
         down = why
         nextTry = .now + backoff.next()
+        connectFailures += 1
     }
 
     mutating func ended(_ why: String) {
         problems.append("\(name): the connection ended (\(why)); batches are dropped until it connects again")
         down = why
         nextTry = .now + backoff.next()
+        disconnects += 1
+    }
+
+    /// `xtcp_destination_*{dest="SCHEME"}`: the label is the scheme (tcp,
+    /// unix, valkey, redis), never the address, so it stays a bounded set.
+    func metrics(scheme: String) -> [MetricFamily] {
+        let label = [(name: "dest", value: scheme)]
+        return [
+            MetricFamily(name: "xtcp_destination_connected", kind: .gauge, help: "1 while the destination's connection is up.",
+                         samples: [.init(labels: label, value: down == nil && everConnected ? 1 : 0)]),
+            MetricFamily(name: "xtcp_destination_connects_total", kind: .counter, help: "Connections made to the destination's peer.",
+                         samples: [.init(labels: label, value: Double(connects))]),
+            MetricFamily(name: "xtcp_destination_connect_failures_total", kind: .counter, help: "Connects to the destination's peer that failed.",
+                         samples: [.init(labels: label, value: Double(connectFailures))]),
+            MetricFamily(name: "xtcp_destination_disconnects_total", kind: .counter, help: "Connections to the destination's peer that ended in use.",
+                         samples: [.init(labels: label, value: Double(disconnects))]),
+        ]
     }
 
     /// The drop of a batch while there is no connection.

@@ -159,6 +159,21 @@ public final class StreamDestination: Destination, @unchecked Sendable {  // eve
         }
     }
 
+    public var metrics: [MetricFamily] {
+        writing.withLock { _ in
+            let scheme: String
+            switch peer {
+            case .tcp: scheme = "tcp"
+            case .unix: scheme = "unix"
+            }
+            return peerState.metrics(scheme: scheme) + [
+                MetricFamily(name: "xtcp_destination_unsettled_batches", kind: .gauge,
+                             help: "Batches written that the peer has not yet taken all of (still in the socket's send queue).",
+                             samples: [.init(labels: [(name: "dest", value: scheme)], value: Double(unacknowledged.count))]),
+            ]
+        }
+    }
+
     public var unready: String? {
         writing.withLock { _ in peerState.unready }
     }

@@ -137,6 +137,10 @@ public final class ValkeyDestination: Destination, @unchecked Sendable {  // eve
         return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     }
 
+    public var metrics: [MetricFamily] {
+        writing.withLock { _ in peerState.metrics(scheme: String(name.prefix { $0 != ":" })) }
+    }
+
     public var unready: String? {
         writing.withLock { _ in peerState.unready }
     }

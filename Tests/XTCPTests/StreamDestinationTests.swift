@@ -1,9 +1,11 @@
+import Destinations
 import Foundation
+import Glibc
 import RecordFmt
 import Testing
 import TestSupport
 
-/// `-dest tcp:` and `-dest unix:` against a collector written for the test
+/// `-dest tcp:`, `unix:` and `unixgram:` against a collector written for the test
 /// (`Tests/Scripts/stream_collector.py`, a real peer of each socket kind),
 /// in a namespace with a farm of 2,020 sockets.
 @Suite("-dest tcp:, unix: and unixgram:, their peer gone and back (live)", .serialized)
@@ -141,5 +143,45 @@ struct StreamDestinationTests {
             let peak = summary["peakRSS"]
             #expect(peak > 0 && peak < 96 * 1024, "peak RSS \(peak) kB")
         }
+    }
+}
+
+/// The connection metrics every connected destination shows, in process:
+/// a tcp: destination to a port nobody listens on, then listened on.
+@Suite("xtcp_destination_* metrics of a connected destination")
+struct DestinationConnectionMetricsTests {
+    func value(_ metrics: [MetricFamily], _ name: String) -> Double? {
+        metrics.first { $0.name == name }.flatMap { family in
+            family.samples.first { $0.labels.contains { $0.name == "dest" && $0.value == "tcp" } }?.value
+        }
+    }
+
+    @Test("connected 0 and a failure while nobody listens; connected 1 once a listener takes the batch; the label is the scheme")
+    func connectMetrics() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let destination = try DestinationSpec(parsing: "tcp:127.0.0.1:\(port)").open()
+        defer { try? destination.close() }
+        #expect(value(destination.metrics, "xtcp_destination_connected") == 0)
+        #expect(value(destination.metrics, "xtcp_destination_connect_failures_total") == 1)
+        #expect(destination.unready != nil)
+        #expect(listen(listener, 4) == 0)
+        Thread.sleep(forTimeInterval: 0.8)  // past the first backoff (0.5 s, jittered)
+        let batch: [UInt8] = [3, 1, 2, 3]
+        let outcome = try batch.withUnsafeBytes { try destination.write($0, rows: 1) }
+        #expect(outcome == .queued)
+        #expect(value(destination.metrics, "xtcp_destination_connected") == 1)
+        #expect(value(destination.metrics, "xtcp_destination_connects_total") == 1)
+        #expect(destination.unready == nil)
+        #expect(destination.metrics.allSatisfy { $0.samples.allSatisfy { $0.labels.allSatisfy { $0.value == "tcp" } } })
     }
 }

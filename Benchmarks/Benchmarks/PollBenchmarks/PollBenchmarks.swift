@@ -89,6 +89,12 @@ let benchmarks: @Sendable () -> Void = {
             }
             registerPoll(name: "Poll_tcp_netlinkers4", configuration: configuration, netlinkers: 4, destination: .tcp(host: "127.0.0.1", port: 0))
             registerPoll(name: "Poll_unix_netlinkers4", configuration: configuration, netlinkers: 4, destination: .unix(path: "@xtcp-bench-drain"))
+            // A redis-server at $XTCP_BENCH_VALKEY (host:port): PUBLISH with
+            // no subscriber, and XADD to a stream capped at 50 envelopes.
+            if let server = getenv("XTCP_BENCH_VALKEY").map({ String(cString: $0) }), let spec = try? DestinationSpec(parsing: "valkey:" + server) {
+                registerPoll(name: "Poll_valkey_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec)
+                registerPoll(name: "Poll_valkey_stream_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec, valkeyStream: true)
+            }
         }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
@@ -173,7 +179,8 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
                   ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil,
-                  changesOnly: Bool = false, resolveContainerID: Bool = true, marshal: MarshalFormat = .protobufList) {
+                  changesOnly: Bool = false, resolveContainerID: Bool = true, marshal: MarshalFormat = .protobufList,
+                  valkeyStream: Bool = false) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -204,6 +211,8 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.ioUringMultishot = multishot
         config.destination = spec
         config.marshal = marshal
+        config.valkey.stream = valkeyStream
+        config.valkey.streamMaxLength = 50
         if case .tcp = spec {
             let drain = try StreamDrain(tcp: ())
             rig.drain = drain
