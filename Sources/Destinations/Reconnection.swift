@@ -65,6 +65,12 @@ struct Reconnection {
 
     var unready: String? { everConnected ? nil : "\(name): never connected (\(down ?? "?"))" }
 
+    /// How long a request may wait for its answer: until the poll's
+    /// deadline, at most `patience`, at least 1 ms.
+    static func wait(until deadline: ContinuousClock.Instant?, atMost patience: Duration) -> Duration {
+        max(.milliseconds(1), min(patience, deadline.map { $0 - .now } ?? patience))
+    }
+
     mutating func takeProblems() -> [String] {
         defer { problems.removeAll() }
         return problems

@@ -63,10 +63,7 @@ public final class ValkeyDestination: Destination, @unchecked Sendable {  // eve
         try writing.withLock { _ in
             if context == nil, peerState.isDue { _ = connect() }
             guard let context else { throw peerState.notConnected }
-            let wait = max(.milliseconds(1), min(patience, deadline.map { $0 - .now } ?? patience))
-            var timeout = Self.timeval(wait)
-            redisSetTimeout(context, timeout)
-            _ = timeout
+            redisSetTimeout(context, Self.timeval(Reconnection.wait(until: deadline, atMost: patience)))
             guard let reply = command(context, batch) else {
                 let why = context.pointee.err == REDIS_ERR_IO ? Errno.describe(errno) : Self.text(of: context)
                 disconnect(because: why)

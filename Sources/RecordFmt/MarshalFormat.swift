@@ -29,6 +29,19 @@ public enum MarshalFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// The media type an HTTP destination sends it as.
+    public var contentType: String {
+        switch self {
+        case .protobufList: return "application/x-protobuf"
+        case .jsonl: return "application/x-ndjson"
+        case .protoJson: return "application/json"
+        case .protoText: return "text/plain; charset=utf-8"
+        case .csv: return "text/csv; charset=utf-8; header=present"
+        case .tsv: return "text/tab-separated-values; charset=utf-8"
+        case .msgpack: return "application/msgpack"
+        }
+    }
+
     /// What a file or a stream of this format begins with, once: csv's and
     /// tsv's header line; nothing for the others.
     public func header(columns: RecordColumns) -> [UInt8] {

@@ -32,6 +32,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// a live poll; a replay sets it from `replayKernel` or the capture.
     public var tcpInfoLayout: TCPInfoLayout = .running
     public var marshal: MarshalFormat = .protobufList
+    /// `-httpCAFile`.
+    public var httpCAFile: String?
     /// `-valkeyStream`, `-valkeyStreamMaxLen`.
     public var valkey = ValkeySettings()
     /// `-columns`: the fields of csv and tsv, in order.
@@ -118,9 +120,12 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// Opens `destination` with these options.
     public func openDestination() throws -> any Destination {
+        var http = HTTPSettings()
+        http.contentType = marshal.contentType
+        http.caFile = httpCAFile
         var kafka = kafka
         kafka.envelopeCapacity = envelopeCapacity
-        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)), valkey: valkey)
+        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)), valkey: valkey, http: http)
     }
 
     /// Sets `-filter`, compiling it; nil: every socket.

@@ -14,7 +14,7 @@ public enum FlagTable {
     /// The table in its parts, titled as the man page's OPTIONS shows them.
     public static let sections: [(title: String, flags: [FlagDefinition])] = [
         ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
-        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey),
+        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey), ("HTTP", http),
         ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing),
     ]
 
@@ -158,7 +158,7 @@ public enum FlagTable {
 
     static let output: [FlagDefinition] = [
         FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
-             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:) or kafka:HOST:PORT[,HOST:PORT...].",
+             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:), http(s)://HOST[:PORT]/PATH or kafka:HOST:PORT[,HOST:PORT...].",
              show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
             do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
                 throw UsageError("\(v.display): \(error.why)")
@@ -186,6 +186,18 @@ public enum FlagTable {
              show: { ["\($0.envelopeFlushBytes)"] }) { d, v throws(UsageError) in
             guard let bytes = Int(v.text) else { throw v.fail("expected a whole number") }
             d.envelopeFlushBytes = (bytes, v.display)
+        },
+    ]
+
+    // MARK: HTTP
+
+    static let http: [FlagDefinition] = [
+        FlagDefinition("httpCAFile", runs: [.poll, .replay],
+             help: "With -dest https: the PEM certificates the server's is checked against, in place of the system's (a private CA).",
+             show: { [$0.httpCAFile ?? ""] }) { d, v throws(UsageError) in
+            // Opened to check it can be read (O_RDONLY is 0); libcurl reads it at start.
+            guard v.text.hasPrefix("/"), (try? Syscall.open(path: v.text, flags: 0)) != nil else { throw v.fail("needs a readable file, by its absolute path") }
+            d.config.httpCAFile = v.text
         },
     ]
 

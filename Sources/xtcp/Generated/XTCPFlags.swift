@@ -147,6 +147,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("valkeyStreamMaxLen", withSingleDash: true), .customLong("valkeyStreamMaxLen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("valkeyStreamMaxLen")!.helpWithDefault, valueName: "valkeyStreamMaxLen"))
     var valkeyStreamMaxLen: String?
 
+    @Option(name: [.customLong("httpCAFile", withSingleDash: true), .customLong("httpCAFile")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("httpCAFile")!.helpWithDefault, valueName: "httpCAFile"))
+    var httpCAFile: String?
+
     @Option(name: [.customLong("hostname", withSingleDash: true), .customLong("hostname")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("hostname")!.helpWithDefault, valueName: "hostname"))
     var hostname: String?
 
@@ -254,6 +257,7 @@ struct XTCPFlags: ParsableArguments {
         if !kafkaProperty.isEmpty { given["kafkaProperty"] = kafkaProperty }
         if valkeyStream { given["valkeyStream"] = [] }
         if let valkeyStreamMaxLen { given["valkeyStreamMaxLen"] = [valkeyStreamMaxLen] }
+        if let httpCAFile { given["httpCAFile"] = [httpCAFile] }
         if let hostname { given["hostname"] = [hostname] }
         if let location { given["location"] = [location] }
         if let label { given["label"] = [label] }
