@@ -35,6 +35,7 @@ let package = Package(
         // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
         // refuses with a warning on every build; the shim includes <hiredis/…>.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
 
         // MARK: Vendored C
         // The kernel ABI xtcp reads (Linux 6.18 layouts), with static asserts.
@@ -67,8 +68,8 @@ let package = Package(
         .target(name: "IOUring", dependencies: ["Platform", "CURing"]),
         .target(name: "Profiler", dependencies: ["Platform", "CProfiler", "CZlib"]),
         // Every sink, the batching in front of them, delivery accounting: the
-        // only module that links librdkafka, hiredis and libcurl.
-        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka", "CHiredis", "CCurl"]),
+        // only module that links librdkafka, hiredis, libcurl and libnats.
+        .target(name: "Destinations", dependencies: ["Platform", "RecordFmt", "CRdKafka", "CHiredis", "CCurl", "CNats"]),
         .target(
             name: "XTCP",
             dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo", "CLldpctl",

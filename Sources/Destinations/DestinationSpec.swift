@@ -19,6 +19,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     /// A Valkey or Redis server: `valkey:HOST:PORT` or `redis:HOST:PORT`
     /// (`scheme` keeps which, for messages).
     case valkey(host: String, port: UInt16, scheme: String)
+    /// A NATS server: `nats:nats://HOST:PORT` (xtcp2's form; `tls://` too).
+    case nats(url: String)
     /// `http://…` or `https://…`: a POST per envelope.
     case http(url: String)
     /// Bootstrap brokers, `host:port[,host:port…]`.
@@ -45,6 +47,13 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
                 throw fail("\(scheme): needs an absolute socket path under 108 bytes, or @NAME (\(scheme):/run/collector.sock)")
             }
             self = scheme == "unix" ? .unix(path: rest) : .unixgram(path: rest)
+        case "nats":
+            let afterScheme = rest.firstIndex(of: ":").map { rest[$0...] } ?? ""
+            guard rest.hasPrefix("nats://") || rest.hasPrefix("tls://"), afterScheme.count > 3 else {
+                throw fail("nats: needs a server URL, nats:nats://HOST:PORT")
+            }
+            _ = try Self.hostPort(String(afterScheme.dropFirst(3).split(separator: "@").last ?? ""), failing: fail)
+            self = .nats(url: rest)
         case "http", "https":
             let authority = rest.dropFirst(2).prefix { $0 != "/" && $0 != "?" }
             guard rest.hasPrefix("//"), !authority.isEmpty, !authority.hasSuffix("@"), text.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
@@ -66,7 +75,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
             self = .kafka(brokers: rest)
         default:
-            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT, http(s)://HOST/PATH or kafka:HOST:PORT[,HOST:PORT…]")
+            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT, nats:nats://HOST:PORT, http(s)://HOST/PATH or kafka:HOST:PORT[,HOST:PORT…]")
         }
     }
 
@@ -94,6 +103,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .valkey(let host, let port, let scheme): return host.contains(":") ? "\(scheme):[\(host)]:\(port)" : "\(scheme):\(host):\(port)"
         case .stderr: return "stderr"
         case .http(let url): return Self.withoutUserinfo(url)
+        case .nats(let url): return "nats:" + Self.withoutUserinfo(url)
         case .kafka(let brokers): return "kafka:\(brokers)"
         }
     }
@@ -109,7 +119,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     /// Opens the destination; a destination that cannot be opened or reached
     /// throws `DestinationUnavailable`.
     public func open(kafka settings: KafkaSettings = KafkaSettings(), file: FileSettings = FileSettings(),
-                     valkey: ValkeySettings = ValkeySettings(), http: HTTPSettings = HTTPSettings()) throws -> any Destination {
+                     valkey: ValkeySettings = ValkeySettings(), http: HTTPSettings = HTTPSettings(),
+                     natsJetStream: Bool = false) throws -> any Destination {
         switch self {
         case .stdout: return try FileDestination(stdout: file)
         case .null: return NullDestination()
@@ -119,6 +130,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             return try DatagramDestination(host: host, port: port)
         case .unixgram(let path):
             return try DatagramDestination(unixgram: path)
+        case .nats(let url):
+            return try NATSDestination(url: url, name: description, subject: settings.topic, jetStream: natsJetStream, patience: file.patience)
         case .http(let url):
             return try HTTPDestination(url: url, name: description, settings: http, patience: file.patience)
         case .valkey(let host, let port, _):

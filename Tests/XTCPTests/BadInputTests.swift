@@ -25,6 +25,8 @@ struct BadInputTests {
         (["-marshal", "jsonl", "-columns", "hostname"], "only -marshal csv and tsv"),
         (["-dest", "valkey:cache1"], "no :PORT"),
         (["-dest", "http:collector"], "needs a URL"),
+        (["-dest", "nats:collector:4222"], "nats:nats://HOST:PORT"),
+        (["-dest", "nats:nats://collector"], "no :PORT"),
         (["-httpCAFile", "/nonexistent/ca.pem"], "readable file"),
         (["-dest", "unixgram:relative.sock"], "absolute socket path"),
         (["-marshal", "csv", "-columns", "hostname,hostname"], "named twice"),

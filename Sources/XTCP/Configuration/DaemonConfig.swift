@@ -32,6 +32,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// a live poll; a replay sets it from `replayKernel` or the capture.
     public var tcpInfoLayout: TCPInfoLayout = .running
     public var marshal: MarshalFormat = .protobufList
+    /// `-natsJetStream`.
+    public var natsJetStream = false
     /// `-httpCAFile`.
     public var httpCAFile: String?
     /// `-valkeyStream`, `-valkeyStreamMaxLen`.
@@ -125,7 +127,7 @@ public struct DaemonConfig: Sendable, Equatable {
         http.caFile = httpCAFile
         var kafka = kafka
         kafka.envelopeCapacity = envelopeCapacity
-        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)), valkey: valkey, http: http)
+        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)), valkey: valkey, http: http, natsJetStream: natsJetStream)
     }
 
     /// Sets `-filter`, compiling it; nil: every socket.

@@ -14,7 +14,7 @@ public enum FlagTable {
     /// The table in its parts, titled as the man page's OPTIONS shows them.
     public static let sections: [(title: String, flags: [FlagDefinition])] = [
         ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
-        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey), ("HTTP", http),
+        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey), ("NATS", nats), ("HTTP", http),
         ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing),
     ]
 
@@ -158,7 +158,7 @@ public enum FlagTable {
 
     static let output: [FlagDefinition] = [
         FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
-             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:), http(s)://HOST[:PORT]/PATH or kafka:HOST:PORT[,HOST:PORT...].",
+             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:), nats:nats://HOST:PORT, http(s)://HOST[:PORT]/PATH or kafka:HOST:PORT[,HOST:PORT...].",
              show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
             do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
                 throw UsageError("\(v.display): \(error.why)")
@@ -189,6 +189,14 @@ public enum FlagTable {
         },
     ]
 
+    // MARK: NATS
+
+    static let nats: [FlagDefinition] = [
+        FlagDefinition("natsJetStream", .toggle, runs: [.poll, .replay],
+             help: "With -dest nats: publish to JetStream (a stream must take the subject -topic) and count an envelope delivered only on the stream's ack.",
+             show: { ["\($0.natsJetStream)"] }) { d, _ in d.config.natsJetStream = true },
+    ]
+
     // MARK: HTTP
 
     static let http: [FlagDefinition] = [
@@ -215,7 +223,7 @@ public enum FlagTable {
     // MARK: Kafka
 
     static let kafka: [FlagDefinition] = [
-        FlagDefinition("topic", default: "xtcp", runs: [.poll, .replay], help: "Kafka topic; with -dest valkey: the channel (or with -valkeyStream the stream).", show: { [$0.kafka.topic] }) { d, v throws(UsageError) in
+        FlagDefinition("topic", default: "xtcp", runs: [.poll, .replay], help: "Kafka topic; with -dest valkey: the channel (or with -valkeyStream the stream); with -dest nats: the subject.", show: { [$0.kafka.topic] }) { d, v throws(UsageError) in
             guard !v.text.isEmpty, v.text.count <= 249, v.text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
             else { throw v.fail("1 to 249 of a-z A-Z 0-9 . _ -") }
             d.config.kafka.topic = v.text

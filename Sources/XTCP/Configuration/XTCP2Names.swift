@@ -40,7 +40,7 @@ public enum XTCP2Names {
         Entry("ioUringCqeBatch", [], "ioUringCqeBatch"),
         Entry("writeFiles", ["WRITEFILES"], "capture", "xtcp writes one pcapng of one dump: `xtcp -capture FILE`"),
         Entry("capturePath", ["CAPTUREPATH"], "capture"),
-        Entry("dest", ["DEST"], "dest", "xtcp has stdout, stderr, null, file:, udp:, tcp:, unix:, unixgram:, valkey:, redis:, http(s):// and kafka:"),
+        Entry("dest", ["DEST"], "dest", "xtcp has stdout, stderr, null, file:, udp:, tcp:, unix:, unixgram:, valkey:, redis:, nats:, http(s):// and kafka:; not nsq: or s3parquet:"),
         Entry("destWriteFiles", ["DEST_WRITE_FILES"]),
         Entry("marshal", ["MARSHAL"], "marshal"),
         Entry("protobufListLengthDelimit", ["PROTOBUF_LIST_LENGTH_DELIMIT"], "marshal", "xtcp's protobufList is always uvarint-length framed"),

@@ -147,6 +147,9 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("valkeyStreamMaxLen", withSingleDash: true), .customLong("valkeyStreamMaxLen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("valkeyStreamMaxLen")!.helpWithDefault, valueName: "valkeyStreamMaxLen"))
     var valkeyStreamMaxLen: String?
 
+    @Flag(name: [.customLong("natsJetStream", withSingleDash: true), .customLong("natsJetStream")], help: ArgumentHelp(FlagTable.named("natsJetStream")!.helpWithDefault))
+    var natsJetStream = false
+
     @Option(name: [.customLong("httpCAFile", withSingleDash: true), .customLong("httpCAFile")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("httpCAFile")!.helpWithDefault, valueName: "httpCAFile"))
     var httpCAFile: String?
 
@@ -257,6 +260,7 @@ struct XTCPFlags: ParsableArguments {
         if !kafkaProperty.isEmpty { given["kafkaProperty"] = kafkaProperty }
         if valkeyStream { given["valkeyStream"] = [] }
         if let valkeyStreamMaxLen { given["valkeyStreamMaxLen"] = [valkeyStreamMaxLen] }
+        if natsJetStream { given["natsJetStream"] = [] }
         if let httpCAFile { given["httpCAFile"] = [httpCAFile] }
         if let hostname { given["hostname"] = [hostname] }
         if let location { given["location"] = [location] }
