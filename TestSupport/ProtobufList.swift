@@ -34,6 +34,15 @@ public enum ProtobufList {
         return (out, 0)
     }
 
+    /// Each whole envelope of the stream in the file at `path`, decoded
+    /// (an envelope that does not decode: empty), and the bytes after the
+    /// last whole one; none when there is no file.
+    public static func decodedEnvelopes(inFile path: String) throws -> (envelopes: [[FlatRecord]], leftover: Int) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], 0) }
+        let (whole, leftover) = wholeEnvelopes([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        return (whole.map { envelope in envelope.withUnsafeBytes { ProtobufCReference.unpackEnvelope($0) } ?? [] }, leftover)
+    }
+
     /// Every record of the stream in the file at `path` (xtcp's `-dest
     /// file:` output); nil when anything does not decode.
     public static func records(inFile path: String) throws -> [FlatRecord]? {

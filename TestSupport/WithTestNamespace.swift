@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs `body` in a network namespace made for it (`ip netns add`, loopback
 /// up) and deletes the namespace afterwards, however `body` ends.
 public func withTestNamespace<R>(prefix: String = "xtcp-test", _ body: (TestNamespace) throws -> R) throws -> R {
@@ -15,5 +17,17 @@ public func withSocketFarm<R>(_ script: String, _ arguments: [String] = [], pref
         let farm = try SocketFarm(in: namespace, script: script, arguments: arguments)
         defer { farm.stop() }
         return try body(namespace, farm)
+    }
+}
+
+/// The destinations' live tests: a namespace with 1,010 loopback
+/// connections (2,020 sockets) open to port 907, and a scratch directory
+/// for the peer's files; both removed however `body` ends.
+public func withDestinationFarm<R>(prefix: String, _ body: (TestNamespace, String) throws -> R) throws -> R {
+    try withSocketFarm("loopback_farm.py", ["1010", "127.0.0.1", "907"], prefix: prefix) { namespace, _ in
+        let work = "/tmp/\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        return try body(namespace, work)
     }
 }

@@ -60,7 +60,7 @@ fi
 # discards, against protobufList into null.
 if [ "${1:-}" = formats ]; then
     shift
-    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix|valkey|valkey_stream)_netlinkers4$')
+    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix|valkey|valkey_stream|nats|nats_jetstream|http)_netlinkers4$')
     valkey=yes
 fi
 connections=${1:-50000}
@@ -81,16 +81,35 @@ until grep -q bootstrap "$out/mock.out" 2>/dev/null; do sleep 0.1; done
 bootstrap=$(awk '/bootstrap/{print $2}' "$out/mock.out")
 if [ -n "${valkey:-}" ]; then
     # redis-server in the farm's namespace, for the valkey: rows.
-    ip netns exec "$ns" redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.out" &
+    ip netns exec "$ns" redis-server --port 65102 --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.out" &
     pids+=($!)
-    until ip netns exec "$ns" redis-cli -p 6379 ping >/dev/null 2>&1; do sleep 0.1; done
+    until ip netns exec "$ns" redis-cli -p 65102 ping >/dev/null 2>&1; do sleep 0.1; done
+    # nats-server with JetStream and a stream keeping the last 50 envelopes
+    # (ports above the farm's ephemeral range, 1024-65000),
+    # and an HTTP server answering 200, for the nats: and http:// rows.
+    mkdir -p "$out/js"
+    ip netns exec "$ns" nats-server -js -sd "$out/js" -a 127.0.0.1 -p 65101 >"$out/nats.out" 2>&1 &
+    pids+=($!)
+    until ip netns exec "$ns" python3 -c 'import socket; socket.create_connection(("127.0.0.1", 65101), 0.2)' 2>/dev/null; do sleep 0.1; done
+    ip netns exec "$ns" python3 -c 'import asyncio, nats
+async def main():
+    nc = await nats.connect("nats://127.0.0.1:65101")
+    await nc.jetstream().add_stream(name="XTCP_BENCH", subjects=["xtcp-bench"], max_msgs=50)
+    await nc.close()
+asyncio.run(main())'
+    mkfifo "$out/http"
+    ip netns exec "$ns" python3 "$root/Tests/Scripts/http_collector.py" http /dev/null <"$out/http" >"$out/http.out" &
+    pids+=($!)
+    exec {httphold}>"$out/http"
+    until grep -q ready "$out/http.out" 2>/dev/null; do sleep 0.1; done
+    http_url="http://127.0.0.1:$(awk '/ready/{print $2}' "$out/http.out")/ingest"
 fi
 
 cd "$root/Benchmarks"
 swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
 # nsenter, not ip netns exec: that remounts /sys, and the cgroup hierarchy
 # under it with it, so the owner index would find none and be off.
-nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" ${valkey:+XTCP_BENCH_VALKEY=127.0.0.1:6379} \
+nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" ${valkey:+XTCP_BENCH_VALKEY=127.0.0.1:65102 XTCP_BENCH_NATS=127.0.0.1:65101 XTCP_BENCH_HTTP=$http_url} \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress "${only[@]}" \
     --format metricP90AbsoluteThresholds --path "$out"
 python3 "$root/scripts/poll_benchmark_report.py" "$out" || status=$?

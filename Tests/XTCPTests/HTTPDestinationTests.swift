@@ -48,10 +48,9 @@ struct HTTPDestinationTests {
         }
 
         func envelopes() throws -> [[FlatRecord]] {
-            guard FileManager.default.fileExists(atPath: out) else { return [] }
-            let (whole, leftover) = ProtobufList.wholeEnvelopes([UInt8](try Data(contentsOf: URL(fileURLWithPath: out))))
+            let (envelopes, leftover) = try ProtobufList.decodedEnvelopes(inFile: out)
             #expect(leftover == 0)
-            return whole.map { envelope in envelope.withUnsafeBytes { ProtobufCReference.unpackEnvelope($0) } ?? [] }
+            return envelopes
         }
 
         func quit() {
@@ -61,14 +60,7 @@ struct HTTPDestinationTests {
     }
 
     func withFarm(_ body: (TestNamespace, String) throws -> Void) throws {
-        try withTestNamespace(prefix: "xtcp-http") { ns in
-            let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["1010", "127.0.0.1", "907"])
-            defer { farm.stop() }
-            let work = NSTemporaryDirectory() + "xtcp-http-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: work) }
-            try body(ns, work)
-        }
+        try withDestinationFarm(prefix: "xtcp-http", body)
     }
 
     func xtcp(_ kind: String, _ server: Server, work: String, loops: Int) -> [String] {

@@ -11,11 +11,12 @@ import TestSupport
 struct NATSDestinationTests {
     static let reader = Paths.packageRoot + "/Tests/Scripts/nats_reader.py"
 
-    /// nats-server in `ns` on port 4222, JetStream's files in `dir`.
+    /// nats-server in `ns` on port 65101 (above the farm's ephemeral ports),
+    /// JetStream's files in `dir`.
     final class Server {
         let process: LineProcess
         init(_ ns: TestNamespace, dir: String) throws {
-            process = try LineProcess(ns.exec(["nats-server", "-js", "-sd", dir, "-a", "127.0.0.1", "-p", "4222"]), readsStderr: true)
+            process = try LineProcess(ns.exec(["nats-server", "-js", "-sd", dir, "-a", "127.0.0.1", "-p", "65101"]), readsStderr: true)
             #expect(process.waitForLine { $0.contains("Server is ready") } != nil)
         }
         /// Killed: a crash, not a shutdown (what it wrote stays in its files).
@@ -26,25 +27,18 @@ struct NATSDestinationTests {
     }
 
     func withFarm(_ body: (TestNamespace, String) throws -> Void) throws {
-        try withTestNamespace(prefix: "xtcp-nats") { ns in
-            let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["1010", "127.0.0.1", "907"])
-            defer { farm.stop() }
-            let work = NSTemporaryDirectory() + "xtcp-nats-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: work) }
-            try body(ns, work)
-        }
+        try withDestinationFarm(prefix: "xtcp-nats", body)
     }
 
     func envelopes(_ path: String) throws -> [[FlatRecord]] {
-        let (whole, leftover) = ProtobufList.wholeEnvelopes([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        let (envelopes, leftover) = try ProtobufList.decodedEnvelopes(inFile: path)
         #expect(leftover == 0, "every message one whole frame")
-        return whole.map { envelope in envelope.withUnsafeBytes { ProtobufCReference.unpackEnvelope($0) } ?? [] }
+        return envelopes
     }
 
     func xtcp(loops: Int, jetStream: Bool) -> [String] {
         [Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-pollJitterPct", "0", "-maxLoops", "\(loops)", "-promListen", "off",
-         "-dest", "nats:nats://127.0.0.1:4222", "-topic", "xtcp", "-marshal", "protobufList", "-envelopeFlushRows", "500"]
+         "-dest", "nats:nats://127.0.0.1:65101", "-topic", "xtcp", "-marshal", "protobufList", "-envelopeFlushRows", "500"]
             + (jetStream ? ["-natsJetStream"] : [])
     }
 
@@ -55,9 +49,9 @@ struct NATSDestinationTests {
             let server = try Server(ns, dir: work)
             defer { server.kill() }
             let out = work + "/read.bin"
-            let subscriber = mode == "core" ? try LineProcess(ns.exec(["python3", Self.reader, "subscribe", "4222", "xtcp", out])) : nil
+            let subscriber = mode == "core" ? try LineProcess(ns.exec(["python3", Self.reader, "subscribe", "65101", "xtcp", out])) : nil
             if let subscriber { #expect(subscriber.waitForLine { $0 == "subscribed" } != nil) }
-            if mode == "jetstream" { try Shell.run(ns.exec(["python3", Self.reader, "create", "4222", "XTCP", "xtcp"])) }
+            if mode == "jetstream" { try Shell.run(ns.exec(["python3", Self.reader, "create", "65101", "XTCP", "xtcp"])) }
             let run = try Shell.capture(ns.exec(xtcp(loops: 3, jetStream: mode == "jetstream")))
             #expect(run.status == 0, "\(run.stderr)")
             let summary = try #require(XTCPSummary.final(of: run.stderr), "\(run.stderr)")
@@ -65,7 +59,7 @@ struct NATSDestinationTests {
             if let subscriber {
                 subscriber.finish()
             } else {
-                try Shell.run(ns.exec(["python3", Self.reader, "read", "4222", "XTCP", out]))
+                try Shell.run(ns.exec(["python3", Self.reader, "read", "65101", "XTCP", out]))
             }
             let read = try envelopes(out)
             #expect(UInt64(read.count) == summary["envelopes"], "\(read.count) read of \(summary["envelopes"])")
@@ -94,7 +88,7 @@ struct NATSDestinationTests {
     func serverDownAndBack() throws {
         try withFarm { ns, work in
             var server = try Server(ns, dir: work)
-            try Shell.run(ns.exec(["python3", Self.reader, "create", "4222", "XTCP", "xtcp"]))
+            try Shell.run(ns.exec(["python3", Self.reader, "create", "65101", "XTCP", "xtcp"]))
             let xtcp = try LineProcess(ns.exec(xtcp(loops: 40, jetStream: true)), readsStderr: true)
             #expect(xtcp.waitForLine { $0.hasPrefix("poll 3:") } != nil)
             server.kill()
@@ -102,10 +96,10 @@ struct NATSDestinationTests {
             server = try Server(ns, dir: work)
             defer { server.kill() }
             let back = Date()
-            let restored = Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "4222", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            let restored = Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "65101", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             var resumed: TimeInterval?
             while Date().timeIntervalSince(back) < 15 {
-                let now = Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "4222", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                let now = Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "65101", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
                 if now > restored { resumed = Date().timeIntervalSince(back); break }
                 Thread.sleep(forTimeInterval: 0.1)
             }
@@ -119,7 +113,7 @@ struct NATSDestinationTests {
             // unconfirmed (no ack), never delivered.
             #expect(summary.droppedEnvelopes.keys.allSatisfy { $0 == "unreachable" || $0 == "unconfirmed" }, "\(summary.droppedEnvelopes)")
             let out = work + "/read.bin"
-            try Shell.run(ns.exec(["python3", Self.reader, "read", "4222", "XTCP", out]))
+            try Shell.run(ns.exec(["python3", Self.reader, "read", "65101", "XTCP", out]))
             let read = try envelopes(out)
             let unconfirmed = summary.droppedEnvelopes["unconfirmed"] ?? 0
             #expect(UInt64(read.count) >= summary["delivered"] && UInt64(read.count) <= summary["delivered"] + unconfirmed,

@@ -43,9 +43,8 @@ struct StreamDestinationTests {
             var records: [[FlatRecord]] = [], torn: [Int] = []
             var number = 1
             while FileManager.default.fileExists(atPath: "\(prefix).\(number)") {
-                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(prefix).\(number)")))
-                let (whole, leftover) = ProtobufList.wholeEnvelopes(bytes)
-                for envelope in whole { records.append(envelope.withUnsafeBytes { ProtobufCReference.unpackEnvelope($0) } ?? []) }
+                let (envelopes, leftover) = try ProtobufList.decodedEnvelopes(inFile: "\(prefix).\(number)")
+                records += envelopes
                 torn.append(leftover)
                 number += 1
             }
@@ -59,14 +58,7 @@ struct StreamDestinationTests {
     }
 
     func withFarm(_ body: (TestNamespace, String) throws -> Void) throws {
-        try withTestNamespace(prefix: "xtcp-stream") { ns in
-            let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["1010", "127.0.0.1", "907"])
-            defer { farm.stop() }
-            let work = NSTemporaryDirectory() + "xtcp-stream-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: work) }
-            try body(ns, work)
-        }
+        try withDestinationFarm(prefix: "xtcp-stream", body)
     }
 
     /// The collector of `kind` and the `-dest` that reaches it.

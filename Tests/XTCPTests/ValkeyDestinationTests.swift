@@ -10,38 +10,31 @@ import TestSupport
 struct ValkeyDestinationTests {
     static let reader = Paths.packageRoot + "/Tests/Scripts/valkey_reader.py"
 
-    /// redis-server in `ns` on port 6379; with `persistent`, an append-only
+    /// redis-server in `ns` on port 65102 (above the farm's ephemeral
+    /// ports, 1024-65000, which a client could hold); with `persistent`, an append-only
     /// file in `dir` that keeps the stream across a restart.
     final class Server {
         let process: LineProcess
         init(_ ns: TestNamespace, dir: String, persistent: Bool) throws {
-            process = try LineProcess(ns.exec(["redis-server", "--port", "6379", "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+            process = try LineProcess(ns.exec(["redis-server", "--port", "65102", "--bind", "127.0.0.1", "--dir", dir, "--save", "",
                                                "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"]))
             #expect(process.waitForLine { $0.contains("Ready to accept connections") } != nil)
         }
         func stop(_ ns: TestNamespace) throws {
-            _ = try Shell.capture(ns.exec(["redis-cli", "-p", "6379", "shutdown"]))
+            _ = try Shell.capture(ns.exec(["redis-cli", "-p", "65102", "shutdown"]))
             process.finish()
         }
     }
 
     func withFarm(_ body: (TestNamespace, String) throws -> Void) throws {
-        try withTestNamespace(prefix: "xtcp-valkey") { ns in
-            let farm = try SocketFarm(in: ns, script: "loopback_farm.py", arguments: ["1010", "127.0.0.1", "907"])
-            defer { farm.stop() }
-            let work = NSTemporaryDirectory() + "xtcp-valkey-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: work) }
-            try body(ns, work)
-        }
+        try withDestinationFarm(prefix: "xtcp-valkey", body)
     }
 
     /// Every envelope of a file of protobufList frames, decoded.
     func envelopes(_ path: String) throws -> [[FlatRecord]] {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let (whole, leftover) = ProtobufList.wholeEnvelopes(bytes)
+        let (envelopes, leftover) = try ProtobufList.decodedEnvelopes(inFile: path)
         #expect(leftover == 0, "every message one whole frame")
-        return whole.map { envelope in envelope.withUnsafeBytes { ProtobufCReference.unpackEnvelope($0) } ?? [] }
+        return envelopes
     }
 
     @Test("3 polls of 2,020 sockets: PUBLISH read by a subscriber, XADD read back with XRANGE; each poll's sockets exactly once, all delivered",
@@ -51,10 +44,10 @@ struct ValkeyDestinationTests {
             let server = try Server(ns, dir: work, persistent: false)
             defer { try? server.stop(ns) }
             let out = work + "/read.bin"
-            let subscriber = mode == "publish" ? try LineProcess(ns.exec(["python3", Self.reader, "subscribe", "6379", "xtcp", out])) : nil
+            let subscriber = mode == "publish" ? try LineProcess(ns.exec(["python3", Self.reader, "subscribe", "65102", "xtcp", out])) : nil
             if let subscriber { #expect(subscriber.waitForLine { $0 == "subscribed" } != nil) }
             let run = try Shell.capture(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-pollJitterPct", "0", "-maxLoops", "3",
-                                                 "-promListen", "off", "-dest", "valkey:127.0.0.1:6379", "-topic", "xtcp", "-marshal", "protobufList",
+                                                 "-promListen", "off", "-dest", "valkey:127.0.0.1:65102", "-topic", "xtcp", "-marshal", "protobufList",
                                                  "-envelopeFlushRows", "500"] + (mode == "stream" ? ["-valkeyStream"] : [])))
             #expect(run.status == 0, "\(run.stderr)")
             let summary = try #require(XTCPSummary.final(of: run.stderr), "\(run.stderr)")
@@ -63,7 +56,7 @@ struct ValkeyDestinationTests {
                 Thread.sleep(forTimeInterval: 0.3)
                 subscriber.finish()
             } else {
-                _ = try Shell.run(ns.exec(["python3", Self.reader, "stream", "6379", "xtcp", out]))
+                _ = try Shell.run(ns.exec(["python3", Self.reader, "stream", "65102", "xtcp", out]))
             }
             let read = try envelopes(out)
             #expect(UInt64(read.count) == summary["envelopes"], "\(read.count) read of \(summary["envelopes"])")
@@ -81,19 +74,19 @@ struct ValkeyDestinationTests {
         try withFarm { ns, work in
             var server = try Server(ns, dir: work, persistent: true)
             let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-pollJitterPct", "0", "-maxLoops", "40",
-                                                "-promListen", "off", "-dest", "valkey:127.0.0.1:6379", "-valkeyStream", "-marshal", "protobufList",
+                                                "-promListen", "off", "-dest", "valkey:127.0.0.1:65102", "-valkeyStream", "-marshal", "protobufList",
                                                 "-envelopeFlushRows", "500"]), readsStderr: true)
             #expect(xtcp.waitForLine { $0.hasPrefix("poll 3:") } != nil)
             try server.stop(ns)
             Thread.sleep(forTimeInterval: 10)
-            let before = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "6379", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
+            let before = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "65102", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
             server = try Server(ns, dir: work, persistent: true)
             defer { try? server.stop(ns) }
             let back = Date()
-            let restored = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "6379", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
+            let restored = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "65102", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
             var resumed: TimeInterval?
             while Date().timeIntervalSince(back) < 15 {
-                let length = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "6379", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
+                let length = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "65102", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
                 if (Int(length) ?? 0) > (Int(restored) ?? 0) { resumed = Date().timeIntervalSince(back); break }
                 Thread.sleep(forTimeInterval: 0.1)
             }
@@ -106,7 +99,7 @@ struct ValkeyDestinationTests {
             #expect(summary.envelopesDropped > 0 && summary.droppedEnvelopes.keys.allSatisfy { $0 == "unreachable" }, "\(summary.droppedEnvelopes)")
             #expect(xtcp.lines.contains { $0.contains("connected again") }, "said when it came back")
             let out = work + "/read.bin"
-            _ = try Shell.run(ns.exec(["python3", Self.reader, "stream", "6379", "xtcp", out]))
+            _ = try Shell.run(ns.exec(["python3", Self.reader, "stream", "65102", "xtcp", out]))
             let read = try envelopes(out)
             #expect(UInt64(read.count) == summary["delivered"], "\(read.count) in the stream, \(summary["delivered"]) delivered")
             #expect(read.last?.first?.pollSequence == 40, "the last poll arrived")

@@ -95,6 +95,16 @@ let benchmarks: @Sendable () -> Void = {
                 registerPoll(name: "Poll_valkey_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec)
                 registerPoll(name: "Poll_valkey_stream_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec, valkeyStream: true)
             }
+            // A nats-server at $XTCP_BENCH_NATS (host:port) with JetStream
+            // and a stream XTCP_BENCH (50 messages kept) on the subject
+            // xtcp-bench; an HTTP server at $XTCP_BENCH_HTTP (a URL).
+            if let server = getenv("XTCP_BENCH_NATS").map({ String(cString: $0) }), let spec = try? DestinationSpec(parsing: "nats:nats://" + server) {
+                registerPoll(name: "Poll_nats_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec)
+                registerPoll(name: "Poll_nats_jetstream_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec, natsJetStream: true)
+            }
+            if let url = getenv("XTCP_BENCH_HTTP").map({ String(cString: $0) }), let spec = try? DestinationSpec(parsing: url) {
+                registerPoll(name: "Poll_http_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec)
+            }
         }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
@@ -180,7 +190,7 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
                   ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil,
                   changesOnly: Bool = false, resolveContainerID: Bool = true, marshal: MarshalFormat = .protobufList,
-                  valkeyStream: Bool = false) {
+                  valkeyStream: Bool = false, natsJetStream: Bool = false) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -213,6 +223,8 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.marshal = marshal
         config.valkey.stream = valkeyStream
         config.valkey.streamMaxLength = 50
+        config.natsJetStream = natsJetStream
+        if case .nats = spec { config.kafka.topic = "xtcp-bench" }
         if case .tcp = spec {
             let drain = try StreamDrain(tcp: ())
             rig.drain = drain
