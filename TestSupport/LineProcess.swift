@@ -68,3 +68,18 @@ public final class LineProcess {
 
     public var processIdentifier: Int32 { process.processIdentifier }
 }
+
+extension LineProcess {
+    /// Writes a command to a test peer that answers each with "ok" (the
+    /// collectors of `Tests/Scripts`); the lines it printed before its "ok".
+    @discardableResult
+    public func command(_ line: String) -> [String] {
+        write(line)
+        var before: [String] = []
+        waitForLine { line in
+            if line != "ok" { before.append(line) }
+            return line == "ok"
+        }
+        return before
+    }
+}

@@ -27,3 +27,22 @@ public enum SocketKey {
         }
     }
 }
+
+extension SocketKey {
+    /// What is wrong with `envelopes` as `polls` polls of at least
+    /// `sockets` sockets each: a poll missing or extra, a socket twice in a
+    /// poll, a poll short of sockets. Empty when each poll's sockets are
+    /// there exactly once.
+    public static func pollProblems(_ envelopes: [[FlatRecord]], polls: Int, sockets: Int) -> [String] {
+        let byPoll = Dictionary(grouping: envelopes.joined(), by: \.pollSequence)
+        var problems: [String] = []
+        if byPoll.keys.sorted() != Array(1...UInt64(polls)) { problems.append("polls \(byPoll.keys.sorted()), not 1...\(polls)") }
+        for (poll, records) in byPoll.sorted(by: { $0.key < $1.key }) {
+            let keys = records.map(key)
+            if Set(keys).count != keys.count || keys.count < sockets {
+                problems.append("poll \(poll): \(keys.count) records, \(Set(keys).count) sockets")
+            }
+        }
+        return problems
+    }
+}
