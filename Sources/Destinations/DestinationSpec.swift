@@ -118,9 +118,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// Opens the destination; a destination that cannot be opened or reached
     /// throws `DestinationUnavailable`.
-    public func open(kafka settings: KafkaSettings = KafkaSettings(), file: FileSettings = FileSettings(),
-                     valkey: ValkeySettings = ValkeySettings(), http: HTTPSettings = HTTPSettings(),
-                     natsJetStream: Bool = false) throws -> any Destination {
+    public func open(_ settings: DestinationSettings = DestinationSettings()) throws -> any Destination {
+        let file = settings.file
         switch self {
         case .stdout: return try FileDestination(stdout: file)
         case .null: return NullDestination()
@@ -131,11 +130,11 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .unixgram(let path):
             return try DatagramDestination(unixgram: path)
         case .nats(let url):
-            return try NATSDestination(url: url, name: description, subject: settings.topic, jetStream: natsJetStream, patience: file.patience)
+            return try NATSDestination(url: url, name: description, subject: settings.kafka.topic, jetStream: settings.natsJetStream, patience: file.patience)
         case .http(let url):
-            return try HTTPDestination(url: url, name: description, settings: http, patience: file.patience)
+            return try HTTPDestination(url: url, name: description, settings: settings.http, patience: file.patience)
         case .valkey(let host, let port, _):
-            return ValkeyDestination(name: description, host: host, port: port, key: settings.topic, settings: valkey, patience: file.patience)
+            return ValkeyDestination(name: description, host: host, port: port, key: settings.kafka.topic, settings: settings.valkey, patience: file.patience)
         case .tcp(let host, let port):
             do {
                 return StreamDestination(name: description, peer: .tcp(try ResolvedAddress(host: host, port: port, type: Int32(SOCK_STREAM.rawValue))),
@@ -147,7 +146,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             return StreamDestination(name: description, peer: .unix(UnixSocketAddress(path)!), patience: file.patience, header: file.header)
         case .stderr: return try FileDestination(stderr: file)
         case .kafka(let brokers):
-            return try KafkaDestination(brokers: brokers, settings: settings)
+            return try KafkaDestination(brokers: brokers, settings: settings.kafka)
         }
     }
 

@@ -122,12 +122,15 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// Opens `destination` with these options.
     public func openDestination() throws -> any Destination {
-        var http = HTTPSettings()
-        http.contentType = marshal.contentType
-        http.caFile = httpCAFile
-        var kafka = kafka
-        kafka.envelopeCapacity = envelopeCapacity
-        return try destination.open(kafka: kafka, file: FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns)), valkey: valkey, http: http, natsJetStream: natsJetStream)
+        var settings = DestinationSettings()
+        settings.kafka = kafka
+        settings.kafka.envelopeCapacity = envelopeCapacity
+        settings.file = FileSettings(framing: marshal.framing, patience: timeout.duration, header: marshal.header(columns: columns))
+        settings.valkey = valkey
+        settings.http.contentType = marshal.contentType
+        settings.http.caFile = httpCAFile
+        settings.natsJetStream = natsJetStream
+        return try destination.open(settings)
     }
 
     /// Sets `-filter`, compiling it; nil: every socket.
