@@ -6,7 +6,7 @@
 /// the fields `HumanisedFields` prints as words and times. The header
 /// line is not in the batches: the destination writes it once per file or
 /// connection (`header`).
-public final class DelimitedMarshaller: Marshaller {
+public final class DelimitedMarshaller: SinkBatchMarshaller {
     public let format: MarshalFormat
     let delimiter: UInt8
     let columns: RecordColumns
@@ -16,7 +16,7 @@ public final class DelimitedMarshaller: Marshaller {
     /// The row's values by field index, filled by `forEachField` and read
     /// in column order; kept between rows (no allocation per row).
     private var values: [FieldValue]
-    public private(set) var rowCount = 0
+    public internal(set) var rowCount = 0
 
     public init(format: MarshalFormat, columns: RecordColumns) {
         precondition(format == .csv || format == .tsv)
@@ -37,8 +37,6 @@ public final class DelimitedMarshaller: Marshaller {
         marshaller.sink.bytes.append(UInt8(ascii: "\n"))
         return marshaller.sink.bytes
     }
-
-    public var byteCount: Int { sink.bytes.count }
 
     public func append(_ record: borrowing FlatRecord) {
         record.forEachField { index, value in values[index] = value }
@@ -76,14 +74,5 @@ public final class DelimitedMarshaller: Marshaller {
             sink.bytes.append(byte)
         }
         sink.bytes.append(UInt8(ascii: "\""))
-    }
-
-    public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try sink.bytes.withUnsafeBytes(body)
-    }
-
-    public func reset() {
-        sink.bytes.removeAll(keepingCapacity: true)
-        rowCount = 0
     }
 }

@@ -2,14 +2,13 @@
 /// (so that `jq` and column tools see the same keys on every line), proto
 /// field names, addresses as text, the congestion enum by its proto name.
 /// 64-bit integers are printed as JSON numbers.
-public final class JSONLinesMarshaller: Marshaller {
+public final class JSONLinesMarshaller: SinkBatchMarshaller {
     var sink = TextSink()
-    public private(set) var rowCount = 0
+    public internal(set) var rowCount = 0
 
     public init() {}
 
     public var format: MarshalFormat { .jsonl }
-    public var byteCount: Int { sink.bytes.count }
 
     public func append(_ record: borrowing FlatRecord) {
         sink.write("{")
@@ -28,14 +27,5 @@ public final class JSONLinesMarshaller: Marshaller {
         }
         sink.write("}\n")
         rowCount += 1
-    }
-
-    public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try sink.bytes.withUnsafeBytes(body)
-    }
-
-    public func reset() {
-        sink.bytes.removeAll(keepingCapacity: true)
-        rowCount = 0
     }
 }

@@ -5,9 +5,9 @@
 /// by name. Written here rather than through msgpack-c: the keys are
 /// encoded once, and the rest is a few bytes a value (docs/performance.md
 /// has the measurement against jsonl).
-public final class MessagePackMarshaller: Marshaller {
+public final class MessagePackMarshaller: SinkBatchMarshaller {
     var sink = TextSink()
-    public private(set) var rowCount = 0
+    public internal(set) var rowCount = 0
 
     /// Each field's key, encoded (a str of its proto name).
     static let keys: [[UInt8]] = FlatRecord.fieldDescriptors.map { field in
@@ -19,7 +19,6 @@ public final class MessagePackMarshaller: Marshaller {
     public init() {}
 
     public var format: MarshalFormat { .msgpack }
-    public var byteCount: Int { sink.bytes.count }
 
     public func append(_ record: borrowing FlatRecord) {
         sink.writeMessagePackMapHeader(count: Self.keys.count)
@@ -35,15 +34,6 @@ public final class MessagePackMarshaller: Marshaller {
             }
         }
         rowCount += 1
-    }
-
-    public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try sink.bytes.withUnsafeBytes(body)
-    }
-
-    public func reset() {
-        sink.bytes.removeAll(keepingCapacity: true)
-        rowCount = 0
     }
 }
 

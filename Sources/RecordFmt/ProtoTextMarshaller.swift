@@ -1,13 +1,12 @@
 /// `-marshal protoText`: the whole envelope in protobuf text format, as
 /// `protoc --decode=xtcp_flat_record.v1.Envelope` prints it. For debugging.
-public final class ProtoTextMarshaller: Marshaller {
+public final class ProtoTextMarshaller: SinkBatchMarshaller {
     var sink = TextSink()
-    public private(set) var rowCount = 0
+    public internal(set) var rowCount = 0
 
     public init() {}
 
     public var format: MarshalFormat { .protoText }
-    public var byteCount: Int { sink.bytes.count }
 
     public func append(_ record: borrowing FlatRecord) {
         sink.write("row {\n")
@@ -28,14 +27,5 @@ public final class ProtoTextMarshaller: Marshaller {
         }
         sink.write("}\n")
         rowCount += 1
-    }
-
-    public func withBatch<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try sink.bytes.withUnsafeBytes(body)
-    }
-
-    public func reset() {
-        sink.bytes.removeAll(keepingCapacity: true)
-        rowCount = 0
     }
 }
