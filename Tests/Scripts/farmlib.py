@@ -8,6 +8,7 @@ import ctypes
 import resource
 import socket
 import sys
+import time
 
 CLONE_NEWNET = 0x40000000
 TCP_CONGESTION = getattr(socket, "TCP_CONGESTION", 13)
@@ -53,6 +54,25 @@ def pair(lst, host=None, port=None, bind=None, congestion=None):
     if congestion:
         server.setsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, congestion.encode())
     return client, server
+
+
+TCP_FIN_WAIT2 = 5
+
+
+def half_close(clients, timeout=5.0):
+    """shutdown(SHUT_WR) on each client, then waits until each is in
+    FIN-WAIT-2: it gets there only once the peer's ACK of its FIN has been
+    processed, and a farm that said "ready" before that would let a dump
+    see FIN-WAIT-1 instead."""
+    for c in clients:
+        c.shutdown(socket.SHUT_WR)
+    deadline = time.monotonic() + timeout
+    for c in clients:
+        # tcpi_state is tcp_info's first byte.
+        while c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != TCP_FIN_WAIT2:
+            if time.monotonic() > deadline:
+                sys.exit("farm: a half-closed client never reached FIN-WAIT-2")
+            time.sleep(0.001)
 
 
 def many_pairs(lst, host, port, count, batch=1000):

@@ -36,7 +36,7 @@ def main():
             client, server = farmlib.pair(lst, bind=bind)
             low_port += 1 if bind[1] else 0
             if port == 80:
-                client.shutdown(socket.SHUT_WR)
+                farmlib.half_close([client])
             if port == 8080:
                 client.close()
                 server.recv(1)

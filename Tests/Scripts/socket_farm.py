@@ -8,7 +8,6 @@ and holds everything until stdin closes.
 
 usage: socket_farm.py PAIRS_PER_KIND
 """
-import socket
 import sys
 
 import farmlib
@@ -32,10 +31,9 @@ def main():
             c, s = farmlib.pair(lst, congestion="cubic")
             c.sendall(b"z" * (1000 + i))
             keep += [c, s]
-        for i in range(n):  # client half-closes: server CLOSE-WAIT, client FIN-WAIT-2
-            c, s = farmlib.pair(lst, congestion="cubic")
-            c.shutdown(socket.SHUT_WR)
-            keep += [c, s]
+        half = [farmlib.pair(lst, congestion="cubic") for _ in range(n)]
+        farmlib.half_close([c for c, _ in half])  # server CLOSE-WAIT, client FIN-WAIT-2
+        keep += [end for pair in half for end in pair]
     farmlib.hold()
 
 
