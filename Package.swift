@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
         // refuses with a warning on every build; the shim includes <hiredis/…>.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -56,14 +57,16 @@ let package = Package(
         // lookup: the parts that must not be Swift (they run inside signals).
         .target(name: "CProfiler"),
         // libcurl's easy interface behind plain functions (curl_easy_setopt
-        // is variadic): the HTTP destination's only C.
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // is variadic): the HTTP and S3 destinations' only C; OpenSSL's
+        // SHA-256 for the S3 payload hash SigV4 signs.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
 
         // MARK: Swift modules
         // The leaf: one syscall layer, owned descriptors, threads, epoll,
         // /proc, clocks, address resolution, privileges.
         .target(name: "Platform", dependencies: ["CPlatform"]),
-        .target(name: "RecordFmt", dependencies: ["CXTCPRecord"]),
+        // Parquet's pages and S3's protobufList objects are zstd-compressed.
+        .target(name: "RecordFmt", dependencies: ["CXTCPRecord", "CZstd"]),
         .target(name: "Netlink", dependencies: ["Platform", "CMnl", "CKernelABI", "RecordFmt"]),
         .target(name: "IOUring", dependencies: ["Platform", "CURing"]),
         .target(name: "Profiler", dependencies: ["Platform", "CProfiler", "CZlib"]),

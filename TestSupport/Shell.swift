@@ -82,6 +82,11 @@ public final class TestNamespace {
     /// `command` run inside the namespace.
     public func exec(_ command: [String]) -> [String] { ["ip", "netns", "exec", name] + command }
 
+    /// `command` in the namespace's network only: `ip netns exec` also
+    /// mounts a /sys of the namespace's, without the cgroup tree ClickHouse
+    /// (chdb) reads at start.
+    public func execNetworkOnly(_ command: [String]) -> [String] { ["nsenter", "--net=/run/netns/\(name)"] + command }
+
     public func remove() { _ = try? Shell.run(["ip", "netns", "del", name]) }
 }
 

@@ -21,7 +21,7 @@ done
 conffiles=$(dpkg-deb --ctrl-tarfile "$package" | tar -xO ./conffiles)
 grep -qxF /etc/default/xtcp <<<"$conffiles" || fail "/etc/default/xtcp is not a conffile"
 depends=$(dpkg-deb -f "$package" Depends)
-for runtime in libc6 librdkafka1 liburing2 libmnl0 zlib1g libprotobuf-c1 adduser; do
+for runtime in libc6 librdkafka1 liburing2 libmnl0 zlib1g libprotobuf-c1 libzstd1 libssl3 libcurl4 adduser; do
     grep -q "\b$runtime\b" <<<"$depends" || fail "Depends: lacks $runtime: $depends"
 done
 ! grep -qiE 'swift|foundation|dispatch' <<<"$depends" || fail "Depends: names the Swift toolchain: $depends"

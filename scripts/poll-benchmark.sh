@@ -60,7 +60,7 @@ fi
 # discards, against protobufList into null.
 if [ "${1:-}" = formats ]; then
     shift
-    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix|valkey|valkey_stream|nats|nats_jetstream|http)_netlinkers4$')
+    only=(--filter 'Poll_floor$' --filter 'Poll_null_netlinkers4(_jsonl|_csv|_tsv|_msgpack)?$' --filter 'Poll_(tcp|unix|valkey|valkey_stream|nats|nats_jetstream|http|s3|s3_parquet)_netlinkers4$')
     valkey=yes
 fi
 connections=${1:-50000}
@@ -103,13 +103,21 @@ asyncio.run(main())'
     exec {httphold}>"$out/http"
     until grep -q ready "$out/http.out" 2>/dev/null; do sleep 0.1; done
     http_url="http://127.0.0.1:$(awk '/ready/{print $2}' "$out/http.out")/ingest"
+    # SeaweedFS's S3 server with a bucket and a key, for the s3: rows.
+    mkdir -p "$out/weed"
+    printf '{"identities":[{"name":"b","credentials":[{"accessKey":"xtcp-bench","secretKey":"xtcp-bench-secret"}],"actions":["Admin","Read","Write","List"]}]}' >"$out/s3.json"
+    ip netns exec "$ns" weed server -dir="$out/weed" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port=65111 -master.port.grpc=65112 \
+        -volume.port=65113 -volume.port.grpc=65114 -filer.port=65115 -filer.port.grpc=65116 -s3 -s3.port=65117 -s3.port.grpc=65118 \
+        -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$out/s3.json" -volume.max=64 -webdav=false -iam=false -metricsPort=0 >"$out/weed.out" 2>&1 &
+    pids+=($!)
+    until nsenter --net="/run/netns/$ns" python3 "$root/Tests/Scripts/s3_tool.py" http://127.0.0.1:65117 xtcp-bench xtcp-bench-secret mkbucket xtcp-bench >/dev/null 2>&1; do sleep 0.5; done
 fi
 
 cd "$root/Benchmarks"
 swift build -c release --product PollBenchmarks >"$out/build.log" || { cat "$out/build.log"; exit 1; }
 # nsenter, not ip netns exec: that remounts /sys, and the cgroup hierarchy
 # under it with it, so the owner index would find none and be off.
-nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" ${valkey:+XTCP_BENCH_VALKEY=127.0.0.1:65102 XTCP_BENCH_NATS=127.0.0.1:65101 XTCP_BENCH_HTTP=$http_url} \
+nsenter --net="/run/netns/$ns" env XTCP_BENCH_KAFKA="$bootstrap" XTCP_BENCH_SAMPLES="$out" ${valkey:+XTCP_BENCH_VALKEY=127.0.0.1:65102 XTCP_BENCH_NATS=127.0.0.1:65101 XTCP_BENCH_HTTP=$http_url XTCP_BENCH_S3=http://127.0.0.1:65117} \
     swift package --allow-writing-to-package-directory benchmark --target PollBenchmarks --no-progress "${only[@]}" \
     --format metricP90AbsoluteThresholds --path "$out"
 python3 "$root/scripts/poll_benchmark_report.py" "$out" || status=$?

@@ -8,6 +8,7 @@ public struct DestinationSettings: Sendable {
     public var file = FileSettings()
     public var valkey = ValkeySettings()
     public var http = HTTPSettings()
+    public var s3 = S3Settings()
     /// `-natsJetStream`.
     public var natsJetStream = false
     public init() {}

@@ -25,6 +25,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
     case http(url: String)
     /// Bootstrap brokers, `host:port[,host:port…]`.
     case kafka(brokers: String)
+    /// Objects in an S3 bucket (`s3:`; where and how: the `-s3*` flags).
+    case s3
 
     public struct ParseError: Error, CustomStringConvertible {
         public var text: String
@@ -39,6 +41,9 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case "stdout" where rest.isEmpty: self = .stdout
         case "null" where rest.isEmpty: self = .null
         case "stderr" where rest.isEmpty: self = .stderr
+        case "s3":
+            guard rest.isEmpty else { throw fail("s3: takes nothing after the colon: the bucket and the rest are -s3Bucket, -s3Endpoint, …") }
+            self = .s3
         case "tcp":
             let (host, port) = try Self.hostPort(rest, failing: fail)
             self = .tcp(host: host, port: port)
@@ -75,7 +80,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
             for broker in brokers { _ = try Self.hostPort(broker, failing: fail) }
             self = .kafka(brokers: rest)
         default:
-            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT, nats:nats://HOST:PORT, http(s)://HOST/PATH or kafka:HOST:PORT[,HOST:PORT…]")
+            throw fail("expected stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT, redis:HOST:PORT, nats:nats://HOST:PORT, http(s)://HOST/PATH, s3: or kafka:HOST:PORT[,HOST:PORT…]")
         }
     }
 
@@ -105,6 +110,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .http(let url): return Self.withoutUserinfo(url)
         case .nats(let url): return "nats:" + Self.withoutUserinfo(url)
         case .kafka(let brokers): return "kafka:\(brokers)"
+        case .s3: return "s3:"
         }
     }
 
@@ -147,6 +153,8 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .stderr: return try FileDestination(stderr: file)
         case .kafka(let brokers):
             return try KafkaDestination(brokers: brokers, settings: settings.kafka)
+        case .s3:
+            return try S3Destination(settings: settings.s3, patience: file.patience)
         }
     }
 

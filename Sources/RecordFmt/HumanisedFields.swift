@@ -63,7 +63,7 @@ public enum HumanisedFields {
 
     /// Howard Hinnant's days-to-civil: the proleptic Gregorian date of a
     /// day counted from 1970-01-01.
-    static func civilDate(daysSinceEpoch days: Int64) -> (Int64, Int64, Int64) {
+    public static func civilDate(daysSinceEpoch days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

@@ -16,10 +16,16 @@ public enum MarshalFormat: String, CaseIterable, Sendable {
     case tsv
     /// One MessagePack map per record, proto names as keys.
     case msgpack
+    /// A Parquet row group per batch, a column per field: S3 objects only
+    /// (a batch is not a file by itself; the destination writes the footer).
+    case parquet
 
-    /// `columns`: the fields csv and tsv write (the others write all).
-    public func makeMarshaller(initialCapacity: Int = 1 << 20, columns: RecordColumns = .all) -> any Marshaller {
+    /// `columns`: the fields csv and tsv write (the others write all);
+    /// `pageCodec`: how Parquet's pages are compressed.
+    public func makeMarshaller(initialCapacity: Int = 1 << 20, columns: RecordColumns = .all,
+                               pageCodec: ParquetSchema.Codec = .zstd) -> any Marshaller {
         switch self {
+        case .parquet: return ParquetMarshaller(codec: pageCodec)
         case .csv, .tsv: return DelimitedMarshaller(format: self, columns: columns)
         case .msgpack: return MessagePackMarshaller()
         case .protobufList: return ProtobufListMarshaller(initialCapacity: initialCapacity)
@@ -39,6 +45,7 @@ public enum MarshalFormat: String, CaseIterable, Sendable {
         case .csv: return "text/csv; charset=utf-8; header=present"
         case .tsv: return "text/tab-separated-values; charset=utf-8"
         case .msgpack: return "application/msgpack"
+        case .parquet: return "application/vnd.apache.parquet"
         }
     }
 

@@ -28,7 +28,7 @@ struct EnvironmentWarningTests {
             "xtcp: DEST is xtcp2's variable for -dest; xtcp reads XTCP_DEST: left alone",
             "xtcp: FREQUENCY is xtcp2's variable for -frequency; xtcp reads XTCP_FREQUENCY: left alone",
             "xtcp: POLL_FREQUENCY is xtcp2's variable for -frequency; xtcp reads XTCP_FREQUENCY: left alone",
-            "xtcp: S3_SECRET_KEY is xtcp2's variable for -s3SecretKey; xtcp has no such setting: left alone",
+            "xtcp: S3_SECRET_KEY is xtcp2's variable for -s3SecretKey; xtcp reads XTCP_S3SECRETKEYFILE: left alone",
             "xtcp: XTCP_PROTO_FILE is xtcp2's variable for -xtcpProtoFile; xtcp has no such setting: left alone",
         ])
         // What they would have set is not set.

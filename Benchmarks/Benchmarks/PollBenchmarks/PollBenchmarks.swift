@@ -105,6 +105,19 @@ let benchmarks: @Sendable () -> Void = {
             if let url = getenv("XTCP_BENCH_HTTP").map({ String(cString: $0) }), let spec = try? DestinationSpec(parsing: url) {
                 registerPoll(name: "Poll_http_netlinkers4", configuration: configuration, netlinkers: 4, destination: spec)
             }
+            // An S3 server (SeaweedFS) at $XTCP_BENCH_S3 (a URL) with the
+            // bucket xtcp-bench and the key xtcp-bench/xtcp-bench-secret:
+            // protobufList objects (zstd) and Parquet ones.
+            if let endpoint = getenv("XTCP_BENCH_S3").map({ String(cString: $0) }) {
+                var s3 = S3Settings()
+                s3.endpoint = endpoint
+                s3.bucket = "xtcp-bench"
+                s3.accessKey = "xtcp-bench"
+                s3.secretKey = "xtcp-bench-secret"
+                s3.hostname = "bench"
+                registerPoll(name: "Poll_s3_netlinkers4", configuration: configuration, netlinkers: 4, destination: .s3, s3: s3)
+                registerPoll(name: "Poll_s3_parquet_netlinkers4", configuration: configuration, netlinkers: 4, destination: .s3, marshal: .parquet, s3: s3)
+            }
         }
         if let brokers = getenv("XTCP_BENCH_KAFKA").map({ String(cString: $0) }) {
             registerPoll(name: "Poll_kafka_netlinkers4" + suffix, configuration: configuration,
@@ -190,7 +203,7 @@ func registerFloor(name: String, configuration: Benchmark.Configuration, ring: D
 func registerPoll(name: String, configuration: Benchmark.Configuration, netlinkers: Int, cpus: Int? = nil,
                   ioUring: Bool = false, multishot: Bool = true, destination spec: DestinationSpec, filter: String? = nil,
                   changesOnly: Bool = false, resolveContainerID: Bool = true, marshal: MarshalFormat = .protobufList,
-                  valkeyStream: Bool = false, natsJetStream: Bool = false) {
+                  valkeyStream: Bool = false, natsJetStream: Bool = false, s3: S3Settings? = nil) {
     let rig = PollRig()
     Benchmark(name, configuration: configuration) { benchmark in
         guard let poller = rig.poller, let destination = rig.destination else { return }
@@ -224,6 +237,9 @@ func registerPoll(name: String, configuration: Benchmark.Configuration, netlinke
         config.valkey.stream = valkeyStream
         config.valkey.streamMaxLength = 50
         config.natsJetStream = natsJetStream
+        if let s3 { config.s3 = s3 }
+        // A Parquet batch is a row group: 4 MiB, as -marshal parquet has it.
+        if marshal == .parquet { config.envelopeFlushBytes = 4 << 20 }
         if case .nats = spec { config.kafka.topic = "xtcp-bench" }
         if case .tcp = spec {
             let drain = try StreamDrain(tcp: ())

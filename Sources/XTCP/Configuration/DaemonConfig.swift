@@ -36,6 +36,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var natsJetStream = false
     /// `-httpCAFile`.
     public var httpCAFile: String?
+    /// The `-s3*` flags; the record format, host and header are set at open.
+    public var s3 = S3Settings()
+    /// `-s3SecretKeyFile`, as `-conf` shows it (the secret never is).
+    public var s3SecretKeyFile: String?
     /// `-valkeyStream`, `-valkeyStreamMaxLen`.
     public var valkey = ValkeySettings()
     /// `-columns`: the fields of csv and tsv, in order.
@@ -130,6 +134,11 @@ public struct DaemonConfig: Sendable, Equatable {
         settings.http.contentType = marshal.contentType
         settings.http.caFile = httpCAFile
         settings.natsJetStream = natsJetStream
+        settings.s3 = s3
+        settings.s3.format = marshal
+        settings.s3.hostname = identity.hostname
+        settings.s3.header = marshal.header(columns: columns)
+        settings.s3.caFile = httpCAFile
         return try destination.open(settings)
     }
 
@@ -180,7 +189,7 @@ extension MarshalFormat {
         // A quoted line break inside a csv value could be taken for a
         // batch's end when a torn tail is looked for: labels rarely hold one.
         case .jsonl, .csv, .tsv: .lines
-        case .protoJson, .protoText, .msgpack: nil
+        case .protoJson, .protoText, .msgpack, .parquet: nil
         }
     }
 }

@@ -14,7 +14,7 @@ public enum FlagTable {
     /// The table in its parts, titled as the man page's OPTIONS shows them.
     public static let sections: [(title: String, flags: [FlagDefinition])] = [
         ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
-        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey), ("NATS", nats), ("HTTP", http),
+        ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey), ("NATS", nats), ("HTTP", http), ("S3", s3),
         ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing),
     ]
 
@@ -158,7 +158,7 @@ public enum FlagTable {
 
     static let output: [FlagDefinition] = [
         FlagDefinition("dest", default: "stdout", runs: [.poll, .replay],
-             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:), nats:nats://HOST:PORT, http(s)://HOST[:PORT]/PATH or kafka:HOST:PORT[,HOST:PORT...].",
+             help: "Destination: stdout, stderr, null, file:PATH, udp:HOST:PORT, tcp:HOST:PORT, unix:PATH, unixgram:PATH, valkey:HOST:PORT (or redis:), nats:nats://HOST:PORT, http(s)://HOST[:PORT]/PATH, s3: (objects in a bucket, the -s3 flags) or kafka:HOST:PORT[,HOST:PORT...].",
              show: { ["\($0.destination)"] }) { d, v throws(UsageError) in
             do { d.config.destination = try DestinationSpec(parsing: v.text) } catch let error as DestinationSpec.ParseError {
                 throw UsageError("\(v.display): \(error.why)")
@@ -209,6 +209,79 @@ public enum FlagTable {
         },
     ]
 
+    // MARK: S3
+
+    static let s3: [FlagDefinition] = [
+        FlagDefinition("s3Endpoint", default: "https://s3.amazonaws.com", runs: [.poll, .replay],
+             help: "With -dest s3: the service's URL (http:// or https://); objects are addressed path-style, ENDPOINT/BUCKET/KEY.",
+             show: { [$0.s3.endpoint] }) { d, v throws(UsageError) in
+            guard v.text.hasPrefix("http://") || v.text.hasPrefix("https://"), v.text.count > 8, !v.text.contains("@"),
+                  v.text.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw v.fail("expected http(s)://HOST[:PORT], without user:password@") }
+            d.config.s3.endpoint = v.text
+        },
+        FlagDefinition("s3Bucket", default: "", runs: [.poll, .replay], help: "With -dest s3: the bucket (needed).",
+             show: { [$0.s3.bucket] }) { d, v throws(UsageError) in
+            guard v.text.isEmpty || (3...63).contains(v.text.count) && v.text.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || ".-".contains($0)) })
+            else { throw v.fail("a bucket name is 3 to 63 of a-z 0-9 . -") }
+            d.config.s3.bucket = v.text
+        },
+        FlagDefinition("s3Prefix", default: "xtcp", runs: [.poll, .replay],
+             help: "With -dest s3: the keys' first part, PREFIX/host=H/date=YYYY-MM-DD/hour=HH/UNIX_RANDOM.EXT (empty: none).",
+             show: { [$0.s3.prefix] }) { d, v throws(UsageError) in
+            guard !v.text.hasPrefix("/"), !v.text.hasSuffix("/"), v.text.utf8.count <= 512, v.text.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\\" })
+            else { throw v.fail("no slash at either end, at most 512 ASCII characters, no spaces") }
+            d.config.s3.prefix = v.text
+        },
+        FlagDefinition("s3Region", default: "us-east-1", runs: [.poll, .replay], help: "With -dest s3: the region requests are signed for (SigV4).",
+             show: { [$0.s3.region] }) { d, v throws(UsageError) in
+            guard !v.text.isEmpty, v.text.count <= 64, v.text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { throw v.fail("expected a region, us-east-1") }
+            d.config.s3.region = v.text
+        },
+        FlagDefinition("s3AccessKey", default: "", runs: [.poll, .replay], help: "With -dest s3: the access key ID (needed; its secret comes from -s3SecretKeyFile).",
+             show: { [$0.s3.accessKey] }) { d, v throws(UsageError) in
+            guard v.text.count <= 128, v.text.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ":" }) else { throw v.fail("an access key ID is up to 128 ASCII characters, no spaces or colons") }
+            d.config.s3.accessKey = v.text
+        },
+        FlagDefinition("s3SecretKeyFile", runs: [.poll, .replay],
+             help: "With -dest s3: a file holding the secret access key (needed; mode 0600 or 0640, owned by root or xtcp's user; never on the command line).",
+             show: { [$0.s3SecretKeyFile ?? ""] }) { d, v throws(UsageError) in
+            let text: String
+            do { text = try SecretFile.text(path: v.text) } catch { throw v.fail("\(error)") }
+            let secret = String(text.filter { !$0.isWhitespace })
+            guard !secret.isEmpty else { throw v.fail("the file is empty") }
+            d.config.s3.secretKey = secret
+            d.config.s3SecretKeyFile = v.text
+        },
+        FlagDefinition("s3SkipBucketProbe", .toggle, runs: [.poll, .replay],
+             help: "With -dest s3: do not check at start that the bucket answers (HEAD; by default a missing bucket or a refused key ends the start, exit 3).",
+             show: { ["\($0.s3.skipBucketProbe)"] }) { d, _ in d.config.s3.skipBucketProbe = true },
+        FlagDefinition("s3FlushBytes", default: "16777216", runs: [.poll, .replay],
+             help: "With -dest s3: an object is uploaded once it holds this many bytes (65536-1073741824), or is -s3FlushInterval old.",
+             show: { ["\($0.s3.flushBytes)"] }) { d, v throws(UsageError) in d.config.s3.flushBytes = try v.int(65536...1_073_741_824) },
+        durationFlag("s3FlushInterval", default: "60s", least: "1ms", help: "With -dest s3: an object is uploaded once it is this old (Go duration), or holds -s3FlushBytes.",
+                     \.s3.flushInterval),
+        FlagDefinition("s3FlushJitterPct", default: "10", runs: [.poll, .replay],
+             help: "With -dest s3: each object's -s3FlushInterval drawn from within this many percent of it (0-50), so hosts do not upload together.",
+             show: { ["\($0.s3.flushJitterPercent)"] }) { d, v throws(UsageError) in d.config.s3.flushJitterPercent = try v.int(0...50) },
+        FlagDefinition("s3FlushThresholdJitterPct", default: "10", runs: [.poll, .replay],
+             help: "With -dest s3: each object's -s3FlushBytes drawn from within this many percent of it (0-50).",
+             show: { ["\($0.s3.flushThresholdJitterPercent)"] }) { d, v throws(UsageError) in d.config.s3.flushThresholdJitterPercent = try v.int(0...50) },
+        FlagDefinition("s3UploadMaxAttempts", default: "5", runs: [.poll, .replay],
+             help: "With -dest s3: tries per object (1-100) before it is dropped; retried: no answer, 5xx, 408, 429.",
+             show: { ["\($0.s3.uploadMaxAttempts)"] }) { d, v throws(UsageError) in d.config.s3.uploadMaxAttempts = try v.int(1...100) },
+        durationFlag("s3UploadBackoffCap", default: "30s", least: "1ms",
+                     help: "With -dest s3: the longest wait between tries (0.5s doubling up to it, each drawn from 0 to it: full jitter).", \.s3.uploadBackoffCap),
+        FlagDefinition("s3QueueObjects", default: "4", runs: [.poll, .replay],
+             help: "With -dest s3: objects that may wait for their upload (1-64); one more is dropped, counted 'queue full'. Memory: about (this + 1) x -s3FlushBytes.",
+             show: { ["\($0.s3.queueObjects)"] }) { d, v throws(UsageError) in d.config.s3.queueObjects = try v.int(1...64) },
+        FlagDefinition("s3Compression", default: "zstd", runs: [.poll, .replay],
+             help: "With -dest s3: zstd or none; a protobufList (or text) object is compressed whole (KEY.pb.zst), Parquet's pages one by one.",
+             show: { [$0.s3.compression.name] }) { d, v throws(UsageError) in
+            guard let codec = ParquetSchema.Codec.allCases.first(where: { $0.name == v.text }) else { throw v.fail("expected zstd or none") }
+            d.config.s3.compression = codec
+        },
+    ]
+
     // MARK: Valkey
 
     static let valkey: [FlagDefinition] = [
@@ -236,14 +309,14 @@ public enum FlagTable {
         FlagDefinition("kafkaQueueKBytes", default: "16384", runs: [.poll, .replay],
              help: "KiB of envelopes Kafka may hold undelivered (bounds memory; 1024-2097151).",
              show: { ["\($0.kafka.queueKBytes)"] }) { d, v throws(UsageError) in d.config.kafka.queueKBytes = try v.int(1024...2_097_151) },
-        kafkaDuration("kafkaMessageTimeout", default: "60s", least: "1ms", help: "How long Kafka retries an envelope before dropping it (Go duration).",
-                      \.messageTimeout),
-        kafkaDuration("kafkaQueueFullWait", default: "1s", least: "0s",
-                      help: "How long a full Kafka queue may hold a netlinker before the envelope is dropped.", \.queueFullWait),
-        kafkaDuration("kafkaFlushTimeout", default: "3s", least: "0s", help: "How long shutdown waits for Kafka deliveries.", \.flushTimeout),
-        kafkaDuration("kafkaStartTimeout", default: "10s", least: "0s",
+        durationFlag("kafkaMessageTimeout", default: "60s", least: "1ms", help: "How long Kafka retries an envelope before dropping it (Go duration).",
+                      \.kafka.messageTimeout),
+        durationFlag("kafkaQueueFullWait", default: "1s", least: "0s",
+                      help: "How long a full Kafka queue may hold a netlinker before the envelope is dropped.", \.kafka.queueFullWait),
+        durationFlag("kafkaFlushTimeout", default: "3s", least: "0s", help: "How long shutdown waits for Kafka deliveries.", \.kafka.flushTimeout),
+        durationFlag("kafkaStartTimeout", default: "10s", least: "0s",
                       help: "How long the start waits to reach a Kafka broker (exit 3 if none answers); 0s: do not wait, poll and deliver once one answers.",
-                      \.startTimeout),
+                      \.kafka.startTimeout),
         FlagDefinition("kafkaPropertyFile", runs: [.poll, .replay],
              help: "A file of librdkafka properties, key=value a line (# comments): SASL and TLS secrets kept out of argv; mode 0600 or 0640, owned by root or xtcp's user. -kafkaProperty flags apply after it.",
              show: { [$0.kafka.propertyFile ?? ""] }) { d, v throws(UsageError) in
@@ -261,14 +334,14 @@ public enum FlagTable {
         },
     ]
 
-    /// A Kafka timeout: a Go duration from `least` to 1h.
-    static func kafkaDuration(_ name: String, default value: String, least: String, help: String,
-                              _ field: WritableKeyPath<KafkaSettings, Duration> & Sendable) -> FlagDefinition {
-        FlagDefinition(name, default: value, runs: [.poll, .replay], help: help, show: { [$0.kafka[keyPath: field].goSpelling] }) { d, v throws(UsageError) in
+    /// A Go duration from `least` (0s or 1ms) to 1h.
+    static func durationFlag(_ name: String, default value: String, least: String, help: String,
+                             _ field: WritableKeyPath<DaemonConfig, Duration> & Sendable) -> FlagDefinition {
+        FlagDefinition(name, default: value, runs: [.poll, .replay], help: help, show: { [$0[keyPath: field].goSpelling] }) { d, v throws(UsageError) in
             let duration = try v.duration()
             let floor = least == "1ms" ? Int64(1_000_000) : 0
             guard duration.nanoseconds >= floor, duration.nanoseconds <= 3_600_000_000_000 else { throw v.fail("expected \(least) to 1h") }
-            d.config.kafka[keyPath: field] = duration.duration
+            d.config[keyPath: field] = duration.duration
         }
     }
 

@@ -90,6 +90,7 @@ public struct Invocation: Sendable {
         if let columns = draft.values["columns"], config.marshal != .csv, config.marshal != .tsv {
             throw UsageError("\(columns.display): only -marshal csv and tsv choose columns (this run writes \(config.marshal.rawValue))")
         }
+        try checkS3(&config, draft)
         if config.destination.isDatagram {
             // A datagram carries at most 65,507 bytes; the flush happens
             // after the row that crosses the threshold, so leave room for one.
@@ -99,7 +100,7 @@ public struct Invocation: Sendable {
                 throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): with -dest udp: or unixgram: at most \(limit), so an envelope fits one datagram")
             }
         } else {
-            config.envelopeFlushBytes = draft.envelopeFlushBytes?.value ?? 768 * 1024
+            config.envelopeFlushBytes = draft.envelopeFlushBytes?.value ?? (config.marshal == .parquet ? parquetRowGroupBytes : 768 * 1024)
             guard config.envelopeFlushBytes <= 64 * 1024 * 1024 else {
                 throw UsageError("\(draft.envelopeFlushBytes?.display ?? "-envelopeFlushBytes"): must be at most 67108864")
             }
@@ -109,6 +110,21 @@ public struct Invocation: Sendable {
         }
         if draft.debug { config.logLevel = .debug }
         draft.config = config
+    }
+
+    /// `-dest s3:` needs its bucket and keys; Parquet is only written there
+    /// (a batch is a row group, not a file: the object gives it its footer).
+    /// A Parquet batch is a row group: bigger ones read faster.
+    static let parquetRowGroupBytes = 4 << 20
+
+    static func checkS3(_ config: inout DaemonConfig, _ draft: ConfigurationDraft) throws(UsageError) {
+        let marshal = draft.values["marshal"]?.display ?? "-marshal \(config.marshal.rawValue)"
+        guard config.destination == .s3 else {
+            if config.marshal == .parquet { throw UsageError("\(marshal): Parquet is written to S3 objects only (-dest s3:)") }
+            return
+        }
+        if config.s3.bucket.isEmpty { throw UsageError("-dest s3: needs -s3Bucket") }
+        if config.s3.accessKey.isEmpty || config.s3.secretKey.isEmpty { throw UsageError("-dest s3: needs -s3AccessKey and -s3SecretKeyFile") }
     }
 
     /// The configuration as `-conf` prints it: one `name value` per line,

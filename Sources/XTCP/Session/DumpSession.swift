@@ -111,7 +111,7 @@ final class DumpSession {
         self.receiveTimeout = receiveTimeout
         requestSequence = UInt32(truncatingIfNeeded: netlinker &* 1_000_000 &+ Int(WallClock.nanoseconds() / 1_000_000_000 & 0xFFFF))
         pipeline = BatchPipeline(
-            marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity, columns: config.columns),
+            marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity, columns: config.columns, pageCodec: config.s3.compression),
             destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
     }
 

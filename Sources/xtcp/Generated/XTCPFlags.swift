@@ -153,6 +153,51 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("httpCAFile", withSingleDash: true), .customLong("httpCAFile")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("httpCAFile")!.helpWithDefault, valueName: "httpCAFile"))
     var httpCAFile: String?
 
+    @Option(name: [.customLong("s3Endpoint", withSingleDash: true), .customLong("s3Endpoint")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3Endpoint")!.helpWithDefault, valueName: "s3Endpoint"))
+    var s3Endpoint: String?
+
+    @Option(name: [.customLong("s3Bucket", withSingleDash: true), .customLong("s3Bucket")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3Bucket")!.helpWithDefault, valueName: "s3Bucket"))
+    var s3Bucket: String?
+
+    @Option(name: [.customLong("s3Prefix", withSingleDash: true), .customLong("s3Prefix")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3Prefix")!.helpWithDefault, valueName: "s3Prefix"))
+    var s3Prefix: String?
+
+    @Option(name: [.customLong("s3Region", withSingleDash: true), .customLong("s3Region")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3Region")!.helpWithDefault, valueName: "s3Region"))
+    var s3Region: String?
+
+    @Option(name: [.customLong("s3AccessKey", withSingleDash: true), .customLong("s3AccessKey")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3AccessKey")!.helpWithDefault, valueName: "s3AccessKey"))
+    var s3AccessKey: String?
+
+    @Option(name: [.customLong("s3SecretKeyFile", withSingleDash: true), .customLong("s3SecretKeyFile")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3SecretKeyFile")!.helpWithDefault, valueName: "s3SecretKeyFile"))
+    var s3SecretKeyFile: String?
+
+    @Flag(name: [.customLong("s3SkipBucketProbe", withSingleDash: true), .customLong("s3SkipBucketProbe")], help: ArgumentHelp(FlagTable.named("s3SkipBucketProbe")!.helpWithDefault))
+    var s3SkipBucketProbe = false
+
+    @Option(name: [.customLong("s3FlushBytes", withSingleDash: true), .customLong("s3FlushBytes")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3FlushBytes")!.helpWithDefault, valueName: "s3FlushBytes"))
+    var s3FlushBytes: String?
+
+    @Option(name: [.customLong("s3FlushInterval", withSingleDash: true), .customLong("s3FlushInterval")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3FlushInterval")!.helpWithDefault, valueName: "s3FlushInterval"))
+    var s3FlushInterval: String?
+
+    @Option(name: [.customLong("s3FlushJitterPct", withSingleDash: true), .customLong("s3FlushJitterPct")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3FlushJitterPct")!.helpWithDefault, valueName: "s3FlushJitterPct"))
+    var s3FlushJitterPct: String?
+
+    @Option(name: [.customLong("s3FlushThresholdJitterPct", withSingleDash: true), .customLong("s3FlushThresholdJitterPct")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3FlushThresholdJitterPct")!.helpWithDefault, valueName: "s3FlushThresholdJitterPct"))
+    var s3FlushThresholdJitterPct: String?
+
+    @Option(name: [.customLong("s3UploadMaxAttempts", withSingleDash: true), .customLong("s3UploadMaxAttempts")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3UploadMaxAttempts")!.helpWithDefault, valueName: "s3UploadMaxAttempts"))
+    var s3UploadMaxAttempts: String?
+
+    @Option(name: [.customLong("s3UploadBackoffCap", withSingleDash: true), .customLong("s3UploadBackoffCap")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3UploadBackoffCap")!.helpWithDefault, valueName: "s3UploadBackoffCap"))
+    var s3UploadBackoffCap: String?
+
+    @Option(name: [.customLong("s3QueueObjects", withSingleDash: true), .customLong("s3QueueObjects")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3QueueObjects")!.helpWithDefault, valueName: "s3QueueObjects"))
+    var s3QueueObjects: String?
+
+    @Option(name: [.customLong("s3Compression", withSingleDash: true), .customLong("s3Compression")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("s3Compression")!.helpWithDefault, valueName: "s3Compression"))
+    var s3Compression: String?
+
     @Option(name: [.customLong("hostname", withSingleDash: true), .customLong("hostname")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("hostname")!.helpWithDefault, valueName: "hostname"))
     var hostname: String?
 
@@ -262,6 +307,21 @@ struct XTCPFlags: ParsableArguments {
         if let valkeyStreamMaxLen { given["valkeyStreamMaxLen"] = [valkeyStreamMaxLen] }
         if natsJetStream { given["natsJetStream"] = [] }
         if let httpCAFile { given["httpCAFile"] = [httpCAFile] }
+        if let s3Endpoint { given["s3Endpoint"] = [s3Endpoint] }
+        if let s3Bucket { given["s3Bucket"] = [s3Bucket] }
+        if let s3Prefix { given["s3Prefix"] = [s3Prefix] }
+        if let s3Region { given["s3Region"] = [s3Region] }
+        if let s3AccessKey { given["s3AccessKey"] = [s3AccessKey] }
+        if let s3SecretKeyFile { given["s3SecretKeyFile"] = [s3SecretKeyFile] }
+        if s3SkipBucketProbe { given["s3SkipBucketProbe"] = [] }
+        if let s3FlushBytes { given["s3FlushBytes"] = [s3FlushBytes] }
+        if let s3FlushInterval { given["s3FlushInterval"] = [s3FlushInterval] }
+        if let s3FlushJitterPct { given["s3FlushJitterPct"] = [s3FlushJitterPct] }
+        if let s3FlushThresholdJitterPct { given["s3FlushThresholdJitterPct"] = [s3FlushThresholdJitterPct] }
+        if let s3UploadMaxAttempts { given["s3UploadMaxAttempts"] = [s3UploadMaxAttempts] }
+        if let s3UploadBackoffCap { given["s3UploadBackoffCap"] = [s3UploadBackoffCap] }
+        if let s3QueueObjects { given["s3QueueObjects"] = [s3QueueObjects] }
+        if let s3Compression { given["s3Compression"] = [s3Compression] }
         if let hostname { given["hostname"] = [hostname] }
         if let location { given["location"] = [location] }
         if let label { given["label"] = [label] }

@@ -1,0 +1,239 @@
+import Dispatch
+import Platform
+import RecordFmt
+import Synchronization
+
+/// `-dest s3:`: batches gathered into objects (`S3ObjectBuffer`), each
+/// uploaded with one PUT once it holds `-s3FlushBytes` or is
+/// `-s3FlushInterval` old, under a Hive-style key (`S3ObjectKey`).
+///
+/// Accounting: every batch is `queued` when it is taken, and gets its
+/// verdict with its object's: delivered when the PUT is answered 2xx;
+/// dropped `queue full` when its object is sealed while `-s3QueueObjects`
+/// wait already; `delivery failed` when S3 refuses it (a 4xx other than
+/// 408/429, or every try answered with an error), `unreachable` when the
+/// last try reached no server, `unconfirmed` when it went unanswered once
+/// sent (timed out, reset: S3 may have stored it; a retry has the same
+/// key, so it is never stored twice), `shutdown` when the end of the run
+/// came first.
+/// Tries are `-s3UploadMaxAttempts`, 0.5 s apart doubling to
+/// `-s3UploadBackoffCap`, each wait drawn from [0, it] (full jitter).
+///
+/// One uploader thread seals (compresses, writes Parquet's footer) and
+/// uploads; netlinkers only copy their batch in, under the lock.
+public final class S3Destination: Destination, @unchecked Sendable {  // `uploader` is set once in init; the rest is under `state`
+    private struct State {
+        var filling: S3ObjectBuffer?
+        /// Sealed objects in order; the first is the one being uploaded.
+        var queue: [S3ObjectBuffer] = []
+        var late = DeliveryCounts()
+        var problems: [String] = []
+        var stopping = false
+        var stopBy: ContinuousClock.Instant = .now
+        var everUploaded = false
+        var failing: String?
+        var uploads = [String: Int]()
+        var uploadedBytes = 0
+        var retries = 0
+    }
+
+    private let settings: S3Settings
+    private let patience: Duration
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let client: S3Client
+    private var uploader: OSThread?
+
+    init(settings: S3Settings, patience: Duration) throws(DestinationUnavailable) {
+        self.settings = settings
+        self.patience = patience
+        client = try S3Client(settings: settings)
+        if !settings.skipBucketProbe { try probe() }
+        do {
+            uploader = try OSThread(name: "xtcp-s3") { [self] in uploadUntilClosed() }
+        } catch {
+            throw DestinationUnavailable(description: "-dest s3: cannot start its uploader: \(error)")
+        }
+    }
+
+    /// HEAD of the bucket: a wrong endpoint, bucket or key is said at
+    /// start (exit 3), not at the first upload a minute later.
+    private func probe() throws(DestinationUnavailable) {
+        let where_ = "bucket \(settings.bucket) at \(settings.endpoint)"
+        switch client.headBucket(timeout: min(patience, .seconds(10))) {
+        case .status(let status, _) where (200..<300).contains(status): return
+        case .status(404, _): throw DestinationUnavailable(description: "-dest s3: no \(where_) (HTTP 404)")
+        case .status(let status, let code) where status == 403 || status == 401:
+            throw DestinationUnavailable(description: "-dest s3: \(where_) refused the access key \(settings.accessKey) (HTTP \(status)\(code.map { " \($0)" } ?? ""))")
+        case let answer: throw DestinationUnavailable(description: "-dest s3: \(where_): \(answer.description)")
+        }
+    }
+
+    public func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome {
+        let sealed = try state.withLock { state throws(DestinationDrop) -> Bool in
+            guard !state.stopping else { throw DestinationDrop(reason: .shutdown, detail: "s3: closing") }
+            if state.filling == nil { state.filling = S3ObjectBuffer(settings: settings, unixSeconds: WallClock.nanoseconds() / 1_000_000_000) }
+            try state.filling!.append(batch, rows: rows, format: settings.format, codec: settings.compression)
+            guard state.filling!.isFull else { return false }
+            seal(&state)
+            return true
+        }
+        if sealed { wake.signal() }
+        return .queued
+    }
+
+    /// The object being filled goes to the queue, or is dropped when the
+    /// queue is full.
+    private func seal(_ state: inout State) {
+        guard let object = state.filling else { return }
+        state.filling = nil
+        if state.queue.count >= settings.queueObjects {
+            drop(object, .queueFull, "\(settings.queueObjects) objects already wait for their upload", &state)
+        } else {
+            state.queue.append(object)
+        }
+    }
+
+    private func drop(_ object: S3ObjectBuffer, _ reason: DropReason, _ why: String, _ state: inout State) {
+        for rows in object.envelopeRows { state.late.dropped(reason, rows: rows) }
+        state.problems.append("s3: an object of \(object.envelopes) envelopes (\(object.rows) rows) dropped: \(why)")
+    }
+
+    private func uploadUntilClosed() {
+        let compressor = ZstdCompressor()
+        while true {
+            _ = wake.wait(timeout: .now() + .milliseconds(100))
+            let next = state.withLock { state -> S3ObjectBuffer?? in
+                if let filling = state.filling, state.stopping || filling.isDue(at: .now) { seal(&state) }
+                if state.queue.isEmpty { return state.stopping ? .none : .some(nil) }
+                return state.queue[0]
+            }
+            guard let next else { return }  // closed, and nothing left
+            guard let object = next else { continue }
+            upload(object, compressor: compressor)
+        }
+    }
+
+    /// Uploads the queue's first object with retries, then takes it off
+    /// the queue with its verdict.
+    private func upload(_ object: S3ObjectBuffer, compressor: ZstdCompressor) {
+        let key = S3ObjectKey.make(prefix: settings.prefix, hostname: settings.hostname, unixSeconds: object.startedUnixSeconds,
+                                   format: settings.format, compression: settings.compression)
+        let body = object.sealed(format: settings.format, compression: settings.compression, compressor: compressor, createdBy: "xtcp")
+        let contentType = settings.format.contentType
+        var wait: Duration = .milliseconds(500)
+        var attempt = 1
+        while true {
+            let answer = client.put(key: key, body: body, contentType: contentType, timeout: requestTimeout())
+            let verdict: (reason: DropReason, why: String)?? = state.withLock { state in
+                if answer.isSuccess {
+                    state.late.delivered += UInt64(object.envelopes)
+                    state.uploads["ok", default: 0] += 1
+                    state.uploadedBytes += body.count
+                    if let failing = state.failing { state.problems.append("s3: uploading again (was: \(failing))") }
+                    state.failing = nil
+                    state.everUploaded = true
+                    return .none
+                }
+                state.failing = answer.description
+                if !answer.isRetryable || attempt >= settings.uploadMaxAttempts {
+                    let reason: DropReason
+                    switch answer {
+                    case .none(_, let mayHaveArrived): reason = mayHaveArrived ? .unconfirmed : .unreachable
+                    case .status: reason = .deliveryFailed
+                    }
+                    return (reason, "\(key): \(answer.description) after \(attempt) \(attempt == 1 ? "try" : "tries")")
+                }
+                // Full jitter: a fleet that lost S3 together does not come back together.
+                let pause = wait * Double.random(in: 0...1)
+                if state.stopping, .now + pause > state.stopBy {
+                    return (.shutdown, "\(key): \(answer.description), and the run ends before another try")
+                }
+                state.retries += 1
+                state.problems.append("s3: \(key): \(answer.description) (try \(attempt) of \(settings.uploadMaxAttempts)); again in \(pause.roundedMilliseconds) ms")
+                return .some(nil)
+            }
+            switch verdict {
+            case .none:
+                finish(dropping: nil)
+                return
+            case .some(.some(let drop)):
+                finish(dropping: (object, drop.reason, drop.why))
+                return
+            case .some(.none):
+                Syscall.sleep(wait * Double.random(in: 0...1))
+                wait = min(wait * 2, settings.uploadBackoffCap)
+                attempt += 1
+            }
+        }
+    }
+
+    /// An upload is off the poll's path: it may take `uploadTimeout`, less
+    /// once the run is ending (what is left of the time closing allows).
+    private func requestTimeout() -> Duration {
+        state.withLock { state in state.stopping ? max(.milliseconds(1), min(Self.uploadTimeout, state.stopBy - .now)) : Self.uploadTimeout }
+    }
+
+    static let uploadTimeout: Duration = .seconds(30)
+
+    private func finish(dropping drop: (S3ObjectBuffer, DropReason, String)?) {
+        state.withLock { state in
+            state.queue.removeFirst()
+            if let (object, reason, why) = drop {
+                state.uploads["dropped", default: 0] += 1
+                self.drop(object, reason, why, &state)
+            }
+        }
+    }
+
+    public func takeLateCounts() -> DeliveryCounts {
+        state.withLock { state in
+            defer { state.late = DeliveryCounts() }
+            return state.late
+        }
+    }
+
+    public func takeProblems() -> [String] {
+        state.withLock { state in
+            defer { state.problems.removeAll() }
+            return state.problems
+        }
+    }
+
+    public var unready: String? {
+        state.withLock { state in state.everUploaded || state.failing == nil ? nil : "s3: no object uploaded yet (\(state.failing!))" }
+    }
+
+    /// Uploads what is filled and queued, trying no later than `-timeout`
+    /// from now; what is left then is dropped `shutdown`.
+    public func close() throws {
+        state.withLock { state in
+            state.stopping = true
+            state.stopBy = .now + patience
+        }
+        wake.signal()
+        uploader?.join()
+        state.withLock { state in
+            if let filling = state.filling { drop(filling, .shutdown, "the run ended", &state) }
+            for object in state.queue { drop(object, .shutdown, "the run ended", &state) }
+            state.filling = nil
+            state.queue.removeAll()
+        }
+    }
+
+    public var metrics: [MetricFamily] {
+        state.withLock { state in
+            [
+                MetricFamily(name: "xtcp_destination_s3_queued_objects", kind: .gauge,
+                             help: "S3 objects sealed and waiting for their upload (the first is being uploaded).",
+                             value: Double(state.queue.count)),
+                MetricFamily(name: "xtcp_destination_s3_uploads_total", kind: .counter, help: "S3 objects uploaded (ok) and given up on (dropped).",
+                             samples: ["dropped", "ok"].map { .init(labels: [("result", $0)], value: Double(state.uploads[$0, default: 0])) }),
+                MetricFamily(name: "xtcp_destination_s3_upload_retries_total", kind: .counter, help: "S3 uploads tried again after a failure.",
+                             value: Double(state.retries)),
+                MetricFamily(name: "xtcp_destination_s3_uploaded_bytes_total", kind: .counter, help: "Bytes of the S3 objects uploaded.",
+                             value: Double(state.uploadedBytes)),
+            ]
+        }
+    }
+}
