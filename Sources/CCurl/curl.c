@@ -29,22 +29,10 @@ static size_t discard(char *data, size_t size, size_t count, void *user) {
     return size * count;
 }
 
-/// What every handle has: no signals (threads), keep-alive, the connect
-/// bound, the error text, HTTP(S) only, TLS checked against `ca_file` or
-/// the system's CAs.
-static void set_common_options(struct xtcp_curl *handle, const char *ca_file, long connect_timeout_ms) {
-    CURL *e = handle->easy;
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, handle->error);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (ca_file != NULL) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
-}
-
-int xtcp_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
-
-void *xtcp_curl_open(const char *url, const char *content_type, const char *ca_file, long connect_timeout_ms) {
+/// A handle with what every one has: no signals (threads), keep-alive, the
+/// connect bound, the error text, HTTP(S) only, TLS checked against
+/// `ca_file` or the system's CAs. NULL when libcurl cannot make one.
+static struct xtcp_curl *new_handle(const char *ca_file, long connect_timeout_ms) {
     struct xtcp_curl *handle = calloc(1, sizeof *handle);
     if (handle == NULL) return NULL;
     handle->easy = curl_easy_init();
@@ -52,13 +40,27 @@ void *xtcp_curl_open(const char *url, const char *content_type, const char *ca_f
         free(handle);
         return NULL;
     }
+    CURL *e = handle->easy;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, handle->error);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (ca_file != NULL) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+    return handle;
+}
+
+int xtcp_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
+
+void *xtcp_curl_open(const char *url, const char *content_type, const char *ca_file, long connect_timeout_ms) {
+    struct xtcp_curl *handle = new_handle(ca_file, connect_timeout_ms);
+    if (handle == NULL) return NULL;
     char header[256];
     snprintf(header, sizeof header, "Content-Type: %s", content_type);
     handle->headers = curl_slist_append(NULL, header);
     // No "Expect: 100-continue": one round trip per envelope, not two.
     handle->headers = curl_slist_append(handle->headers, "Expect:");
     CURL *e = handle->easy;
-    set_common_options(handle, ca_file, connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, handle->headers);
@@ -105,20 +107,14 @@ static size_t keep_answer(char *data, size_t size, size_t count, void *user) {
 }
 
 void *xtcp_curl_s3_open(const char *region, const char *access_key, const char *secret_key, const char *ca_file, long connect_timeout_ms) {
-    struct xtcp_curl *handle = calloc(1, sizeof *handle);
+    struct xtcp_curl *handle = new_handle(ca_file, connect_timeout_ms);
     if (handle == NULL) return NULL;
-    handle->easy = curl_easy_init();
-    if (handle->easy == NULL) {
-        free(handle);
-        return NULL;
-    }
     CURL *e = handle->easy;
     char provider[128];
     snprintf(provider, sizeof provider, "aws:amz:%s:s3", region);
     curl_easy_setopt(e, CURLOPT_AWS_SIGV4, provider);
     curl_easy_setopt(e, CURLOPT_USERNAME, access_key);
     curl_easy_setopt(e, CURLOPT_PASSWORD, secret_key);
-    set_common_options(handle, ca_file, connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_answer);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, handle);
     return handle;

@@ -154,7 +154,7 @@ public enum DestinationSpec: Equatable, Sendable, CustomStringConvertible {
         case .kafka(let brokers):
             return try KafkaDestination(brokers: brokers, settings: settings.kafka)
         case .s3:
-            return try S3Destination(settings: settings.s3, patience: file.patience)
+            return try S3Destination(settings: settings.s3, header: file.header, caFile: settings.http.caFile, patience: file.patience)
         }
     }
 

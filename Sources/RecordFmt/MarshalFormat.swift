@@ -49,6 +49,20 @@ public enum MarshalFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// A file's extension for it (S3's object keys).
+    public var fileExtension: String {
+        switch self {
+        case .protobufList: return "pb"
+        case .jsonl: return "jsonl"
+        case .protoJson: return "json"
+        case .protoText: return "txtpb"
+        case .csv: return "csv"
+        case .tsv: return "tsv"
+        case .msgpack: return "msgpack"
+        case .parquet: return "parquet"
+        }
+    }
+
     /// What a file or a stream of this format begins with, once: csv's and
     /// tsv's header line; nothing for the others.
     public func header(columns: RecordColumns) -> [UInt8] {

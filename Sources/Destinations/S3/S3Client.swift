@@ -36,9 +36,9 @@ final class S3Client {
     private let handle: UnsafeMutableRawPointer
     private let base: String
 
-    init(settings: S3Settings) throws(DestinationUnavailable) {
+    init(settings: S3Settings, caFile: String?) throws(DestinationUnavailable) {
         guard xtcp_curl_global_init() == 0,
-              let handle = xtcp_curl_s3_open(settings.region, settings.accessKey, settings.secretKey, settings.caFile, 2000)
+              let handle = xtcp_curl_s3_open(settings.region, settings.accessKey, settings.secretKey, caFile, 2000)
         else { throw DestinationUnavailable(description: "-dest s3: libcurl could not make a handle") }
         self.handle = handle
         var endpoint = settings.endpoint
@@ -48,23 +48,23 @@ final class S3Client {
 
     deinit { xtcp_curl_close(handle) }
 
-    func headBucket(timeout: Duration) -> Answer { request("HEAD", url: base, body: [], contentType: "application/octet-stream", timeout: timeout) }
+    func headBucket(timeout: Duration) -> Answer {
+        request("HEAD", url: base, body: UnsafeRawBufferPointer(start: nil, count: 0), contentType: "application/octet-stream", timeout: timeout)
+    }
 
-    func put(key: String, body: [UInt8], contentType: String, timeout: Duration) -> Answer {
+    func put(key: String, body: UnsafeRawBufferPointer, contentType: String, timeout: Duration) -> Answer {
         // Each segment percent-encoded ("=" as %3D), as SigV4's canonical
         // URI has it: libcurl 7.88 signs the path as it is given.
         let path = key.split(separator: "/", omittingEmptySubsequences: false).map { S3ObjectKey.escaped(String($0)) }.joined(separator: "/")
         return request("PUT", url: base + "/" + path, body: body, contentType: contentType, timeout: timeout)
     }
 
-    private func request(_ method: String, url: String, body: [UInt8], contentType: String, timeout: Duration) -> Answer {
+    private func request(_ method: String, url: String, body: UnsafeRawBufferPointer, contentType: String, timeout: Duration) -> Answer {
         var status = 0
         var error = [CChar](repeating: 0, count: 256)
         var answer = [CChar](repeating: 0, count: 1024)
-        let code = body.withUnsafeBytes { bytes in
-            xtcp_curl_s3_request(handle, method, url, bytes.baseAddress, bytes.count, contentType, max(1, timeout.roundedMilliseconds),
-                                 &status, &error, error.count, &answer, answer.count)
-        }
+        let code = xtcp_curl_s3_request(handle, method, url, body.baseAddress, body.count, contentType, max(1, timeout.roundedMilliseconds),
+                                        &status, &error, error.count, &answer, answer.count)
         guard code == 0 else {
             let refused = code == xtcp_curle_couldnt_connect || code == xtcp_curle_couldnt_resolve_host
             return .none(Self.text(error), mayHaveArrived: !refused)

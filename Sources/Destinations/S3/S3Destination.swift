@@ -20,34 +20,49 @@ import Synchronization
 /// `-s3UploadBackoffCap`, each wait drawn from [0, it] (full jitter).
 ///
 /// One uploader thread seals (compresses, writes Parquet's footer) and
-/// uploads; netlinkers only copy their batch in, under the lock.
+/// uploads; netlinkers only copy their batch in, under the lock. The
+/// object being uploaded is off the queue (so it is sealed in place) but
+/// counts against `-s3QueueObjects`.
 public final class S3Destination: Destination, @unchecked Sendable {  // `uploader` is set once in init; the rest is under `state`
     private struct State {
         var filling: S3ObjectBuffer?
-        /// Sealed objects in order; the first is the one being uploaded.
+        /// Sealed objects waiting, in order.
         var queue: [S3ObjectBuffer] = []
+        /// Whether the uploader holds one (taken off the queue).
+        var uploading = false
         var late = DeliveryCounts()
         var problems: [String] = []
         var stopping = false
         var stopBy: ContinuousClock.Instant = .now
         var everUploaded = false
         var failing: String?
-        var uploads = [String: Int]()
-        var uploadedBytes = 0
-        var retries = 0
+        var uploaded = 0, givenUp = 0, uploadedBytes = 0, retries = 0
+
+        var waiting: Int { queue.count + (uploading ? 1 : 0) }
+    }
+
+    /// What became of one try of an object's PUT.
+    private enum Verdict {
+        case delivered
+        case dropped(DropReason, String)
+        case again(after: Duration)
     }
 
     private let settings: S3Settings
+    /// csv's and tsv's header, at the start of each object.
+    private let header: [UInt8]
     private let patience: Duration
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let client: S3Client
     private var uploader: OSThread?
 
-    init(settings: S3Settings, patience: Duration) throws(DestinationUnavailable) {
+    /// `caFile`: -httpCAFile, for an https endpoint with a private CA.
+    init(settings: S3Settings, header: [UInt8], caFile: String?, patience: Duration) throws(DestinationUnavailable) {
         self.settings = settings
+        self.header = header
         self.patience = patience
-        client = try S3Client(settings: settings)
+        client = try S3Client(settings: settings, caFile: caFile)
         if !settings.skipBucketProbe { try probe() }
         do {
             uploader = try OSThread(name: "xtcp-s3") { [self] in uploadUntilClosed() }
@@ -72,8 +87,10 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
     public func write(_ batch: UnsafeRawBufferPointer, rows: Int) throws -> WriteOutcome {
         let sealed = try state.withLock { state throws(DestinationDrop) -> Bool in
             guard !state.stopping else { throw DestinationDrop(reason: .shutdown, detail: "s3: closing") }
-            if state.filling == nil { state.filling = S3ObjectBuffer(settings: settings, unixSeconds: WallClock.nanoseconds() / 1_000_000_000) }
-            try state.filling!.append(batch, rows: rows, format: settings.format, codec: settings.compression)
+            if state.filling == nil {
+                state.filling = S3ObjectBuffer(settings: settings, header: header, unixSeconds: WallClock.nanoseconds() / 1_000_000_000)
+            }
+            try state.filling!.append(batch, rows: rows)
             guard state.filling!.isFull else { return false }
             seal(&state)
             return true
@@ -87,7 +104,7 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
     private func seal(_ state: inout State) {
         guard let object = state.filling else { return }
         state.filling = nil
-        if state.queue.count >= settings.queueObjects {
+        if state.waiting >= settings.queueObjects {
             drop(object, .queueFull, "\(settings.queueObjects) objects already wait for their upload", &state)
         } else {
             state.queue.append(object)
@@ -101,71 +118,75 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
 
     private func uploadUntilClosed() {
         let compressor = ZstdCompressor()
+        var compressed: [UInt8] = []
         while true {
             _ = wake.wait(timeout: .now() + .milliseconds(100))
-            let next = state.withLock { state -> S3ObjectBuffer?? in
+            let (next, done) = state.withLock { state -> (S3ObjectBuffer?, Bool) in
                 if let filling = state.filling, state.stopping || filling.isDue(at: .now) { seal(&state) }
-                if state.queue.isEmpty { return state.stopping ? .none : .some(nil) }
-                return state.queue[0]
+                guard !state.queue.isEmpty else { return (nil, state.stopping) }
+                state.uploading = true
+                return (state.queue.removeFirst(), false)
             }
-            guard let next else { return }  // closed, and nothing left
-            guard let object = next else { continue }
-            upload(object, compressor: compressor)
+            if done { return }
+            guard var object = next else { continue }
+            upload(&object, compressor: compressor, compressed: &compressed)
         }
     }
 
-    /// Uploads the queue's first object with retries, then takes it off
-    /// the queue with its verdict.
-    private func upload(_ object: S3ObjectBuffer, compressor: ZstdCompressor) {
+    /// Uploads an object with retries and counts its verdict.
+    private func upload(_ object: inout S3ObjectBuffer, compressor: ZstdCompressor, compressed: inout [UInt8]) {
         let key = S3ObjectKey.make(prefix: settings.prefix, hostname: settings.hostname, unixSeconds: object.startedUnixSeconds,
                                    format: settings.format, compression: settings.compression)
-        let body = object.sealed(format: settings.format, compression: settings.compression, compressor: compressor, createdBy: "xtcp")
-        let contentType = settings.format.contentType
-        var wait: Duration = .milliseconds(500)
-        var attempt = 1
-        while true {
-            let answer = client.put(key: key, body: body, contentType: contentType, timeout: requestTimeout())
-            let verdict: (reason: DropReason, why: String)?? = state.withLock { state in
-                if answer.isSuccess {
-                    state.late.delivered += UInt64(object.envelopes)
-                    state.uploads["ok", default: 0] += 1
-                    state.uploadedBytes += body.count
-                    if let failing = state.failing { state.problems.append("s3: uploading again (was: \(failing))") }
-                    state.failing = nil
-                    state.everUploaded = true
-                    return .none
-                }
-                state.failing = answer.description
-                if !answer.isRetryable || attempt >= settings.uploadMaxAttempts {
-                    let reason: DropReason
-                    switch answer {
-                    case .none(_, let mayHaveArrived): reason = mayHaveArrived ? .unconfirmed : .unreachable
-                    case .status: reason = .deliveryFailed
-                    }
-                    return (reason, "\(key): \(answer.description) after \(attempt) \(attempt == 1 ? "try" : "tries")")
-                }
-                // Full jitter: a fleet that lost S3 together does not come back together.
-                let pause = wait * Double.random(in: 0...1)
-                if state.stopping, .now + pause > state.stopBy {
-                    return (.shutdown, "\(key): \(answer.description), and the run ends before another try")
-                }
-                state.retries += 1
-                state.problems.append("s3: \(key): \(answer.description) (try \(attempt) of \(settings.uploadMaxAttempts)); again in \(pause.roundedMilliseconds) ms")
-                return .some(nil)
-            }
-            switch verdict {
-            case .none:
-                finish(dropping: nil)
-                return
-            case .some(.some(let drop)):
-                finish(dropping: (object, drop.reason, drop.why))
-                return
-            case .some(.none):
-                Syscall.sleep(wait * Double.random(in: 0...1))
-                wait = min(wait * 2, settings.uploadBackoffCap)
+        let final = object.seal(compressor: compressor, compressed: &compressed, createdBy: "xtcp") { body in
+            var backoff = Backoff(first: min(.milliseconds(500), settings.uploadBackoffCap), cap: settings.uploadBackoffCap, fullJitter: true)
+            var attempt = 1
+            while true {
+                let answer = client.put(key: key, body: body, contentType: settings.format.contentType, timeout: requestTimeout())
+                let verdict = state.withLock { state in judge(answer, key: key, attempt: attempt, bytes: body.count, backoff: &backoff, &state) }
+                guard case .again(let pause) = verdict else { return verdict }
+                Syscall.sleep(pause)
                 attempt += 1
             }
         }
+        state.withLock { state in
+            state.uploading = false
+            switch final {
+            case .delivered: state.late.delivered += UInt64(object.envelopes)
+            case .dropped(let reason, let why):
+                state.givenUp += 1
+                drop(object, reason, why, &state)
+            case .again: break  // the loop above returns no other
+            }
+        }
+    }
+
+    /// One try's answer: delivered, dropped (refused; out of tries; the
+    /// run ending before the next), or tried again after the backoff.
+    private func judge(_ answer: S3Client.Answer, key: String, attempt: Int, bytes: Int, backoff: inout Backoff, _ state: inout State) -> Verdict {
+        if answer.isSuccess {
+            state.uploaded += 1
+            state.uploadedBytes += bytes
+            if let failing = state.failing { state.problems.append("s3: uploading again (was: \(failing))") }
+            state.failing = nil
+            state.everUploaded = true
+            return .delivered
+        }
+        state.failing = answer.description
+        if !answer.isRetryable || attempt >= settings.uploadMaxAttempts {
+            let reason: DropReason
+            switch answer {
+            case .none(_, let mayHaveArrived): reason = mayHaveArrived ? .unconfirmed : .unreachable
+            case .status: reason = .deliveryFailed
+            }
+            return .dropped(reason, "\(key): \(answer.description) after \(attempt) \(attempt == 1 ? "try" : "tries")")
+        }
+        let pause = backoff.next()
+        if state.stopping, .now + pause > state.stopBy {
+            return .dropped(.shutdown, "\(key): \(answer.description), and the run ends before another try")
+        }
+        state.retries += 1
+        state.problems.append("s3: \(key): \(answer.description) (try \(attempt) of \(settings.uploadMaxAttempts)); again in \(pause.roundedMilliseconds) ms")
+        return .again(after: pause)
     }
 
     /// An upload is off the poll's path: it may take `uploadTimeout`, less
@@ -175,16 +196,6 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
     }
 
     static let uploadTimeout: Duration = .seconds(30)
-
-    private func finish(dropping drop: (S3ObjectBuffer, DropReason, String)?) {
-        state.withLock { state in
-            state.queue.removeFirst()
-            if let (object, reason, why) = drop {
-                state.uploads["dropped", default: 0] += 1
-                self.drop(object, reason, why, &state)
-            }
-        }
-    }
 
     public func takeLateCounts() -> DeliveryCounts {
         state.withLock { state in
@@ -225,10 +236,11 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
         state.withLock { state in
             [
                 MetricFamily(name: "xtcp_destination_s3_queued_objects", kind: .gauge,
-                             help: "S3 objects sealed and waiting for their upload (the first is being uploaded).",
-                             value: Double(state.queue.count)),
+                             help: "S3 objects sealed and waiting for their upload, the one being uploaded included.",
+                             value: Double(state.waiting)),
                 MetricFamily(name: "xtcp_destination_s3_uploads_total", kind: .counter, help: "S3 objects uploaded (ok) and given up on (dropped).",
-                             samples: ["dropped", "ok"].map { .init(labels: [("result", $0)], value: Double(state.uploads[$0, default: 0])) }),
+                             samples: [.init(labels: [("result", "dropped")], value: Double(state.givenUp)),
+                                       .init(labels: [("result", "ok")], value: Double(state.uploaded))]),
                 MetricFamily(name: "xtcp_destination_s3_upload_retries_total", kind: .counter, help: "S3 uploads tried again after a failure.",
                              value: Double(state.retries)),
                 MetricFamily(name: "xtcp_destination_s3_uploaded_bytes_total", kind: .counter, help: "Bytes of the S3 objects uploaded.",

@@ -1,14 +1,15 @@
 import RecordFmt
 
-/// An object being filled with batches, then sealed into the bytes that
-/// are uploaded, compressed whole with zstd or not: protobufList as one
-/// envelope (ClickHouse reads one ProtobufList message per object), the
-/// batches' envelopes joined (a protobuf message's repeated field may come
-/// in pieces: the rows of each follow the last) under one length; the text
-/// formats one batch after another. Parquet: `PAR1`, each batch's row group,
-/// and the footer that lists them (its pages are compressed, not the file).
+/// An object being filled with batches, then sealed, in place, into the
+/// bytes that are uploaded, compressed whole with zstd or not: protobufList
+/// as one envelope (ClickHouse reads one ProtobufList message per object),
+/// the batches' envelopes joined (a protobuf message's repeated field may
+/// come in pieces: the rows of each follow the last) under one length; the
+/// text formats one batch after another. Parquet: `PAR1`, each batch's row
+/// group, and the footer that lists them (its pages are compressed, not
+/// the file).
 struct S3ObjectBuffer {
-    private(set) var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
     private(set) var envelopes = 0
     private(set) var rows = 0
     /// Each envelope's rows, for counting them when the object is lost.
@@ -18,15 +19,27 @@ struct S3ObjectBuffer {
     /// The object's size and age past which it is uploaded, drawn for it.
     let threshold: Int
     let interval: Duration
+    private let format: MarshalFormat
+    private let codec: ParquetSchema.Codec
     private var rowGroups: [(offset: Int, group: ParquetRowGroup)] = []
 
-    init(settings: S3Settings, now: ContinuousClock.Instant = .now, unixSeconds: Int64) {
+    /// Room at the start of a protobufList object for its envelope's length
+    /// (a uvarint of at most 10 bytes), written there when it is sealed.
+    static let lengthRoom = 10
+
+    init(settings: S3Settings, header: [UInt8], now: ContinuousClock.Instant = .now, unixSeconds: Int64) {
         started = now
         startedUnixSeconds = unixSeconds
+        format = settings.format
+        codec = settings.compression
         threshold = max(1, Int(Double(settings.flushBytes) * Self.jitter(settings.flushThresholdJitterPercent)))
         interval = settings.flushInterval * Self.jitter(settings.flushJitterPercent)
         bytes.reserveCapacity(min(settings.flushBytes + (1 << 20), 64 << 20))
-        bytes += settings.format == .parquet ? ParquetSchema.magic : settings.header
+        switch format {
+        case .parquet: bytes += ParquetSchema.magic
+        case .protobufList: bytes += repeatElement(0, count: Self.lengthRoom)
+        default: bytes += header
+        }
     }
 
     static func jitter(_ percent: Int) -> Double {
@@ -39,38 +52,47 @@ struct S3ObjectBuffer {
     func isDue(at now: ContinuousClock.Instant) -> Bool { now - started >= interval }
 
     /// Appends a batch; a Parquet batch must end in its row group's trailer.
-    mutating func append(_ batch: UnsafeRawBufferPointer, rows: Int, format: MarshalFormat, codec: ParquetSchema.Codec) throws(DestinationDrop) {
-        if format == .parquet {
+    mutating func append(_ batch: UnsafeRawBufferPointer, rows: Int) throws(DestinationDrop) {
+        switch format {
+        case .parquet:
             guard let group = ParquetRowGroup(batch: batch, codec: codec) else {
                 throw DestinationDrop(reason: .writeError, detail: "s3: a batch that is not a Parquet row group of this schema")
             }
             rowGroups.append((bytes.count, group))
             bytes.append(contentsOf: batch[..<group.dataBytes])
-        } else if format == .protobufList {
-            bytes.append(contentsOf: batch[Self.lengthPrefixBytes(batch)...])
-        } else {
-            bytes.append(contentsOf: batch)
+        case .protobufList: bytes.append(contentsOf: batch[Self.lengthPrefixBytes(batch)...])
+        default: bytes.append(contentsOf: batch)
         }
         envelopes += 1
         self.rows += rows
         envelopeRows.append(rows)
     }
 
-    /// The object's bytes as uploaded.
-    func sealed(format: MarshalFormat, compression: ParquetSchema.Codec, compressor: ZstdCompressor, createdBy: String) -> [UInt8] {
-        if format == .parquet { return bytes + ParquetFooter.bytes(rowGroups: rowGroups, createdBy: createdBy) }
-        var whole: [UInt8] = []
-        if format == .protobufList {
-            whole.reserveCapacity(bytes.count + 10)
-            whole.appendVarint(UInt64(bytes.count))
-            whole += bytes
-        } else {
-            whole = bytes
+    /// Seals the object (Parquet's footer appended, protobufList's length
+    /// written in its room) and hands `body` the bytes to upload: the
+    /// object's own, or with zstd `compressed`'s (a buffer the caller keeps
+    /// between objects). Nothing of the object is copied.
+    mutating func seal<R>(compressor: ZstdCompressor, compressed: inout [UInt8], createdBy: String,
+                          _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var start = 0
+        switch format {
+        case .parquet:
+            bytes += ParquetFooter.bytes(rowGroups: rowGroups, createdBy: createdBy)
+            return try bytes.withUnsafeBytes(body)
+        case .protobufList:
+            var length: [UInt8] = []
+            length.appendVarint(UInt64(bytes.count - Self.lengthRoom))
+            start = Self.lengthRoom - length.count
+            bytes.replaceSubrange(start..<Self.lengthRoom, with: length)
+        default: break
         }
-        guard compression == .zstd else { return whole }
-        var out: [UInt8] = []
-        whole.withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
-        return out
+        return try bytes.withUnsafeBytes { whole in
+            let object = UnsafeRawBufferPointer(rebasing: whole[start...])
+            guard codec == .zstd else { return try body(object) }
+            compressed.removeAll(keepingCapacity: true)
+            compressor.compress(object, appendingTo: &compressed)
+            return try compressed.withUnsafeBytes(body)
+        }
     }
 
     /// The bytes of a protobufList batch's uvarint length.
@@ -79,5 +101,4 @@ struct S3ObjectBuffer {
         while index < batch.count, batch[index] & 0x80 != 0 { index += 1 }
         return min(index + 1, batch.count)
     }
-
 }

@@ -16,19 +16,9 @@ enum S3ObjectKey {
     }
 
     static func fileExtension(_ format: MarshalFormat, _ compression: ParquetSchema.Codec) -> String {
-        let base: String
-        switch format {
-        case .parquet: return "parquet"  // its pages are compressed, not the file
-        case .protobufList: base = "pb"
-        case .jsonl: base = "jsonl"
-        case .protoJson: base = "json"
-        case .protoText: base = "txtpb"
-        case .csv: base = "csv"
-        case .tsv: base = "tsv"
-        case .msgpack: base = "msgpack"
-        }
-        // ClickHouse's s3() and file() take the compression from ".zst".
-        return compression == .zstd ? base + ".zst" : base
+        // Parquet's pages are compressed, not the file. ClickHouse's s3()
+        // and file() take the compression from ".zst".
+        format == .parquet || compression == .none ? format.fileExtension : format.fileExtension + ".zst"
     }
 
     /// A key part as it may stand in a URL path and a Hive partition:

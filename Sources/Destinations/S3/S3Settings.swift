@@ -34,13 +34,9 @@ public struct S3Settings: Sendable, Equatable {
     /// `-s3Compression`: a protobufList (or text) object compressed whole,
     /// Parquet's pages compressed one by one.
     public var compression: ParquetSchema.Codec = .zstd
-    /// `-httpCAFile`, for an https endpoint with a private CA.
-    public var caFile: String?
     /// Records' format: an object's layout and its key's extension.
     public var format: MarshalFormat = .protobufList
     /// The `host=` part of the keys.
     public var hostname = ""
-    /// csv's and tsv's header, at the start of each object.
-    public var header: [UInt8] = []
     public init() {}
 }

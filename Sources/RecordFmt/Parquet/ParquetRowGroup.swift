@@ -62,22 +62,24 @@ public enum ParquetFooter {
         var w = ThriftCompactWriter()
         w.structBody { w in
             w.i32(1, 1)  // version
-            w.list(2, structs: [nil] + columns.map { Optional($0) }, count: columns.count + 1) { w, column in
-                guard let column else {  // the root: a group of every column
-                    w.string(4, "schema")
-                    w.i32(5, Int32(columns.count))
-                    return
+            w.listHeader(2, count: columns.count + 1, of: .structure)
+            w.structBody { w in  // the root: a group of every column
+                w.string(4, "schema")
+                w.i32(5, Int32(columns.count))
+            }
+            for column in columns {
+                w.structBody { w in
+                    w.i32(1, column.type.rawValue)
+                    w.i32(3, 0)  // REQUIRED
+                    w.string(4, column.name)
+                    if let converted = column.converted { w.i32(6, converted.rawValue) }
                 }
-                w.i32(1, column.type.rawValue)
-                w.i32(3, 0)  // REQUIRED
-                w.string(4, column.name)
-                if let converted = column.converted { w.i32(6, converted.rawValue) }
             }
             w.i64(3, Int64(rowGroups.reduce(0) { $0 + $1.group.rows }))
-            w.list(4, structs: rowGroups, count: rowGroups.count) { w, entry in
+            w.list(4, structs: rowGroups) { w, entry in
                 let group = entry.group
                 var offset = Int64(entry.offset)
-                w.list(1, structs: columns.indices, count: columns.count) { w, index in
+                w.list(1, structs: columns.indices) { w, index in
                     w.i64(2, offset)  // file_offset: where the chunk starts
                     w.structure(3) { w in  // ColumnMetaData
                         w.i32(1, columns[index].type.rawValue)

@@ -69,8 +69,8 @@ struct ThriftCompactWriter {
         }
     }
 
-    mutating func list<S: Sequence>(_ id: Int16, structs elements: S, count: Int, _ body: (inout ThriftCompactWriter, S.Element) -> Void) {
-        listHeader(id, count: count, of: .structure)
+    mutating func list<C: Collection>(_ id: Int16, structs elements: C, _ body: (inout ThriftCompactWriter, C.Element) -> Void) {
+        listHeader(id, count: elements.count, of: .structure)
         for element in elements { structBody { body(&$0, element) } }
     }
 

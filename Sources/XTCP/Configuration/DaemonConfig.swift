@@ -36,7 +36,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var natsJetStream = false
     /// `-httpCAFile`.
     public var httpCAFile: String?
-    /// The `-s3*` flags; the record format, host and header are set at open.
+    /// The `-s3*` flags; the record format and host are set at open.
     public var s3 = S3Settings()
     /// `-s3SecretKeyFile`, as `-conf` shows it (the secret never is).
     public var s3SecretKeyFile: String?
@@ -137,8 +137,6 @@ public struct DaemonConfig: Sendable, Equatable {
         settings.s3 = s3
         settings.s3.format = marshal
         settings.s3.hostname = identity.hostname
-        settings.s3.header = marshal.header(columns: columns)
-        settings.s3.caFile = httpCAFile
         return try destination.open(settings)
     }
 
