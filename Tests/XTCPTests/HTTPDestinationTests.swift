@@ -129,11 +129,7 @@ struct HTTPDestinationTests {
             #expect(server.count().0 == before, "nothing is taken while down")
             server.command("up")
             let back = Date()
-            var resumed: TimeInterval?
-            while Date().timeIntervalSince(back) < 15 {
-                if server.count().0 > before { resumed = Date().timeIntervalSince(back); break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+            let resumed = secondsUntil(since: back, every: 0.05) { server.count().0 > before }
             #expect(resumed != nil && resumed! < 5, "delivered again \(resumed ?? -1) s after the server came back")
             #expect(xtcp.finish() == 5, "a run that lost envelopes exits 5: \(xtcp.lines.suffix(5))")
             let summary = try #require(xtcp.lines.last { $0.hasPrefix("xtcp: 40 polls") }.map(XTCPSummary.init(line:)), "\(xtcp.lines.suffix(3))")

@@ -93,11 +93,8 @@ struct NATSDestinationTests {
             defer { server.kill() }
             let back = Date()
             let restored = Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "65101", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-            var resumed: TimeInterval?
-            while Date().timeIntervalSince(back) < 15 {
-                let now = Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "65101", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-                if now > restored { resumed = Date().timeIntervalSince(back); break }
-                Thread.sleep(forTimeInterval: 0.1)
+            let resumed = try secondsUntil(since: back) {
+                (Int(try Shell.run(ns.exec(["python3", Self.reader, "count", "65101", "XTCP"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1) > restored
             }
             #expect(restored > 0, "the stream's files kept what was acked")
             #expect(resumed != nil && resumed! < 5, "delivered again \(resumed ?? -1) s after the server came back")

@@ -202,11 +202,7 @@ struct S3DestinationTests {
             defer { server.kill() }
             let back = Date()
             let restored = try fetch(ns, into: work + "/restored").keys.count
-            var resumed: TimeInterval?
-            while Date().timeIntervalSince(back) < 15 {
-                if try fetch(ns, into: work + "/probe").keys.count > restored { resumed = Date().timeIntervalSince(back); break }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
+            let resumed = try secondsUntil(since: back, every: 0.2) { try fetch(ns, into: work + "/probe").keys.count > restored }
             #expect(restored > 0, "what was uploaded before the kill is kept")
             #expect(resumed != nil && resumed! < 5, "uploading again \(resumed ?? -1) s after the server came back")
             #expect(xtcp.finish() == 5, "a run that lost envelopes exits 5: \(xtcp.lines.suffix(5))")

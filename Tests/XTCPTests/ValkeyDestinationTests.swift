@@ -80,11 +80,9 @@ struct ValkeyDestinationTests {
             defer { try? server.stop(ns) }
             let back = Date()
             let restored = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "65102", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
-            var resumed: TimeInterval?
-            while Date().timeIntervalSince(back) < 15 {
+            let resumed = try secondsUntil(since: back) {
                 let length = try Shell.run(ns.exec(["python3", Self.reader, "xlen", "65102", "xtcp"])).trimmingCharacters(in: .whitespacesAndNewlines)
-                if (Int(length) ?? 0) > (Int(restored) ?? 0) { resumed = Date().timeIntervalSince(back); break }
-                Thread.sleep(forTimeInterval: 0.1)
+                return (Int(length) ?? 0) > (Int(restored) ?? 0)
             }
             #expect(before == "0", "down: nobody answers")
             #expect((Int(restored) ?? 0) > 0, "the append-only file kept what was delivered")
