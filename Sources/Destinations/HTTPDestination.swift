@@ -55,10 +55,10 @@ public final class HTTPDestination: Destination, @unchecked Sendable {  // every
             let code = xtcp_curl_post(handle, batch.baseAddress!, batch.count, wait.roundedMilliseconds, &status, &error, error.count)
             guard code == 0 else {
                 let why = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if peerState.down == nil && peerState.everConnected { peerState.ended(why) } else { peerState.connectFailed(why) }
+                peerState.unanswered(why)
                 throw DestinationDrop(reason: .unreachable, detail: "\(name): no answer (\(why))")
             }
-            if peerState.down != nil || !peerState.everConnected { peerState.connected() }
+            peerState.answered()
             guard (200..<300).contains(status) else {
                 refusedByClass["\(status / 100)xx", default: 0] += 1
                 throw DestinationDrop(reason: .deliveryFailed, detail: "\(name): HTTP \(status)")

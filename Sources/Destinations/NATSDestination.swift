@@ -77,7 +77,7 @@ public final class NATSDestination: Destination, @unchecked Sendable {  // every
                 if peerState.down == nil { peerState.ended("not connected") }
                 throw DestinationDrop(reason: .unreachable, detail: "\(name): not connected; libnats reconnects every 0.5 s")
             }
-            if peerState.down != nil || !peerState.everConnected { peerState.connected() }
+            peerState.answered()
             let wait = Reconnection.wait(until: deadline, atMost: patience)
             let milliseconds = Int64(wait.roundedMilliseconds)
             if let jetStream { return try publishJetStream(jetStream, batch, within: milliseconds) }

@@ -28,6 +28,18 @@ struct Reconnection {
         connects += 1
     }
 
+    /// A request-per-batch peer (http, nats) answered: up, said so if it
+    /// was down.
+    mutating func answered() {
+        if down != nil || !everConnected { connected() }
+    }
+
+    /// It did not answer: the connection ended if it was up, else the
+    /// connect failed again.
+    mutating func unanswered(_ why: String) {
+        if down == nil && everConnected { ended(why) } else { connectFailed(why) }
+    }
+
     mutating func connectFailed(_ why: String) {
         if down == nil { problems.append("\(name): connect: \(why); batches are dropped until it connects") }
         down = why
