@@ -8,7 +8,7 @@ import PackageDescription
 
 let package = Package(
     name: "xtcp",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "xtcp", targets: ["xtcp"]),
         .executable(name: "xtcp-codegen", targets: ["xtcp-codegen"]),
@@ -24,6 +24,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // The gRPC API (ControlAPI): grpc-swift 2 over swift-nio's HTTP/2.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C libraries from Debian
@@ -78,9 +84,23 @@ let package = Package(
             dependencies: ["Platform", "Netlink", "RecordFmt", "IOUring", "Profiler", "Destinations", "CKernelABI", "CBuildInfo", "CLldpctl",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // The gRPC API (xtcp2's ConfigService and XTCPFlatRecordService,
+        // health, reflection): the only module that links swift-nio, kept
+        // out of XTCP so that the engine builds and runs without it.
+        .target(
+            name: "ControlAPI",
+            dependencies: ["XTCP", "Destinations", "Platform", "RecordFmt",
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "Logging", package: "swift-log")],
+            exclude: ["Generated/xtcp_api.pb"]
+        ),
         .executableTarget(
             name: "xtcp",
-            dependencies: ["XTCP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["XTCP", "ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
 

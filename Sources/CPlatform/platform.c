@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/ethtool.h>
@@ -105,4 +106,10 @@ int xtcp_platform_ethtool_drvinfo(int fd, const char *ifname, char driver[32], c
     snprintf(firmware, 32, "%.*s", (int)sizeof info.fw_version, info.fw_version);
     snprintf(bus, 32, "%.*s", (int)sizeof info.bus_info, info.bus_info);
     return 0;
+}
+
+int xtcp_platform_wake_signal(void) { return SIGRTMIN + 4; }
+
+int xtcp_platform_wake_thread(unsigned long thread) {
+    return pthread_kill((pthread_t)thread, SIGRTMIN + 4);
 }

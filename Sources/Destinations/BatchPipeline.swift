@@ -21,9 +21,22 @@ public final class BatchPipeline {
     /// a marshaller that lends its buffer and a destination that borrows.
     private let lending: (lender: any EnvelopeLending, borrower: any EnvelopeBorrowing)?
 
-    public init(marshaller: any Marshaller, destination: any Destination, flushRows: Int, flushBytes: Int) {
+    /// The live record stream, and where this pipeline's envelopes come
+    /// from (polls or close events); nil: none.
+    private let stream: (hub: RecordStream, source: RecordStream.Source)?
+    /// Whether the stream has clients, read at each flush and poll (not
+    /// per row): rows are copied for it only then.
+    private var streaming = false
+    /// The stream's envelopes when `-marshal` is not protobufList: the
+    /// stream always carries records as protobuf.
+    private let streamCopy: ProtobufListMarshaller?
+
+    public init(marshaller: any Marshaller, destination: any Destination, flushRows: Int, flushBytes: Int,
+                stream: RecordStream? = nil, from source: RecordStream.Source = .poll) {
         self.marshaller = marshaller
         self.destination = destination
+        self.stream = stream.map { ($0, source) }
+        streamCopy = stream != nil && marshaller.format != .protobufList ? ProtobufListMarshaller(initialCapacity: 1 << 16) : nil
         // Decided once, here: both sides must take part.
         if let lender = marshaller as? any EnvelopeLending, let borrower = destination as? any EnvelopeBorrowing {
             lending = (lender, borrower)
@@ -38,7 +51,10 @@ public final class BatchPipeline {
     /// by the dump session); nil encodes every field of every row.
     public var pollFields: EncodedPollFields? {
         get { marshaller.pollFields }
-        set { marshaller.pollFields = newValue }
+        set {
+            marshaller.pollFields = newValue
+            streamCopy?.pollFields = newValue
+        }
     }
 
     /// The socket owner's fields of the rows to come, encoded once per
@@ -46,7 +62,19 @@ public final class BatchPipeline {
     /// row's).
     public var ownerFields: EncodedOwnerFields {
         get { marshaller.ownerFields }
-        set { marshaller.ownerFields = newValue }
+        set {
+            marshaller.ownerFields = newValue
+            streamCopy?.ownerFields = newValue
+        }
+    }
+
+    /// Looks again whether the record stream has clients (each poll, and
+    /// each second of close events; each flush looks too).
+    public func refreshStreaming() {
+        let now = stream?.hub.hasClients ?? false
+        // A copy begun mid-batch would hold only the batch's later rows.
+        if now, !streaming { streamCopy?.reset() }
+        streaming = now
     }
 
     /// Appends one row, flushing when the batch is full. A failed write is
@@ -55,6 +83,7 @@ public final class BatchPipeline {
     /// the marshaller.
     public func append(_ record: borrowing FlatRecord) {
         marshaller.append(record)
+        if streaming, let streamCopy { streamCopy.append(record) }
         if marshaller.rowCount >= flushRows {
             flush(.rows)
         } else if marshaller.byteCount >= flushBytes {
@@ -66,7 +95,11 @@ public final class BatchPipeline {
     public func flush(_ reason: FlushReason) {
         let rows = marshaller.rowCount
         guard rows > 0 else { return }
-        defer { marshaller.reset() }
+        defer {
+            marshaller.reset()
+            refreshStreaming()
+        }
+        if streaming, let stream { publish(to: stream.hub, from: stream.source, rows: rows) }
         let size = marshaller.byteCount
         counts.records += UInt64(rows)
         counts.flushed(reason, bytes: size)
@@ -90,6 +123,17 @@ public final class BatchPipeline {
         } catch {
             counts.dropped(.writeError, rows: rows)
             lastWriteError = error
+        }
+    }
+
+    /// The batch, as protobuf, to the stream's clients: before it goes to
+    /// the destination (Kafka takes its buffer).
+    private func publish(to hub: RecordStream, from source: RecordStream.Source, rows: Int) {
+        if let streamCopy {
+            if streamCopy.rowCount > 0 { streamCopy.withBatch { hub.publish(frame: $0, rows: streamCopy.rowCount, from: source) } }
+            streamCopy.reset()
+        } else {
+            marshaller.withBatch { hub.publish(frame: $0, rows: rows, from: source) }
         }
     }
 

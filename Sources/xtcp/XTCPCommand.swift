@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlAPI
 import Destinations
 import Logging
 import Netlink
@@ -51,7 +52,8 @@ struct XTCPCommand: ParsableCommand {
         case .poll:
             try Privileges.current().requireForPolling()
             LoggingSystem.bootstrap { StderrLogHandler(label: $0, level: config.logLevel, format: config.logFormat) }
-            let daemon = Daemon(config: config, logger: Logger(label: "xtcp"))
+            let daemon = Daemon(config: config, logger: Logger(label: "xtcp"),
+                                sideServices: config.grpc.listen != nil ? [ControlServer.starter] : [])
             let signal = try daemon.run()
             if let lost = daemon.losses(endedBy: signal) { throw lost }
         }

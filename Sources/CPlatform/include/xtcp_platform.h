@@ -65,4 +65,11 @@ int xtcp_platform_epoll_modify(int epoll, int fd, uint64_t token, int output);
 int xtcp_platform_epoll_remove(int epoll, int fd);
 int xtcp_platform_epoll_wait(int epoll, uint64_t *_Nonnull tokens, int most, int milliseconds);
 
+// The real-time signal that wakes the poll loop from its sigtimedwait when
+// a poll is asked for between ticks (SIGRTMIN is a function in glibc, not a
+// constant Swift can import). The profiler's stack signal is SIGRTMIN + 3.
+int xtcp_platform_wake_signal(void);
+// pthread_kill of that signal to `thread`: 0 or an errno.
+int xtcp_platform_wake_thread(unsigned long thread);
+
 #endif

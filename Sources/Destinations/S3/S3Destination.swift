@@ -37,6 +37,8 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
         var everUploaded = false
         var failing: String?
         var uploaded = 0, givenUp = 0, uploadedBytes = 0, retries = 0
+        /// `-s3FlushBytes` and `-s3FlushInterval` as set now.
+        var tuning: Tuning
 
         var waiting: Int { queue.count + (uploading ? 1 : 0) }
     }
@@ -48,11 +50,22 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
         case again(after: Duration)
     }
 
+    /// An object's size and age past which it is uploaded: the flags', or
+    /// what the gRPC API's SetS3Upload set since.
+    public struct Tuning: Sendable, Equatable {
+        public var flushBytes: Int
+        public var flushInterval: Duration
+    }
+
+    /// The bounds `SetS3Upload` keeps to (as the flags').
+    public static let flushBytesRange = 65536...(1 << 30)
+    public static let shortestFlushInterval = Duration.milliseconds(1)
+
     private let settings: S3Settings
     /// csv's and tsv's header, at the start of each object.
     private let header: [UInt8]
     private let patience: Duration
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let wake = DispatchSemaphore(value: 0)
     private let client: S3Client
     private var uploader: OSThread?
@@ -62,6 +75,7 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
         self.settings = settings
         self.header = header
         self.patience = patience
+        state = Mutex(State(tuning: Tuning(flushBytes: settings.flushBytes, flushInterval: settings.flushInterval)))
         client = try S3Client(settings: settings, caFile: caFile)
         if !settings.skipBucketProbe { try probe() }
         do {
@@ -88,7 +102,7 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
         let sealed = try state.withLock { state throws(DestinationDrop) -> Bool in
             guard !state.stopping else { throw DestinationDrop(reason: .shutdown, detail: "s3: closing") }
             if state.filling == nil {
-                state.filling = S3ObjectBuffer(settings: settings, header: header, unixSeconds: WallClock.nanoseconds() / 1_000_000_000)
+                state.filling = S3ObjectBuffer(settings: tuned(state.tuning), header: header, unixSeconds: WallClock.nanoseconds() / 1_000_000_000)
             }
             try state.filling!.append(batch, rows: rows)
             guard state.filling!.isFull else { return false }
@@ -97,6 +111,28 @@ public final class S3Destination: Destination, @unchecked Sendable {  // `upload
         }
         if sealed { wake.signal() }
         return .queued
+    }
+
+    public var tuning: Tuning { state.withLock { $0.tuning } }
+
+    /// New sizing, for the object being filled and the next (nil: as it
+    /// is); values outside the flags' bounds are the caller's to refuse.
+    public func retune(flushBytes: Int?, flushInterval: Duration?) -> Tuning {
+        let tuning = state.withLock { state in
+            if let flushBytes { state.tuning.flushBytes = flushBytes }
+            if let flushInterval { state.tuning.flushInterval = flushInterval }
+            state.filling?.retune(tuned(state.tuning))
+            return state.tuning
+        }
+        wake.signal()  // an object now due goes without waiting
+        return tuning
+    }
+
+    private func tuned(_ tuning: Tuning) -> S3Settings {
+        var tuned = settings
+        tuned.flushBytes = tuning.flushBytes
+        tuned.flushInterval = tuning.flushInterval
+        return tuned
     }
 
     /// The object being filled goes to the queue, or is dropped when the

@@ -17,8 +17,8 @@ struct S3ObjectBuffer {
     let started: ContinuousClock.Instant
     let startedUnixSeconds: Int64
     /// The object's size and age past which it is uploaded, drawn for it.
-    let threshold: Int
-    let interval: Duration
+    private(set) var threshold: Int
+    private(set) var interval: Duration
     private let format: MarshalFormat
     private let codec: ParquetSchema.Codec
     private var rowGroups: [(offset: Int, group: ParquetRowGroup)] = []
@@ -40,6 +40,12 @@ struct S3ObjectBuffer {
         case .protobufList: bytes += repeatElement(0, count: Self.lengthRoom)
         default: bytes += header
         }
+    }
+
+    /// New sizing for this object too (`SetS3Upload`), drawn as at its start.
+    mutating func retune(_ settings: S3Settings) {
+        threshold = max(1, Int(Double(settings.flushBytes) * Self.jitter(settings.flushThresholdJitterPercent)))
+        interval = settings.flushInterval * Self.jitter(settings.flushJitterPercent)
     }
 
     static func jitter(_ percent: Int) -> Double {

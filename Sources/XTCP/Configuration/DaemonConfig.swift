@@ -11,6 +11,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// The longest a poll may take; a dump still running then is abandoned
     /// and counted. At most `frequency` (a poll never overlaps the next).
     public var timeout: GoDuration = .seconds(10)
+    /// `-timeout` was not given: it is `frequency`, and follows it when the
+    /// gRPC API changes the frequency.
+    public var timeoutFollowsFrequency = true
     /// Each tick is delayed by a random 0 to this percentage of `frequency`,
     /// so a fleet started together does not poll in step.
     public var pollJitterPercent: Int = 10
@@ -60,6 +63,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// path of its Prometheus metrics (`-promPath`).
     public var promListen: String? = "127.0.0.1:9088"
     public var promPath = "/metrics"
+    /// The gRPC API (`-grpc*`).
+    public var grpc = GRPCSettings()
     /// The least severe level logged (`-logLevel`, `-d`).
     public var logLevel: Logger.Level = .info
     /// How log lines are written (`-logFormat`).

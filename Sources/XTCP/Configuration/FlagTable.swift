@@ -3,6 +3,9 @@ import Logging
 import Netlink
 import Platform
 import RecordFmt
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every flag of xtcp, once: the command line's options (`Sources/xtcp`'s
 /// are generated from here by `swift run xtcp-codegen`), the environment's
@@ -15,7 +18,7 @@ public enum FlagTable {
     public static let sections: [(title: String, flags: [FlagDefinition])] = [
         ("What run", modes), ("Polling", polling), ("Namespaces", namespaces), ("Receiving", receiving),
         ("Choosing what to send", selection), ("Output", output), ("Kafka", kafka), ("Valkey", valkey), ("NATS", nats), ("HTTP", http), ("S3", s3),
-        ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing),
+        ("Stamped into every record", identity), ("Who owns each socket", enrichment), ("What an operator sees", observing), ("gRPC API", grpc),
     ]
 
     public static func named(_ name: String) -> FlagDefinition? { byName[name] }
@@ -443,4 +446,51 @@ public enum FlagTable {
             d.config.profilePath = v.text
         },
     ]
+
+    // MARK: gRPC API
+
+    static let grpc: [FlagDefinition] = [
+        FlagDefinition("grpcListen", default: "127.0.0.1:8889",
+             help: "HOST:PORT of the gRPC API (xtcp2's ConfigService and XTCPFlatRecordService, health, reflection); loopback unless said; off: none.",
+             show: { [$0.grpc.listen ?? "off"] }) { d, v throws(UsageError) in
+            d.config.grpc.listen = ["", "off"].contains(v.text) ? nil : v.text
+            if let address = d.config.grpc.listen, ListenAddress(address) == nil { throw v.fail("expected HOST:PORT, [V6]:PORT, :PORT or off") }
+        },
+        FlagDefinition("grpcPort", help: "xtcp2's flag: the same as -grpcListen 127.0.0.1:PORT.") { d, v throws(UsageError) in
+            _ = try v.int(1...65535)
+        },
+        FlagDefinition("grpcTLSCert", help: "A PEM certificate chain: the gRPC API speaks TLS (with -grpcTLSKey).",
+             show: { [$0.grpc.tlsCertificate ?? ""] }) { d, v throws(UsageError) in
+            d.config.grpc.tlsCertificate = try readableFile(v)
+        },
+        FlagDefinition("grpcTLSKey", help: "The PEM private key of -grpcTLSCert (mode 0600 or 0640, owned by root or xtcp's user).",
+             show: { [$0.grpc.tlsKey ?? ""] }) { d, v throws(UsageError) in
+            do { _ = try SecretFile.text(path: v.text) } catch { throw v.fail("\(error)") }
+            d.config.grpc.tlsKey = v.text
+        },
+        FlagDefinition("grpcToken", help: "A bearer token every gRPC call must carry (authorization: Bearer TOKEN); better from XTCP_GRPCTOKEN or -grpcTokenFile than on the command line, where ps shows it.",
+             show: { [$0.grpc.token == nil ? "" : "(redacted)"] }) { d, v throws(UsageError) in
+            guard !v.text.isEmpty, !v.text.contains(where: { $0.isWhitespace }) else { throw v.fail("expected a token without spaces") }
+            d.config.grpc.token = v.text
+        },
+        FlagDefinition("grpcTokenFile", help: "A file holding -grpcToken's token (mode 0600 or 0640, owned by root or xtcp's user).",
+             show: { _ in [] }) { d, v throws(UsageError) in
+            let text: String
+            do { text = try SecretFile.text(path: v.text) } catch { throw v.fail("\(error)") }
+            let token = String(text.filter { !$0.isWhitespace })
+            guard !token.isEmpty else { throw v.fail("the file is empty") }
+            d.config.grpc.token = token
+        },
+        FlagDefinition("grpcStreamQueueBytes", default: "8388608",
+             help: "Bytes of records each FlatRecords client may have waiting; a client that reads slower loses what does not fit, counted, and never slows polling (65536-1073741824).",
+             show: { ["\($0.grpc.streamQueueBytes)"] }) { d, v throws(UsageError) in
+            d.config.grpc.streamQueueBytes = try v.int(65536...1 << 30)
+        },
+    ]
+
+    /// A file this process can open for reading.
+    private static func readableFile(_ v: FlagValue) throws(UsageError) -> String {
+        do { _ = try Syscall.open(path: v.text, flags: O_RDONLY) } catch { throw v.fail(Errno.describe(error.errno)) }
+        return v.text
+    }
 }

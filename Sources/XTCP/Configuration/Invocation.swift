@@ -80,6 +80,7 @@ public struct Invocation: Sendable {
         var config = draft.config
         config.identity.hostname = draft.hostname ?? hostname()
         config.timeout = draft.timeout ?? config.frequency
+        config.timeoutFollowsFrequency = draft.timeout == nil
         guard config.timeout.nanoseconds <= config.frequency.nanoseconds else {
             // Named as they were given: a flag, or a variable.
             let timeout = draft.values["timeout"]?.display ?? "-timeout \(config.timeout)"
@@ -91,6 +92,7 @@ public struct Invocation: Sendable {
             throw UsageError("\(columns.display): only -marshal csv and tsv choose columns (this run writes \(config.marshal.rawValue))")
         }
         try checkS3(&config, draft)
+        try checkGRPC(&config, draft)
         if config.destination.isDatagram {
             // A datagram carries at most 65,507 bytes; the flush happens
             // after the row that crosses the threshold, so leave room for one.
@@ -125,6 +127,25 @@ public struct Invocation: Sendable {
         }
         if config.s3.bucket.isEmpty { throw UsageError("-dest s3: needs -s3Bucket") }
         if config.s3.accessKey.isEmpty || config.s3.secretKey.isEmpty { throw UsageError("-dest s3: needs -s3AccessKey and -s3SecretKeyFile") }
+    }
+
+    /// `-grpcPort` (xtcp2's) is `-grpcListen 127.0.0.1:PORT`; not both.
+    /// TLS needs its certificate and its key.
+    static func checkGRPC(_ config: inout DaemonConfig, _ draft: ConfigurationDraft) throws(UsageError) {
+        if let port = draft.values["grpcPort"] {
+            if let listen = draft.values["grpcListen"], listen.source != .defaultValue {
+                throw UsageError("\(port.display) and \(listen.display): give one (-grpcPort N is -grpcListen 127.0.0.1:N)")
+            }
+            config.grpc.listen = "127.0.0.1:\(port.text)"
+        }
+        switch (draft.values["grpcTLSCert"], draft.values["grpcTLSKey"]) {
+        case (let cert?, nil): throw UsageError("\(cert.display): needs -grpcTLSKey too")
+        case (nil, let key?): throw UsageError("\(key.display): needs -grpcTLSCert too")
+        default: break
+        }
+        if config.grpc.listen == nil, let given = ["grpcTLSCert", "grpcToken", "grpcTokenFile"].compactMap({ draft.values[$0] }).first {
+            throw UsageError("\(given.display): the gRPC listener is off (-grpcListen off)")
+        }
     }
 
     /// The configuration as `-conf` prints it: one `name value` per line,

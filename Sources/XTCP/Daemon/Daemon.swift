@@ -21,6 +21,13 @@ public final class Daemon {
     public private(set) var polls: UInt64 = 0
     /// `-profile.mode cpu`'s profile could not be written.
     public private(set) var profileLost = false
+    /// Polls asked for from outside the schedule, and its live timing.
+    public let control: PollControl
+    /// Every poll's records, and close events, for live subscribers.
+    public let records = RecordStream()
+    /// What runs beside the loop (the gRPC API), started with the HTTP
+    /// listener, before the destination opens.
+    private let sideServices: [SideServiceStarter]
 
     /// What a run that ended by itself (`-maxLoops`) lost: envelopes
     /// dropped, or the profile; nil when nothing. A run ended by a signal
@@ -39,9 +46,12 @@ public final class Daemon {
     /// Logs through `logger`: a line per poll at info, what went wrong at
     /// warning or error with the poll it happened in, the configuration
     /// and every HTTP request at debug.
-    public init(config: DaemonConfig, logger: Logger) {
+    public init(config: DaemonConfig, logger: Logger, sideServices: [SideServiceStarter] = []) {
         self.config = config
         self.logger = logger
+        self.sideServices = sideServices
+        control = PollControl(timing: .init(frequency: config.frequency.duration, timeout: config.timeout.duration,
+                                            timeoutFollowsFrequency: config.timeoutFollowsFrequency))
     }
 
     /// Runs until done; returns the signal that ended it, if one did.
@@ -69,9 +79,13 @@ public final class Daemon {
         // output, and the listener answers while a broker is awaited.
         let opened = OpenedDestination()
         let listener = try config.promListen.map { address in
-            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: opened, config: config, logger: logger).answer)
+            try HTTPListener(address: address, handler: OperatorEndpoints(board: board, destination: opened, config: config, logger: logger, control: control).answer)
         }
         defer { listener?.stop() }
+        let handles = DaemonHandles(config: config, logger: logger, control: control, records: records, board: board, destination: opened)
+        var started: [any SideService] = []
+        defer { for service in started.reversed() { service.stop() } }
+        for starter in sideServices { started.append(try starter(handles)) }
         let wholeRunProfile = config.profileWholeRun ? try WholeRunProfile(path: config.profilePath) : nil
         let destination = try config.openDestination()
         opened.set(destination)
@@ -87,7 +101,7 @@ public final class Daemon {
         let pollers: DumpPoller
         var receivePath = config.ioUring ? "io_uring rings" : "recvmsg"
         do {
-            pollers = try DumpPoller(config: config, destination: destination, names: containers)
+            pollers = try DumpPoller(config: config, destination: destination, names: containers, stream: records)
         } catch let error as SystemError where config.ioUring && error.call == .ioUringSetup {
             guard config.ioUringFallback else { throw IOUringUnavailable(reason: "\(error)") }
             // A kernel without io_uring (or with it disabled by
@@ -95,7 +109,7 @@ public final class Daemon {
             logger.warning("xtcp: -ioUring: cannot set up a ring (\(error)): receiving with recvmsg instead")
             var recvmsg = config
             recvmsg.ioUring = false
-            pollers = try DumpPoller(config: recvmsg, destination: destination, names: containers)
+            pollers = try DumpPoller(config: recvmsg, destination: destination, names: containers, stream: records)
             receivePath = "recvmsg"
         }
         let rings = pollers.rings
@@ -116,7 +130,7 @@ public final class Daemon {
             \(config.marshal.rawValue) to \(config.destination)
             """)
         // -closeEvents: subscriptions follow the polled namespaces.
-        let closing = try config.closeEvents ? ClosingPollerSet(pollers, listener: CloseEventListener(config: config, destination: destination, names: containers)) : nil
+        let closing = try config.closeEvents ? ClosingPollerSet(pollers, listener: CloseEventListener(config: config, destination: destination, names: containers, stream: records)) : nil
         try closing?.listener.start()
         let polled: any PollerSet = closing ?? pollers
         let namespaces = NamespaceFollower(pollers: polled, scope: scope, config: config, logger: logger)
@@ -141,16 +155,20 @@ public final class Daemon {
             if uplinks.missing { logger.warning("xtcp: uplinks: \(config.uplinkInterfaces.joined(separator: ",")) not all found; their columns stay empty") }
         }
         let clock = ContinuousClock()
-        let start = clock.now
+        var schedule = PollSchedule(start: clock.now, frequency: config.frequency.duration, jitterPercent: config.pollJitterPercent)
+        control.attach(.current())
+        defer { control.stop() }
         var signal: Int32?
-        var skippedTicks: UInt64 = 0
-        while true {
+        polling: while true {
             polls += 1
             let began = clock.now
+            _ = schedule.pollBegins(at: began)
+            control.pollBegins(polls, at: began)
+            records.pollBegan(polls)
             if let uplinks, uplinks.refreshIfChanged() { uplinks.stamp(&template) }
             template.pollSequence = polls
             template.timestampNs = WallClock.nanoseconds()
-            let ticket = PollTicket(deadline: began + config.timeout.duration, template: template)
+            let ticket = PollTicket(deadline: began + control.timing.timeout, template: template)
             let change = namespaces.reconcile(when: "poll \(polls)")
             var (counts, problems) = polled.poll(ticket)
             if let uplinks {
@@ -166,6 +184,8 @@ public final class Daemon {
             counts.delivery += destination.takeLateCounts()
             problems += destination.takeProblems()
             totals += counts
+            records.pollEnded(polls)
+            control.pollEnded(polls)
             let elapsed = clock.now - began
             board.recordPoll(counts, seconds: elapsed.inSeconds, namespaces: pollers.count)
             logger.info("poll \(polls): \(elapsed.roundedMilliseconds) ms namespaces=\(pollers.count) \(counts.summary)")
@@ -174,26 +194,32 @@ public final class Daemon {
                           + "STATUS=poll \(polls): \(counts.dumps.decode.sockets) sockets in \(pollers.count) namespaces")
 
             if config.maxLoops > 0, polls >= UInt64(config.maxLoops) { break }
-            // The next tick on the schedule, plus jitter; ticks a slow poll
-            // overran are skipped, not run back to back.
-            // Ticks already skipped count too: from `polls` alone, every
-            // poll after a slow one would skip the same ticks again (a
-            // 30 min soak said 5,900 skipped of 1,800 ticks).
-            var next = start + config.frequency.duration * Int(polls + skippedTicks)
-            while next < clock.now {
-                next += config.frequency.duration
-                skippedTicks += 1
-            }
-            next += config.frequency.duration * (Double.random(in: 0..<1) * Double(config.pollJitterPercent) / 100)
+            // Ticks a slow poll overran are skipped, not run back to back.
+            schedule.pollEnded(at: clock.now)
             if let ended = destination.ended {
                 logger.error("xtcp: \(ended): the run ends")
                 break
             }
             let between = "between polls \(polls) and \(polls + 1)"
-            if let taken = waitForStop(signals, until: next, clock: clock, destination: destination,
-                                       checkingEvery: namespaces.followsBetweenPolls ? .milliseconds(100) : nil,
-                                       { namespaces.betweenPolls(when: between) }) {
-                signal = taken
+            // Until the next tick (plus its jitter), or a poll asked for
+            // sooner; a wake (something asked) looks again.
+            while true {
+                if let timing = control.takeTimingChange(), timing.frequency != schedule.frequency {
+                    schedule.retime(timing.frequency, now: clock.now)
+                    logger.info("xtcp: polling every \(timing.frequency.goText) (timeout \(timing.timeout.goText)) from now")
+                }
+                let now = clock.now
+                let next = min(schedule.wakeAt, control.askedFor(now: now) ?? schedule.wakeAt)
+                if next <= now { break }
+                switch waitForStop(signals, until: next, clock: clock, destination: destination,
+                                   checkingEvery: namespaces.followsBetweenPolls ? .milliseconds(100) : nil,
+                                   { namespaces.betweenPolls(when: between) }) {
+                case .stopped(let taken):
+                    signal = taken
+                    break polling
+                case .due: break
+                case .woken: continue
+                }
                 break
             }
         }
@@ -208,7 +234,7 @@ public final class Daemon {
         for problem in destination.takeProblems() { logger.warning("shutdown: \(problem)") }
         var ending = "xtcp: \(polls) polls"
         if let signal { ending += ", ended by \(DaemonSignal.name(signal))" }
-        if skippedTicks > 0 { ending += ", \(skippedTicks) ticks skipped (a poll outran -frequency)" }
+        if schedule.skipped > 0 { ending += ", \(schedule.skipped) ticks skipped (a poll outran -frequency)" }
         logger.info("\(ending): \(totals.summary) peakRSS=\(ProcFiles.peakResidentKilobytes())kB")
         if let (line, written) = wholeRunProfile?.finish() {
             if written { logger.info("\(line)") } else { logger.error("\(line)") }
@@ -217,18 +243,29 @@ public final class Daemon {
         return signal
     }
 
-    /// Waits until `deadline` unless a signal that stops the run comes
-    /// first (returned); the others are answered on the way (SIGHUP
+    /// How a wait between polls ended.
+    enum WaitEnd {
+        /// A signal that stops the run.
+        case stopped(Int32)
+        /// The deadline came.
+        case due
+        /// `ThreadWake`: something was asked; look again.
+        case woken
+    }
+
+    /// Waits until `deadline` unless a signal that stops the run, or a
+    /// wake, comes first; the other signals are answered on the way (SIGHUP
     /// reopens files, SIGUSR1 says the totals). With `checkingEvery`, wakes
     /// that often to run `check`.
     func waitForStop(_ signals: sigset_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock, destination: any Destination,
-                     checkingEvery slice: Duration? = nil, _ check: () -> Void = {}) -> Int32? {
+                     checkingEvery slice: Duration? = nil, _ check: () -> Void = {}) -> WaitEnd {
         while true {
             let remaining = deadline - clock.now
             // At the deadline, still take a signal that arrived during the poll.
             if let taken = Syscall.waitForSignal(signals, timeout: max(.zero, min(remaining, slice ?? remaining))) {
                 switch DaemonSignal(taken) {
-                case .stop(let signal): return signal
+                case .stop(let signal): return .stopped(signal)
+                case .wake: return .woken
                 case .reopen:
                     do {
                         let reopened = try destination.reopen()
@@ -243,7 +280,7 @@ public final class Daemon {
                 }
                 continue
             }
-            guard remaining > .zero else { return nil }
+            guard remaining > .zero else { return .due }
             // Time is up for this slice (the loop checks): wait on.
             if slice != nil { check() }
         }

@@ -18,8 +18,11 @@ enum DaemonSignal {
     case report
     /// SIGUSR2, SIGALRM: nothing to do; said, so that a stray kill is seen.
     case ignore(Int32)
+    /// `ThreadWake`'s signal: a poll was asked for, or the schedule
+    /// changed (the gRPC API); the loop looks again.
+    case wake
 
-    static let taken: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM]
+    static let taken: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, ThreadWake.signal]
 
     static var set: sigset_t {
         var signals = sigset_t()
@@ -33,6 +36,7 @@ enum DaemonSignal {
         case SIGHUP: self = .reopen
         case SIGUSR1: self = .report
         case SIGUSR2, SIGALRM: self = .ignore(signal)
+        case ThreadWake.signal: self = .wake
         default: self = .stop(signal)
         }
     }
@@ -65,7 +69,11 @@ public enum RunSignals {
     /// any other taken signal that has arrived is said and dropped.
     public static func pendingStop() -> Int32? {
         while let taken = Syscall.waitForSignal(DaemonSignal.set, timeout: .zero) {
-            if case .stop(let signal) = DaemonSignal(taken) { return signal }
+            switch DaemonSignal(taken) {
+            case .stop(let signal): return signal
+            case .wake: continue
+            default: break
+            }
             LogFormat.say("xtcp: \(DaemonSignal.name(taken)) ignored (SIGTERM, SIGINT or SIGQUIT end the run)")
         }
         return nil

@@ -72,22 +72,11 @@ public final class HTTPListener: @unchecked Sendable {  // `thread` is set in in
     /// Listens on `address` (`HOST:PORT`, `[V6]:PORT`, `:PORT` for every
     /// interface) and answers each request with `handler`'s response.
     public init(address: String, limits: Limits = Limits(), handler: @escaping @Sendable (Request) -> Reply) throws {
-        guard let parsed = ListenAddress(address) else { throw ListenError(description: "-promListen \(address): expected HOST:PORT") }
-        let resolved: ResolvedAddress
-        do { resolved = try ResolvedAddress(host: parsed.host, port: parsed.port, type: Int32(SOCK_STREAM.rawValue), passive: true) } catch {
-            throw ListenError(description: "-promListen \(address): cannot resolve \(parsed.host): \(error.reason)")
-        }
-        do {
-            listening = try resolved.socket(type: Int32(SOCK_STREAM.rawValue))
-            try Syscall.setsockopt(descriptor: listening.rawValue, level: SOL_SOCKET, option: SO_REUSEADDR, value: Int32(1), name: "SO_REUSEADDR")
-            try resolved.bind(listening)
-            _ = try Syscall.fcntl(descriptor: listening.rawValue, command: F_SETFL, value: O_NONBLOCK)
-            try Syscall.listen(descriptor: listening.rawValue, backlog: 128)
-            boundPort = try Syscall.boundPort(descriptor: listening.rawValue)
-            wake = try Syscall.pipe()
-        } catch {
-            throw ListenError(description: "-promListen \(address): cannot listen: \(Errno.describe(error.errno))")
-        }
+        let socket: ListeningSocket
+        do { socket = try ListeningSocket(address: address, flag: "-promListen") } catch { throw ListenError(description: error.description) }
+        boundPort = socket.port
+        listening = FileDescriptor(adopting: socket.release())
+        do { wake = try Syscall.pipe() } catch { throw ListenError(description: "-promListen \(address): \(Errno.describe(error.errno))") }
         let loop = try HTTPServerLoop(listener: listening.rawValue, wake: wake.read.rawValue, limits: limits, handler: handler)
         thread = try OSThread(name: "xtcp-http") { loop.run() }
     }

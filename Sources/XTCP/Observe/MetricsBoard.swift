@@ -1,3 +1,4 @@
+import Destinations
 import Platform
 import Synchronization
 
@@ -23,8 +24,15 @@ public final class MetricsBoard: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    private let sources = Mutex<[@Sendable () -> [MetricFamily]]>([])
 
     public init() {}
+
+    /// Figures of a part beside the loop (the gRPC API), read per request.
+    public func addSource(_ source: @escaping @Sendable () -> [MetricFamily]) { sources.withLock { $0.append(source) } }
+
+    /// Every added source's figures, now.
+    public var otherMetrics: [MetricFamily] { sources.withLock { $0 }.flatMap { $0() } }
 
     public func recordPoll(_ counts: PollCounts, seconds: Double, namespaces: Int) {
         state.withLock { board in

@@ -10,18 +10,25 @@ struct OperatorEndpoints: Sendable {
     let destination: OpenedDestination
     let promPath: String
     let limits: PrometheusText.Limits
-    /// A poll older than this means polling has stopped: two periods and
-    /// the poll's own time limit.
-    let staleAfter: Duration
+    /// The frequency and timeout as set now (the gRPC API changes them).
+    let timing: @Sendable () -> PollControl.Timing
     let logger: Logger
 
-    init(board: MetricsBoard, destination: OpenedDestination, config: DaemonConfig, logger: Logger) {
+    init(board: MetricsBoard, destination: OpenedDestination, config: DaemonConfig, logger: Logger, control: PollControl? = nil) {
         self.logger = logger
         self.board = board
         self.destination = destination
         promPath = config.promPath
         limits = PrometheusText.Limits(maxNamespaces: config.maxNamespaces, pollIntervalSeconds: config.frequency.duration.inSeconds)
-        staleAfter = config.frequency.duration * 2 + config.timeout.duration
+        let fixed = PollControl.Timing(frequency: config.frequency.duration, timeout: config.timeout.duration, timeoutFollowsFrequency: false)
+        timing = { control?.timing ?? fixed }
+    }
+
+    /// A poll older than this means polling has stopped: two periods and
+    /// the poll's own time limit.
+    var staleAfter: Duration {
+        let now = timing()
+        return now.frequency * 2 + now.timeout
     }
 
     func answer(_ request: HTTPListener.Request) -> HTTPListener.Reply {
@@ -35,7 +42,7 @@ struct OperatorEndpoints: Sendable {
     private func immediate(_ request: HTTPListener.Request) -> HTTPListener.Response {
         switch request.path {
         case promPath:
-            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination.current, limits: limits))
+            return .init(status: 200, contentType: PrometheusText.contentType, body: PrometheusText.render(board.snapshot, destination: destination.current, others: board.otherMetrics, limits: limits))
         case "/healthz":
             return .init(status: 200, body: "ok\n")
         case "/readyz":
@@ -62,10 +69,12 @@ struct OperatorEndpoints: Sendable {
 /// The destination once it is open, for `/metrics`: the listener starts
 /// before it (so that it answers while a broker is awaited, and a start
 /// that fails leaves a running daemon's output alone).
-final class OpenedDestination: Sendable {
+public final class OpenedDestination: Sendable {
     private let destination = Mutex<(any Destination)?>(nil)
+
+    init() {}
 
     func set(_ opened: any Destination) { destination.withLock { $0 = opened } }
 
-    var current: (any Destination)? { destination.withLock { $0 } }
+    public var current: (any Destination)? { destination.withLock { $0 } }
 }

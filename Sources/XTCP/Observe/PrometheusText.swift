@@ -23,8 +23,9 @@ public enum PrometheusText {
         }
     }
 
-    public static func render(_ board: MetricsBoard.Snapshot, destination: (any Destination)? = nil, limits: Limits = Limits(),
-                              process: ProcessFigures = .current()) -> String {
+    /// `others`: figures of the parts beside the loop (the gRPC API's).
+    public static func render(_ board: MetricsBoard.Snapshot, destination: (any Destination)? = nil, others: [MetricFamily] = [],
+                              limits: Limits = Limits(), process: ProcessFigures = .current()) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -101,7 +102,7 @@ public enum PrometheusText {
         metric("xtcp_close_events_lost_total", "counter", "-closeEvents: destroy messages lost to a full receive queue (SO_MEMINFO drops).",
                one(closes.lost))
         metric("xtcp_close_event_overflows_total", "counter", "-closeEvents: receive queue overflows (ENOBUFS).", one(closes.overflows))
-        for family in destination?.metrics ?? [] {
+        for family in (destination?.metrics ?? []) + others {
             func labels(_ sample: MetricFamily.Sample) -> String {
                 sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"
             }

@@ -21,7 +21,8 @@ public final class DumpPoller: PollerSet {
     /// `SystemError` (the daemon then falls back to recvmsg, or exits).
     /// `sockets` opens each job's socket: the kernel's, or a fake kernel's;
     /// `names` names the containers the cgroup index finds.
-    init(config: DaemonConfig, destination: any Destination, sockets: (any DumpSocketOpener)? = nil, names: (any ContainerNames)? = nil) throws {
+    init(config: DaemonConfig, destination: any Destination, sockets: (any DumpSocketOpener)? = nil, names: (any ContainerNames)? = nil,
+         stream: RecordStream? = nil) throws {
         self.config = config
         let sockets = sockets ?? KernelSockets()
         // recvmsg waits in the call, so its sockets time out there; a ring
@@ -30,7 +31,8 @@ public final class DumpPoller: PollerSet {
         let finished = finished
         netlinkers = (0..<config.activeNetlinkers).map { id in
             Netlinker(id: id, session: DumpSession(netlinker: id, config: config, destination: destination, sockets: sockets,
-                                                   receiveTimeout: receiveTimeout, owners: CgroupIndex(enabled: config, names: names)),
+                                                   receiveTimeout: receiveTimeout, owners: CgroupIndex(enabled: config, names: names),
+                                                   stream: stream),
                       receiver: config.ioUring ? RingReceiver(config: config) : RecvReceiver(packetSize: config.packetSize),
                       finished: finished)
         }

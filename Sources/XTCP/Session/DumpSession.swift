@@ -102,7 +102,8 @@ final class DumpSession {
     private var problems = ProblemLog()
 
     init(netlinker: Int, config: DaemonConfig, destination: any Destination, selection: RowSelection = .everything,
-         sockets: any DumpSocketOpener = KernelSockets(), receiveTimeout: Duration? = nil, owners: CgroupIndex? = nil) {
+         sockets: any DumpSocketOpener = KernelSockets(), receiveTimeout: Duration? = nil, owners: CgroupIndex? = nil,
+         stream: RecordStream? = nil, streamSource: RecordStream.Source = .poll) {
         self.netlinker = netlinker
         self.owners = owners
         self.config = config
@@ -112,7 +113,8 @@ final class DumpSession {
         requestSequence = UInt32(truncatingIfNeeded: netlinker &* 1_000_000 &+ Int(WallClock.nanoseconds() / 1_000_000_000 & 0xFFFF))
         pipeline = BatchPipeline(
             marshaller: config.marshal.makeMarshaller(initialCapacity: config.envelopeCapacity, columns: config.columns, pageCodec: config.s3.compression),
-            destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes)
+            destination: destination, flushRows: config.envelopeFlushRows, flushBytes: config.envelopeFlushBytes,
+            stream: stream, from: streamSource)
     }
 
     // MARK: A poll
@@ -128,6 +130,7 @@ final class DumpSession {
     /// Restamps the owners when the runtime's API has named containers
     /// anew (each poll, and each second of close events).
     func refreshOwnerNames() {
+        pipeline.refreshStreaming()
         if let owners, owners.refreshNames() {
             ownerCgroup = Self.noCgroup  // a restamped owner is not the one held
         }

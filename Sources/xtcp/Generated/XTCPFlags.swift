@@ -255,6 +255,27 @@ struct XTCPFlags: ParsableArguments {
     @Option(name: [.customLong("profile.path", withSingleDash: true), .customLong("profile.path")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("profile.path")!.helpWithDefault, valueName: "profile.path"))
     var profilePath: String?
 
+    @Option(name: [.customLong("grpcListen", withSingleDash: true), .customLong("grpcListen")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcListen")!.helpWithDefault, valueName: "grpcListen"))
+    var grpcListen: String?
+
+    @Option(name: [.customLong("grpcPort", withSingleDash: true), .customLong("grpcPort")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcPort")!.helpWithDefault, valueName: "grpcPort"))
+    var grpcPort: String?
+
+    @Option(name: [.customLong("grpcTLSCert", withSingleDash: true), .customLong("grpcTLSCert")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcTLSCert")!.helpWithDefault, valueName: "grpcTLSCert"))
+    var grpcTLSCert: String?
+
+    @Option(name: [.customLong("grpcTLSKey", withSingleDash: true), .customLong("grpcTLSKey")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcTLSKey")!.helpWithDefault, valueName: "grpcTLSKey"))
+    var grpcTLSKey: String?
+
+    @Option(name: [.customLong("grpcToken", withSingleDash: true), .customLong("grpcToken")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcToken")!.helpWithDefault, valueName: "grpcToken"))
+    var grpcToken: String?
+
+    @Option(name: [.customLong("grpcTokenFile", withSingleDash: true), .customLong("grpcTokenFile")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcTokenFile")!.helpWithDefault, valueName: "grpcTokenFile"))
+    var grpcTokenFile: String?
+
+    @Option(name: [.customLong("grpcStreamQueueBytes", withSingleDash: true), .customLong("grpcStreamQueueBytes")], parsing: .unconditional, help: ArgumentHelp(FlagTable.named("grpcStreamQueueBytes")!.helpWithDefault, valueName: "grpcStreamQueueBytes"))
+    var grpcStreamQueueBytes: String?
+
     /// The flags given on the command line, by name, with their values.
     var given: [String: [String]] {
         var given: [String: [String]] = [:]
@@ -341,6 +362,13 @@ struct XTCPFlags: ParsableArguments {
         if d { given["d"] = [] }
         if let profileMode { given["profile.mode"] = [profileMode] }
         if let profilePath { given["profile.path"] = [profilePath] }
+        if let grpcListen { given["grpcListen"] = [grpcListen] }
+        if let grpcPort { given["grpcPort"] = [grpcPort] }
+        if let grpcTLSCert { given["grpcTLSCert"] = [grpcTLSCert] }
+        if let grpcTLSKey { given["grpcTLSKey"] = [grpcTLSKey] }
+        if let grpcToken { given["grpcToken"] = [grpcToken] }
+        if let grpcTokenFile { given["grpcTokenFile"] = [grpcTokenFile] }
+        if let grpcStreamQueueBytes { given["grpcStreamQueueBytes"] = [grpcStreamQueueBytes] }
         return given
     }
 }

@@ -59,13 +59,13 @@ final class CloseEventListener: @unchecked Sendable {  // its listening state is
     /// destroy groups (the kernel's; a fake kernel's in the in-process tests).
     private let subscribe: @Sendable (PolledNamespace) throws -> NetlinkSocket
 
-    init(config: DaemonConfig, destination: any Destination, names: (any ContainerNames)? = nil,
+    init(config: DaemonConfig, destination: any Destination, names: (any ContainerNames)? = nil, stream: RecordStream? = nil,
          subscribe: @escaping @Sendable (PolledNamespace) throws -> NetlinkSocket = CloseEventListener.kernelSubscription) throws {
         self.config = config
         self.subscribe = subscribe
         epoll = try Epoll()
         session = DumpSession(netlinker: 0, config: config, destination: destination, selection: RowSelection(filter: config.filter),
-                               owners: CgroupIndex(enabled: config, names: names))
+                               owners: CgroupIndex(enabled: config, names: names), stream: stream, streamSource: .closeEvents)
         buffer = .allocate(byteCount: Self.slot * Self.batch, alignment: 16)
         lengths = .allocate(capacity: Self.batch)
         truncated = .allocate(capacity: Self.batch)
