@@ -14,7 +14,7 @@ usage: grpc_client.py PROTO_DIR ADDRESS [--token T] [--ca PEM] [--name HOST] COM
   health [SERVICE]                      Health.Check
   reflect                               the services reflection lists (v1alpha)
   stream SECONDS                        FlatRecords for SECONDS: a line per record
-                                        {poll, src, dst} (addresses as host:port)
+                                        {poll, src, sport, dst, dport}
   stall SECONDS                         FlatRecords, reading nothing for SECONDS,
                                         then everything queued for 2 s: {records}
   poll-records N                        PollFlatRecords: N requests, one at a time;
@@ -57,10 +57,8 @@ def duration(seconds):
     return d
 
 
-def address(raw, port):
-    if not raw:
-        return f"?:{port}"
-    return f"{ipaddress.ip_address(raw)}:{port}"
+def host(raw):
+    return str(ipaddress.ip_address(raw)) if raw else "0.0.0.0"
 
 
 def main():
@@ -135,8 +133,8 @@ def main():
             say({"subscribed": True})
             for response in call:
                 r = response.xtcp_flat_record
-                say({"poll": r.poll_sequence, "src": address(r.inet_diag_msg_socket_source, r.inet_diag_msg_socket_source_port),
-                     "dst": address(r.inet_diag_msg_socket_destination, r.inet_diag_msg_socket_destination_port)})
+                say({"poll": r.poll_sequence, "src": host(r.inet_diag_msg_socket_source), "sport": r.inet_diag_msg_socket_source_port,
+                     "dst": host(r.inet_diag_msg_socket_destination), "dport": r.inet_diag_msg_socket_destination_port})
                 if time.monotonic() > deadline:
                     call.cancel()
                     break

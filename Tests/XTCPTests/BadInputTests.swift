@@ -63,6 +63,8 @@ struct BadInputTests {
         "fullEvery": "0", "changesRttPct": "-1", "closeEventsBuffer": "1024", "kafkaPropertyFile": "/nonexistent/kafka.properties",
         "resolveContainerId": "maybe", "enrichNic": "maybe", "uplinkInterfaces": "eth0/1", "uplinkCount": "3",
         "enrichLldp": "maybe", "lldpdSocket": "run/lldpd.socket", "enrichContainer": "maybe", "dockerSocket": "/" + String(repeating: "d", count: 120),
+        "grpcListen": "no-port", "grpcPort": "70000", "grpcTLSCert": "/nonexistent/cert.pem", "grpcTLSKey": "/nonexistent/key.pem",
+        "grpcToken": "with space", "grpcTokenFile": "/nonexistent/token", "grpcStreamQueueBytes": "10",
     ]
     /// Flags whose every value is valid (free text), or whose bad value is
     /// not a usage error but a file that cannot be read or written (exit 1:

@@ -72,7 +72,9 @@ public final class RecordStreamClient: Sendable {
     /// lock, with nil: the waiter takes the item through `next`).
     private func enqueue(_ envelope: UnsafeRawBufferPointer, rows: Int, _ state: inout State) -> CheckedContinuation<Item?, Never>? {
         guard !state.finished else { return nil }
-        if state.bytes + envelope.count > queueBytes {
+        // An empty queue takes any envelope, so that a bound smaller than
+        // one envelope still lets a client that keeps up have every one.
+        if state.bytes > 0, state.bytes + envelope.count > queueBytes {
             state.tally.envelopesDropped += 1
             state.tally.rowsDropped += UInt64(rows)
             return nil

@@ -482,7 +482,7 @@ public enum FlagTable {
             d.config.grpc.token = token
         },
         FlagDefinition("grpcStreamQueueBytes", default: "8388608",
-             help: "Bytes of records each FlatRecords client may have waiting; a client that reads slower loses what does not fit, counted, and never slows polling (65536-1073741824).",
+             help: "Bytes of records each FlatRecords client may have waiting (one envelope at least); a client that reads slower loses what does not fit, counted, and never slows polling (65536-1073741824).",
              show: { ["\($0.grpc.streamQueueBytes)"] }) { d, v throws(UsageError) in
             d.config.grpc.streamQueueBytes = try v.int(65536...1 << 30)
         },
