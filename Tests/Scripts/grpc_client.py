@@ -15,8 +15,9 @@ usage: grpc_client.py PROTO_DIR ADDRESS [--token T] [--ca PEM] [--name HOST] COM
   reflect                               the services reflection lists (v1alpha)
   stream SECONDS                        FlatRecords for SECONDS: a line per record
                                         {poll, src, sport, dst, dport}
-  stall SECONDS                         FlatRecords, reading nothing for SECONDS,
-                                        then everything queued for 2 s: {records}
+  stall SECONDS                         FlatRecords: one record, then nothing for
+                                        SECONDS (or while stopped by the test),
+                                        then what comes for 2 s: {records}
   poll-records N                        PollFlatRecords: N requests, one at a time;
                                         per request {poll_sequences, records}
 Errors: {"error": STATUS_CODE_NAME, "details": ...} and exit 3.
@@ -84,6 +85,10 @@ def main():
     import xtcp_health_pb2 as health_pb2, xtcp_health_pb2_grpc as health_pb2_grpc
 
     options = [("grpc.ssl_target_name_override", name)] if name else []
+    if command == "stall":
+        # No window growth by bandwidth probing: what a stopped client holds
+        # is its socket's buffer and the initial window, not megabytes more.
+        options.append(("grpc.http2.bdp_probe", 0))
     if ca:
         with open(ca, "rb") as f:
             channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=f.read()), options=options)
@@ -140,9 +145,10 @@ def main():
                     break
         elif command == "stall":
             call = stream_stub.FlatRecords(records.FlatRecordsRequest(), metadata=metadata)
+            next(call)  # the stream is live: the server has this client
             say({"subscribed": True})
             time.sleep(float(rest[0]))
-            count = 0
+            count = 1
             deadline = time.monotonic() + 2
             for _ in call:
                 count += 1

@@ -49,19 +49,6 @@ struct GRPCAPITests {
         #expect(Data(base64Encoded: base64) == committed, "APIDescriptorSet.swift is not xtcp_api.pb: run scripts/generate-grpc.sh")
     }
 
-    /// Each poll's start, in ms since the epoch, from the daemon's json
-    /// lines (the line's time less the poll's duration).
-    static func pollStarts(_ lines: [String]) -> [Double] {
-        let format = ISO8601DateFormatter()
-        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return lines.compactMap { line -> Double? in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  object["poll"] != nil, let ms = object["duration_ms"] as? Double,
-                  let time = (object["time"] as? String).flatMap(format.date(from:)) else { return nil }
-            return time.timeIntervalSince1970 * 1000 - ms
-        }
-    }
-
     static func now() -> Double { Date().timeIntervalSince1970 * 1000 }
 
     @Test("every ConfigService method: Get (secrets redacted), TriggerPoll, TriggerPollBurst, SetPollFrequency, Set, SetS3Upload, and the refusals")
@@ -132,7 +119,7 @@ struct GRPCAPITests {
         #expect(Self.stop(xtcp) == 0)
         #expect(!xtcp.lines.joined().contains(secret), "the secret stays unsaid")
 
-        let starts = Self.pollStarts(xtcp.lines)
+        let starts = Self.polls(xtcp.lines).map { $0.start }
         func between(_ a: Double, _ b: Double) -> [Double] { starts.filter { $0 >= a && $0 < b } }
         #expect(starts.filter { $0 < triggered }.count == 1, "the first poll only, before the trigger: \(starts)")
         #expect(between(triggered, refused).count == 1, "TriggerPoll: one poll: \(starts)")
@@ -150,15 +137,15 @@ struct GRPCAPITests {
         try withDestinationFarm(prefix: "xtcp-grpc") { ns, work in
             let grpc = "127.0.0.1:\(Self.port())"
             let http = Self.port()
-            let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "500ms", "-pollJitterPct", "0",
-                                                "-promListen", "127.0.0.1:\(http)", "-grpcListen", grpc, "-grpcStreamQueueBytes", "65536",
-                                                "-dest", "file:\(work)/out.bin"]), readsStderr: true)
+            let xtcp = try LineProcess(ns.exec([Paths.xtcp, "-namespaces", "own", "-frequency", "250ms", "-pollJitterPct", "0",
+                                                "-promListen", "127.0.0.1:\(http)", "-grpcListen", grpc,
+                                                "-logFormat", "json", "-dest", "file:\(work)/out.bin"]), readsStderr: true)
             defer { Self.stop(xtcp) }
-            #expect(xtcp.waitForLine { $0.hasPrefix("poll 1:") && $0.contains(" ms ") } != nil)
+            #expect(xtcp.waitForLine { $0.contains(#""poll":1,"#) } != nil)
             let farm = try Set(SocketKey.ssKeys(in: ns).filter { $0.contains(":907") })
             #expect(farm.count >= 2020, "the farm: \(farm.count)")
 
-            // A reader of every record, for 4 s (about 8 polls).
+            // A reader of every record, for 4 s (about 16 polls).
             let reader = try Shell.capture(ns.execNetworkOnly(["python3", Self.client, Paths.protoRoot, grpc, "stream", "4"]), timeout: 60)
             var byPoll: [Int: [String]] = [:]
             for line in reader.stdout.split(separator: "\n") {
@@ -184,27 +171,47 @@ struct GRPCAPITests {
                 #expect((answer["poll_sequences"] as? [Int])?.count == 1 && answer["records"] as? Int ?? 0 >= 2020, "\(answer)")
             }
 
-            // A client that reads nothing for 10 s beside a reader that
-            // reads everything: its queue (64 KiB here) overflows, counted,
-            // and the polls (and the file destination) go on at their pace.
-            let before = Self.pollMilliseconds(xtcp, next: 8)
-            let stalled = try LineProcess(ns.execNetworkOnly(["python3", Self.client, Paths.protoRoot, grpc, "stall", "10"]))
+            // A client that reads nothing for 10 s: stopped (SIGSTOP), so
+            // that not even its gRPC library reads the socket. Its queue
+            // (8 MiB, about 10 polls of this farm) overflows, counted, and
+            // the polls (and the file destination) go on at their pace.
+            let stalled = try LineProcess(ns.execNetworkOnly(["python3", Self.client, Paths.protoRoot, grpc, "stall", "0"]))
             #expect(stalled.waitForLine { $0.contains("subscribed") } != nil)
-            let during = Self.pollMilliseconds(xtcp, next: 16)
+            kill(stalled.processIdentifier, SIGSTOP)
+            let stopped = Self.now()
+            Thread.sleep(forTimeInterval: 10)
+            let resumed = Self.now()
+            kill(stalled.processIdentifier, SIGCONT)
             #expect(stalled.waitForLine { $0.contains("records") } != nil)
             stalled.finish()
-            let slowest = max(before.sorted()[before.count / 2] * 3, 100)
-            #expect(during.sorted()[during.count / 2] <= slowest, "poll ms before \(before), with the stalled client \(during)")
-            #expect(xtcp.waitForLine { $0.contains("FlatRecords client") && $0.contains("lost to a full queue") } != nil, "the loss said")
+            Thread.sleep(forTimeInterval: 1)
             let metrics = try Shell.capture(ns.execNetworkOnly(["curl", "-s", "http://127.0.0.1:\(http)/metrics"])).stdout
             let dropped = metrics.split(separator: "\n").first { $0.hasPrefix(#"xtcp_grpc_stream_records_dropped_total{method="FlatRecords"}"#) }
             #expect((dropped?.split(separator: " ").last.flatMap { Int($0) } ?? 0) > 0, "\(dropped ?? "no sample")")
+            #expect(Self.stop(xtcp) == 0)
+
+            let polls = Self.polls(xtcp.lines)
+            let before = polls.filter { $0.start >= stopped - 8000 && $0.start < stopped }.map { $0.ms }.sorted()
+            let during = polls.filter { $0.start >= stopped && $0.start < resumed }.map { $0.ms }.sorted()
+            #expect(during.count >= 30, "polls went on at their pace while the client was stopped: \(during.count)")
+            #expect(!before.isEmpty && !during.isEmpty && during[during.count / 2] <= max(before[before.count / 2] * 3, 100),
+                    "poll ms before \(before), with the stalled client \(during)")
+            let ended = xtcp.lines.filter { $0.contains("grpc: FlatRecords client") }
+            #expect(ended.count == 2 && ended[1].contains("lost to a full queue"), "the loss said: \(ended)")
         }
     }
 
-    /// The durations of the next `count` polls, in ms.
-    static func pollMilliseconds(_ xtcp: LineProcess, next count: Int) -> [Int] {
-        (0..<count).compactMap { _ in xtcp.waitForLine { $0.hasPrefix("poll ") && $0.contains(" ms namespaces=") }.map(PollTiming.milliseconds) }
+    /// Each poll's start (ms since the epoch) and duration (ms), from the
+    /// daemon's json lines.
+    static func polls(_ lines: [String]) -> [(start: Double, ms: Double)] {
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return lines.compactMap { line -> (Double, Double)? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["poll"] != nil, let ms = object["duration_ms"] as? Double,
+                  let time = (object["time"] as? String).flatMap(format.date(from:)) else { return nil }
+            return (time.timeIntervalSince1970 * 1000 - ms, ms)
+        }
     }
 
     @Test("-grpcToken: a call without the token is UNAUTHENTICATED; with TLS, a client trusting the certificate connects, one without it fails")

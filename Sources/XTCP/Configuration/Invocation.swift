@@ -47,7 +47,9 @@ public struct Invocation: Sendable {
                 }
                 values = (flag.kind == .toggle ? [""] : texts).map { FlagValue(text: $0, flag: flag.name, source: .commandLine, environmentName: flag.environmentName) }
             } else if flag.fromEnvironment, let text = environment[flag.environmentName] {
-                if !flag.runs.contains(runs) {
+                // A listener turned off (XTCP_GRPCLISTEN=off) is what
+                // these runs have anyway: nothing to warn of.
+                if !flag.runs.contains(runs), text != "off" {
                     warnings.append("xtcp: \(flag.environmentName) does not apply to \(modeName): left alone")
                     continue
                 }
