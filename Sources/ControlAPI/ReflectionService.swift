@@ -1,4 +1,6 @@
-import Foundation
+// FoundationEssentials (Data, base64), not Foundation: the whole of it
+// (ICU, locales) would add megabytes to every xtcp's resident memory.
+import FoundationEssentials
 import GRPCCore
 import GRPCProtobuf
 

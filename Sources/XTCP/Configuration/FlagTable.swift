@@ -473,8 +473,8 @@ public enum FlagTable {
             guard !v.text.isEmpty, !v.text.contains(where: { $0.isWhitespace }) else { throw v.fail("expected a token without spaces") }
             d.config.grpc.token = v.text
         },
-        FlagDefinition("grpcTokenFile", help: "A file holding -grpcToken's token (mode 0600 or 0640, owned by root or xtcp's user).",
-             show: { _ in [] }) { d, v throws(UsageError) in
+        // -conf shows the token's presence under -grpcToken.
+        FlagDefinition("grpcTokenFile", help: "A file holding -grpcToken's token (mode 0600 or 0640, owned by root or xtcp's user).") { d, v throws(UsageError) in
             let text: String
             do { text = try SecretFile.text(path: v.text) } catch { throw v.fail("\(error)") }
             let token = String(text.filter { !$0.isWhitespace })

@@ -128,7 +128,8 @@ final class DumpSession {
     }
 
     /// Restamps the owners when the runtime's API has named containers
-    /// anew (each poll, and each second of close events).
+    /// anew, and looks again whether the record stream has clients (each
+    /// poll, and each second of close events).
     func refreshOwnerNames() {
         pipeline.refreshStreaming()
         if let owners, owners.refreshNames() {
