@@ -196,6 +196,8 @@ struct GRPCAPITests {
             #expect(during.count >= 30, "polls went on at their pace while the client was stopped: \(during.count)")
             #expect(!before.isEmpty && !during.isEmpty && during[during.count / 2] <= max(before[before.count / 2] * 3, 100),
                     "poll ms before \(before), with the stalled client \(during)")
+            print("gRPC stalled client: poll ms before (median of \(before.count)) \(before.isEmpty ? 0 : before[before.count / 2]), "
+                  + "while stopped (median of \(during.count)) \(during.isEmpty ? 0 : during[during.count / 2]), max \(during.last ?? 0); \(dropped ?? "")")
             let ended = xtcp.lines.filter { $0.contains("grpc: FlatRecords client") }
             #expect(ended.count == 2 && ended[1].contains("lost to a full queue"), "the loss said: \(ended)")
         }
