@@ -74,6 +74,7 @@ struct RecordStreamService: RegistrableRPCService {
                 }
             }
         } onCancelRPC: {
+            handles.logger.debug("grpc: \(method) client \(client.name) cancelled")
             handles.records.unsubscribe(client)
         }
     }
