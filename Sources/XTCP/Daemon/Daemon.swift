@@ -162,7 +162,7 @@ public final class Daemon {
         polling: while true {
             polls += 1
             let began = clock.now
-            _ = schedule.pollBegins(at: began)
+            schedule.pollBegins(at: began)
             control.pollBegins(polls, at: began)
             records.pollBegan(polls)
             if let uplinks, uplinks.refreshIfChanged() { uplinks.stamp(&template) }
@@ -206,7 +206,7 @@ public final class Daemon {
             while true {
                 if let timing = control.takeTimingChange(), timing.frequency != schedule.frequency {
                     schedule.retime(timing.frequency, now: clock.now)
-                    logger.info("xtcp: polling every \(timing.frequency.goText) (timeout \(timing.timeout.goText)) from now")
+                    logger.info("xtcp: polling every \(timing.frequency.goSpelling) (timeout \(timing.timeout.goSpelling)) from now")
                 }
                 let now = clock.now
                 let next = min(schedule.wakeAt, control.askedFor(now: now) ?? schedule.wakeAt)

@@ -32,12 +32,3 @@ public struct DaemonHandles: Sendable {
         OperatorEndpoints(board: board, destination: destination, config: config, logger: logger, control: control).readiness(board.snapshot)
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds (saturating beyond Int64's ~292 years).
-    var nanosecondsCount: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000
-    }
-}

@@ -102,10 +102,10 @@ public final class PollControl: Sendable {
         }
         let loop = try state.withLock { state throws(Refusal) -> ThreadWake? in
             guard interval >= state.timing.timeout else {
-                throw .invalid("interval \(interval.goText) is shorter than the poll timeout \(state.timing.timeout.goText)")
+                throw .invalid("interval \(interval.goSpelling) is shorter than the poll timeout \(state.timing.timeout.goSpelling)")
             }
             if let burst = state.burst {
-                throw .busy("a burst is running: \(burst.left) polls left, \(burst.interval.goText) apart")
+                throw .busy("a burst is running: \(burst.left) polls left, \(burst.interval.goSpelling) apart")
             }
             state.burst = Burst(left: count, interval: interval, next: .now)
             return state.loop
@@ -118,8 +118,8 @@ public final class PollControl: Sendable {
     /// be longer than the frequency, nor the frequency shorter than 10 ms.
     @discardableResult
     public func setTiming(frequency: Duration?, timeout: Duration?) throws(Refusal) -> Timing {
-        if let frequency, frequency < Self.shortestFrequency { throw .invalid("poll_frequency \(frequency.goText): at least 10ms") }
-        if let timeout, timeout <= .zero { throw .invalid("poll_timeout \(timeout.goText): must be more than 0") }
+        if let frequency, frequency < Self.shortestFrequency { throw .invalid("poll_frequency \(frequency.goSpelling): at least 10ms") }
+        if let timeout, timeout <= .zero { throw .invalid("poll_timeout \(timeout.goSpelling): must be more than 0") }
         let (timing, loop) = try state.withLock { state throws(Refusal) -> (Timing, ThreadWake?) in
             var next = state.timing
             if let frequency {
@@ -131,10 +131,10 @@ public final class PollControl: Sendable {
                 next.timeoutFollowsFrequency = false
             }
             guard next.timeout <= next.frequency else {
-                throw .invalid("poll_timeout \(next.timeout.goText) is longer than poll_frequency \(next.frequency.goText)")
+                throw .invalid("poll_timeout \(next.timeout.goSpelling) is longer than poll_frequency \(next.frequency.goSpelling)")
             }
             if let burst = state.burst, burst.interval < next.timeout {
-                throw .invalid("poll_timeout \(next.timeout.goText) is longer than the running burst's interval \(burst.interval.goText)")
+                throw .invalid("poll_timeout \(next.timeout.goSpelling) is longer than the running burst's interval \(burst.interval.goSpelling)")
             }
             state.timing = next
             state.timingChanged = true
@@ -209,9 +209,4 @@ public final class PollControl: Sendable {
         }
         for request in unanswered { request.finished.resume(returning: nil) }
     }
-}
-
-extension Duration {
-    /// As a Go duration reads (`1.5s`, `250ms`), for messages.
-    var goText: String { GoDuration(nanoseconds: nanosecondsCount).description }
 }

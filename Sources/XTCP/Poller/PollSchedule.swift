@@ -24,13 +24,13 @@ struct PollSchedule {
     /// When to wake for the next tick.
     var wakeAt: ContinuousClock.Instant { due + jitter }
 
-    /// A poll begins at `now`: whether it is the scheduled one (its tick
-    /// has come), which moves the schedule on.
-    mutating func pollBegins(at now: ContinuousClock.Instant) -> Bool {
-        guard now >= due else { return false }
+    /// A poll begins at `now`: when its tick has come, it is the scheduled
+    /// one, and the schedule moves on; otherwise it was asked for between
+    /// ticks, which stay where they are.
+    mutating func pollBegins(at now: ContinuousClock.Instant) {
+        guard now >= due else { return }
         lastTick = due
         advance()
-        return true
     }
 
     /// A poll ended at `now`: ticks it ran past are skipped (counted).
