@@ -1,3 +1,5 @@
+import RecordFmt
+
 /// The rows of an envelope (`repeated XtcpFlatRecord row = 10`), as the
 /// record stream sends them: each framed as the one field of
 /// `FlatRecordsResponse` (`xtcp_flat_record = 1`), its bytes as encoded, not
@@ -22,7 +24,7 @@ enum EnvelopeRows {
                 var response = [UInt8]()
                 response.reserveCapacity(Int(length) + 6)
                 response.append(responseTag)
-                appendVarint(length, to: &response)
+                response.appendVarint(length)
                 response += envelope[index..<end]
                 try await body(response)
             }
@@ -41,14 +43,5 @@ enum EnvelopeRows {
             shift += 7
         }
         return nil
-    }
-
-    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
     }
 }

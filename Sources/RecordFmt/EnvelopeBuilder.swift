@@ -190,3 +190,14 @@ public struct DetachedEnvelope: Sendable {
         UnsafeRawBufferPointer(start: buffer + frameOffset, count: frameLength)
     }
 }
+
+extension EnvelopeBuilder {
+    /// The envelope inside a ProtobufList frame (`uvarint(length) +
+    /// Envelope`, as `withProtobufListFrame` hands it out): what the S3
+    /// object and the record stream keep of each batch.
+    public static func envelope(inFrame frame: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var prefix = 0
+        while prefix < frame.count, frame[prefix] & 0x80 != 0 { prefix += 1 }
+        return UnsafeRawBufferPointer(rebasing: frame[min(prefix + 1, frame.count)...])
+    }
+}

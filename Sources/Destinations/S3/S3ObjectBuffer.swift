@@ -66,7 +66,7 @@ struct S3ObjectBuffer {
             }
             rowGroups.append((bytes.count, group))
             bytes.append(contentsOf: batch[..<group.dataBytes])
-        case .protobufList: bytes.append(contentsOf: batch[Self.lengthPrefixBytes(batch)...])
+        case .protobufList: bytes.append(contentsOf: EnvelopeBuilder.envelope(inFrame: batch))
         default: bytes.append(contentsOf: batch)
         }
         envelopes += 1
@@ -99,12 +99,5 @@ struct S3ObjectBuffer {
             compressor.compress(object, appendingTo: &compressed)
             return try compressed.withUnsafeBytes(body)
         }
-    }
-
-    /// The bytes of a protobufList batch's uvarint length.
-    static func lengthPrefixBytes(_ batch: UnsafeRawBufferPointer) -> Int {
-        var index = 0
-        while index < batch.count, batch[index] & 0x80 != 0 { index += 1 }
-        return min(index + 1, batch.count)
     }
 }

@@ -1,3 +1,4 @@
+import RecordFmt
 import Synchronization
 
 /// The records of every poll, and close events, for live subscribers (the
@@ -76,23 +77,12 @@ public final class RecordStream: Sendable {
     public func publish(frame: UnsafeRawBufferPointer, rows: Int, from source: Source) {
         let (clients, poll) = state.withLock { ($0.clients, $0.pollInFlight) }
         guard !clients.isEmpty else { return }
-        let envelope = Self.stripLengthPrefix(frame)
+        let envelope = EnvelopeBuilder.envelope(inFrame: frame)
         for client in clients {
             switch source {
             case .poll: if let poll { client.offer(envelope, rows: rows, poll: poll) }
             case .closeEvents: client.offerCloseEvents(envelope, rows: rows)
             }
         }
-    }
-
-    /// The envelope behind ProtobufList's uvarint length prefix.
-    static func stripLengthPrefix(_ frame: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var index = 0
-        while index < frame.count, index < 10 {
-            let byte = frame[index]
-            index += 1
-            if byte & 0x80 == 0 { break }
-        }
-        return UnsafeRawBufferPointer(rebasing: frame[index...])
     }
 }
